@@ -1,0 +1,309 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadConfig, ConfigError, type Config } from '../core/config.js';
+import { openCore, type Core } from '../core/core-app.js';
+import { MaiimgError, isMaiimgError } from '../core/errors.js';
+import { parseExpiry, parseMaxOpens } from '../core/link-options.js';
+import { statusText } from '../core/chat/chat-commands.js';
+import { errorMessage, t } from '../core/messages.js';
+import type { Gallery, GalleryOptions, IncomingFile, Locale, Owner, SettingsPatch } from '../core/types.js';
+import { startServer } from './server.js';
+
+/** Exit codes: 0 done, 1 error, 2 the batch was refused or nothing in it was valid. */
+const EXIT_REFUSED = 2;
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** The terminal adapter: the whole core, no bot token needed. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Io = process): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  const locale: Locale = config.defaultLocale;
+  const owner: Owner = { platform: 'cli', userId: env.MAIIMG_CLI_USER || userInfo().username };
+  const out = (text: string) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+  let exitCode = 0;
+  let core: Core | undefined;
+  const withCore = async <T>(work: (core: Core) => Promise<T>): Promise<T> => {
+    core ??= await openCore(config, { logLevel: env.LOG_LEVEL ? config.logLevel : 'warn' });
+    return work(core);
+  };
+
+  const program = new Command('maiimg')
+    .description('Turn photos into a shareable gallery link and QR code, and see who opened it.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showHelpAfterError();
+
+  program
+    .command('upload')
+    .description('make a gallery from image files (PNG, JPEG, GIF, WebP)')
+    .argument('<files...>', 'image files')
+    .option('--title <title>', 'gallery title')
+    .option('--expires <when>', 'expiry: 7d, 12h, or a date such as 2026-12-31T00:00Z')
+    .option('--max-views <n>', 'maximum number of opens', parsePositive)
+    .option('--password <password>', 'password visitors must enter')
+    .option('--no-download', 'do not let visitors download the originals')
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (files: string[], opts) => {
+      await withCore(async (core) => {
+        const options: GalleryOptions = {
+          title: opts.title,
+          expiresAt: opts.expires ? parseExpiry(opts.expires, new Date()) : null,
+          maxOpens: opts.maxViews ?? null,
+          password: opts.password ?? null,
+          downloadsAllowed: opts.download !== false,
+        };
+        const incoming = await Promise.all(files.map(fileFromPath));
+        const bar =
+          !opts.json && io.stderr.isTTY
+            ? new cliProgress.SingleBar(
+                { stream: io.stderr, format: '{bar} {value}/{total} {file}', hideCursor: true, clearOnComplete: true },
+                cliProgress.Presets.shades_classic,
+              )
+            : null;
+        bar?.start(incoming.length, 0, { file: '' });
+        let outcome;
+        try {
+          outcome = await core.service.createGallery({
+            owner,
+            files: incoming,
+            options,
+            locale,
+            onProgress: (p: { done: number; file: string }) => bar?.update(p.done, { file: p.file }),
+          });
+        } finally {
+          bar?.stop();
+        }
+        const qr = outcome.gallery ? await core.service.qrCode(outcome.gallery.slug) : null;
+        if (opts.json) {
+          json({
+            gallery: outcome.gallery
+              ? { slug: outcome.gallery.slug, url: outcome.url, qrPng: qr!.png.toString('base64') }
+              : null,
+            accepted: outcome.accepted,
+            rejected: outcome.rejected,
+          });
+        } else {
+          if (outcome.gallery) {
+            out(qr!.terminal);
+            out(t(locale, 'gallery.ready', { url: outcome.url! }));
+            out(t(locale, 'gallery.count', { count: outcome.accepted.length }));
+          } else {
+            io.stderr.write(`${t(locale, 'NO_VALID_FILES')}\n`);
+          }
+          if (outcome.rejected.length) {
+            out(t(locale, 'gallery.rejected'));
+            for (const r of outcome.rejected) out(`  ${t(locale, 'gallery.rejectedLine', { file: r.file, reason: r.message })}`);
+          }
+        }
+        if (!outcome.gallery) exitCode = EXIT_REFUSED;
+      });
+    });
+
+  program
+    .command('list')
+    .description('list your galleries')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      await withCore(async (core) => {
+        const galleries = await core.service.listGalleries(owner);
+        if (opts.json) return json({ galleries });
+        if (!galleries.length) return out(t(locale, 'list.empty'));
+        for (const g of galleries) {
+          out(
+            t(locale, 'list.line', {
+              title: g.title ?? t(locale, 'untitled'),
+              count: g.imageCount,
+              status: statusText(g.status, locale),
+              opens: g.openCount,
+              url: g.url,
+            }),
+          );
+        }
+      });
+    });
+
+  program
+    .command('show')
+    .description('show one gallery')
+    .argument('<ref>', 'gallery link or slug')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts) => {
+      await withCore(async (core) => {
+        const gallery = await core.service.getOwnedGallery({ owner, ref });
+        const view = describeGallery(core, gallery);
+        if (opts.json) return json(view);
+        out(`${view.title ?? t(locale, 'untitled')}\n${view.url}`);
+        out(`status: ${statusText(view.status, locale)}, opens: ${view.openCount}${view.maxOpens ? `/${view.maxOpens}` : ''}`);
+        out(`expires: ${view.expiresAt ?? '-'}, password: ${view.passwordProtected ? 'yes' : 'no'}, downloads: ${view.downloadsAllowed ? 'on' : 'off'}`);
+        for (const image of view.images) out(`  ${image.position + 1}. ${image.name} ${image.format} ${image.width}x${image.height} ${image.bytes} B`);
+      });
+    });
+
+  for (const [name, state] of [
+    ['disable', 'disabled'],
+    ['enable', 'active'],
+  ] as const) {
+    program
+      .command(name)
+      .description(name === 'disable' ? 'stop a link from opening (images are kept)' : 'let a disabled link open again')
+      .argument('<ref>', 'gallery link or slug')
+      .option('--json', 'print JSON')
+      .action(async (ref: string, opts) => {
+        await withCore(async (core) => {
+          const gallery = await core.service.setLinkState({ owner, ref, state });
+          if (opts.json) return json(describeGallery(core, gallery));
+          out(t(locale, state === 'disabled' ? 'link.disabled' : 'link.enabled'));
+        });
+      });
+  }
+
+  program
+    .command('delete')
+    .description('delete a gallery and its images')
+    .argument('<ref>', 'gallery link or slug')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts) => {
+      await withCore(async (core) => {
+        const gallery = await core.service.getOwnedGallery({ owner, ref });
+        await core.service.deleteGallery({ owner, ref });
+        if (opts.json) return json({ deleted: gallery.slug });
+        out(t(locale, 'link.deleted'));
+      });
+    });
+
+  program
+    .command('set')
+    .description('change a gallery link’s settings')
+    .argument('<ref>', 'gallery link or slug')
+    .option('--expires <when>', 'expiry: 7d, 12h, or a date')
+    .option('--no-expiry', 'remove the expiry')
+    .option('--max-views <n>', 'maximum number of opens', parsePositive)
+    .option('--no-max-views', 'remove the open limit')
+    .option('--password <password>', 'set a password')
+    .option('--no-password', 'remove the password')
+    .option('--download', 'allow downloads')
+    .option('--no-download', 'forbid downloads')
+    .option('--title <title>', 'set the title')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts, command: Command) => {
+      // commander fills negatable options with defaults; only what was typed counts as a change.
+      const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+      const patch: SettingsPatch = {};
+      if (given('expires') || given('expiry')) patch.expiresAt = opts.expires && opts.expiry !== false ? parseExpiry(opts.expires, new Date()) : null;
+      if (given('maxViews')) patch.maxOpens = typeof opts.maxViews === 'number' ? opts.maxViews : null;
+      if (given('password')) patch.password = typeof opts.password === 'string' ? opts.password : null;
+      if (given('download')) patch.downloadsAllowed = opts.download !== false;
+      if (given('title')) patch.title = opts.title;
+      if (!Object.keys(patch).length) throw new MaiimgError('INVALID_OPTION', { option: 'set', reason: 'name at least one setting to change' });
+      await withCore(async (core) => {
+        const gallery = await core.service.updateSettings({ owner, ref, patch });
+        if (opts.json) return json(describeGallery(core, gallery));
+        out(t(locale, 'link.updated'));
+      });
+    });
+
+  program
+    .command('stats')
+    .description('who opened a gallery')
+    .argument('<ref>', 'gallery link or slug')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts) => {
+      await withCore(async (core) => {
+        const stats = await core.stats({ owner, ref });
+        if (opts.json) return json(stats);
+        out(core.renderStatsText(stats, locale));
+      });
+    });
+
+  program
+    .command('serve')
+    .description('run the gallery site (and the bots whose tokens are set) — the same as npm start')
+    .action(async () => {
+      await startServer(config);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+    if (code?.startsWith('commander.')) return 1;
+    if (isMaiimgError(error)) {
+      io.stderr.write(`${errorMessage(locale, error.code, error.params)}\n`);
+      return error.code === 'TOO_MANY_FILES' || error.code === 'EMPTY_BATCH' ? EXIT_REFUSED : 1;
+    }
+    io.stderr.write(`${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await core?.close();
+  }
+  return exitCode;
+}
+
+function parsePositive(value: string): number {
+  try {
+    const n = parseMaxOpens(value);
+    if (n === null) throw new Error();
+    return n;
+  } catch {
+    throw new InvalidArgumentError('must be a whole number from 1');
+  }
+}
+
+/** Files are streamed: the core stops reading one as soon as it passes the size limit. */
+async function fileFromPath(filePath: string): Promise<IncomingFile> {
+  const name = path.basename(filePath);
+  try {
+    const info = await stat(filePath);
+    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+    return { name, declaredBytes: info.size, data: () => Promise.resolve(createReadStream(filePath)) };
+  } catch {
+    return {
+      name,
+      data: () => Promise.reject(new MaiimgError('FILE_UNREADABLE')),
+    };
+  }
+}
+
+function describeGallery(core: Core, gallery: Gallery) {
+  return {
+    slug: gallery.slug,
+    url: core.service.urlFor(gallery.slug),
+    title: gallery.title,
+    createdAt: gallery.createdAt.toISOString(),
+    status: core.service.linkStatus(gallery),
+    state: gallery.settings.state,
+    expiresAt: gallery.settings.expiresAt?.toISOString() ?? null,
+    maxOpens: gallery.settings.maxOpens,
+    openCount: gallery.openCount,
+    passwordProtected: gallery.settings.passwordHash !== null,
+    downloadsAllowed: gallery.settings.downloadsAllowed,
+    images: gallery.images.map((image) => ({
+      position: image.position,
+      name: image.originalName,
+      format: image.format,
+      width: image.width,
+      height: image.height,
+      bytes: image.bytes,
+    })),
+  };
+}
+
+

@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment exactly once, here, and validated as a whole:
+ * every problem is listed in one error. Everything else receives the typed `Config`.
+ * Any variable may instead be given as `<NAME>_FILE`, a path whose contents are the value
+ * (Docker / Kubernetes secrets).
+ */
+
+const MiB = 1024 * 1024;
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', ''].includes(v), 'must be true or false')
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int('must be a whole number').positive('must be greater than 0').default(fallback);
+
+const url = z.string().trim().url('must be a URL such as https://example.com');
+
+const rawSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().default('0.0.0.0'),
+  PUBLIC_BASE_URL: url.optional(),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: z.string().trim().optional(),
+  STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+  STORAGE_DIR: z.string().trim().optional(),
+  S3_BUCKET: optionalString,
+  S3_REGION: z.string().trim().default('us-east-1'),
+  S3_ENDPOINT: url.optional().or(z.literal('').transform(() => undefined)),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  MAX_FILE_BYTES: positiveInt(50 * MiB),
+  MAX_BATCH_FILES: positiveInt(25),
+  MAX_IMAGE_PIXELS: positiveInt(100_000_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_LOCALE: z.enum(['en', 'zh-CN']).optional(),
+  LC_ALL: optionalString,
+  LANG: optionalString,
+  TRUST_PROXY: optionalString,
+  ANONYMIZE_IP: bool.default(false),
+  SESSION_SECRET: optionalString,
+});
+
+export type RawConfig = z.infer<typeof rawSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  dataDir: string;
+  database: { provider: 'sqlite'; url: string; file: string } | { provider: 'postgresql'; url: string };
+  storage:
+    | { driver: 'local'; dir: string }
+    | {
+        driver: 's3';
+        bucket: string;
+        region: string;
+        endpoint?: string;
+        accessKeyId?: string;
+        secretAccessKey?: string;
+        forcePathStyle: boolean;
+      };
+  limits: { maxFileBytes: number; maxBatchFiles: number; maxImagePixels: number };
+  logLevel: RawConfig['LOG_LEVEL'];
+  defaultLocale: 'en' | 'zh-CN';
+  web: { trustProxy: string | undefined; anonymizeIp: boolean; sessionSecret: string | undefined };
+  /** The validated environment, for adapters that add their own variables (bots). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Resolves `<NAME>_FILE` variables into `<NAME>` (the file wins only when `<NAME>` is unset). */
+export function resolveFileVariables(
+  env: Record<string, string | undefined>,
+  problems: string[],
+): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = { ...env };
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.endsWith('_FILE') || !value) continue;
+    const target = name.slice(0, -'_FILE'.length);
+    if (env[target] !== undefined && env[target] !== '') continue;
+    try {
+      resolved[target] = readFileSync(value, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      problems.push(`${name}: cannot read ${value} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  return resolved;
+}
+
+/** Parse and validate the configuration. Throws ConfigError listing every problem. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  cwd: string = process.cwd(),
+): Config {
+  const problems: string[] = [];
+  const resolved = resolveFileVariables(env, problems);
+  const parsed = rawSchema.safeParse(resolved);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    }
+  }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  const raw = parsed.data;
+
+  const dataDir = path.resolve(cwd, raw.DATA_DIR);
+  const databaseUrl = raw.DATABASE_URL || `file:${path.join(dataDir, 'maiimg.db')}`;
+  let database: Config['database'];
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    database = { provider: 'postgresql', url: databaseUrl };
+  } else if (databaseUrl.startsWith('file:')) {
+    const file = path.resolve(cwd, databaseUrl.slice('file:'.length).replace(/\?.*$/, ''));
+    database = { provider: 'sqlite', url: `file:${file}`, file };
+  } else {
+    problems.push('DATABASE_URL: must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)');
+    database = { provider: 'sqlite', url: '', file: '' };
+  }
+
+  let storage: Config['storage'];
+  if (raw.STORAGE_DRIVER === 's3') {
+    if (!raw.S3_BUCKET) problems.push('S3_BUCKET: required when STORAGE_DRIVER=s3');
+    if (Boolean(raw.S3_ACCESS_KEY_ID) !== Boolean(raw.S3_SECRET_ACCESS_KEY)) {
+      problems.push('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: give both or neither');
+    }
+    storage = {
+      driver: 's3',
+      bucket: raw.S3_BUCKET ?? '',
+      region: raw.S3_REGION,
+      endpoint: raw.S3_ENDPOINT,
+      accessKeyId: raw.S3_ACCESS_KEY_ID,
+      secretAccessKey: raw.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: raw.S3_FORCE_PATH_STYLE,
+    };
+  } else {
+    storage = { driver: 'local', dir: path.resolve(cwd, raw.STORAGE_DIR || path.join(raw.DATA_DIR, 'files')) };
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
+  return {
+    port: raw.PORT,
+    host: raw.HOST,
+    publicBaseUrl,
+    dataDir,
+    database,
+    storage,
+    limits: {
+      maxFileBytes: raw.MAX_FILE_BYTES,
+      maxBatchFiles: raw.MAX_BATCH_FILES,
+      maxImagePixels: raw.MAX_IMAGE_PIXELS,
+    },
+    logLevel: raw.LOG_LEVEL,
+    // Without DEFAULT_LOCALE, the terminal's language decides (the CLI speaks Chinese on a zh_CN system).
+    defaultLocale: raw.DEFAULT_LOCALE ?? (/^zh/i.test(raw.LC_ALL ?? raw.LANG ?? '') ? 'zh-CN' : 'en'),
+    web: { trustProxy: raw.TRUST_PROXY, anonymizeIp: raw.ANONYMIZE_IP, sessionSecret: raw.SESSION_SECRET },
+    env: Object.freeze({ ...resolved }),
+  };
+}

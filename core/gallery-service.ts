@@ -1,0 +1,366 @@
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { displayKey, originalKey } from './blob-keys.js';
+import type { Config } from './config.js';
+import { MaiimgError, isMaiimgError } from './errors.js';
+import { slugFromReference } from './gallery-ref.js';
+import { DISPLAY_SIZES, mimeTypeOf, prepareImage, renderDisplayVersion, type PreparedImage } from './images/image-pipeline.js';
+import { checkPassword, cleanTitle, displayFileName } from './link-options.js';
+import { errorMessage, formatBytes } from './messages.js';
+import { hashPassword, verifyPassword } from './password-hasher.js';
+import type { BlobStore, Clock, GalleryRepository, Logger, NewGalleryImage } from './ports.js';
+import { makeQrCode } from './qr/qr-code.js';
+import { newSlug } from './slug.js';
+import type {
+  AcceptedFile,
+  BatchOutcome,
+  BatchProgress,
+  Gallery,
+  GalleryImage,
+  GalleryOptions,
+  GallerySummary,
+  IncomingFile,
+  LinkState,
+  LinkStatus,
+  Locale,
+  Owner,
+  QrCode,
+  RejectedFile,
+  SettingsPatch,
+} from './types.js';
+
+export interface GalleryServiceDeps {
+  repository: GalleryRepository;
+  blobs: BlobStore;
+  clock: Clock;
+  logger: Logger;
+  limits: Config['limits'];
+  publicBaseUrl: string;
+  /** How many images are processed at once; defaults to the number of cores. */
+  concurrency?: number;
+  /** Last open per gallery, when visit recording is wired in (the web issue); null otherwise. */
+  lastOpenAt?: (galleryIds: string[]) => Promise<Map<string, Date>>;
+}
+
+export interface CreateGalleryInput {
+  owner: Owner;
+  files: IncomingFile[];
+  options?: GalleryOptions;
+  /** Language of the `message` of each rejected file. */
+  locale?: Locale;
+  onProgress?: (progress: BatchProgress) => void;
+}
+
+interface OwnedRef {
+  owner: Owner;
+  ref: string;
+}
+
+/**
+ * The product's use cases. Every adapter (bots, CLI, web) calls these and nothing deeper, so the
+ * rules (limits, ownership, link states) live in one place.
+ */
+export class GalleryService {
+  private readonly deps: GalleryServiceDeps;
+  private readonly concurrency: number;
+
+  constructor(deps: GalleryServiceDeps) {
+    this.deps = deps;
+    this.concurrency = Math.max(1, deps.concurrency ?? availableParallelism());
+  }
+
+  get limits(): Config['limits'] {
+    return this.deps.limits;
+  }
+
+  urlFor(slug: string): string {
+    return `${this.deps.publicBaseUrl}/g/${slug}`;
+  }
+
+  /**
+   * Validates a batch, stores its valid images and creates the gallery.
+   * A batch over the file limit is refused whole (TOO_MANY_FILES, nothing read or stored).
+   * A batch with no valid file creates nothing and returns `gallery: null` with every rejection.
+   * If storing or saving fails, everything this batch wrote is removed again before the error
+   * propagates, so no half-made gallery or orphaned file is left behind.
+   */
+  async createGallery(input: CreateGalleryInput): Promise<BatchOutcome> {
+    const { owner, files, locale = 'en', onProgress } = input;
+    const { limits, clock, logger } = this.deps;
+    if (files.length === 0) throw new MaiimgError('EMPTY_BATCH');
+    if (files.length > limits.maxBatchFiles) {
+      throw new MaiimgError('TOO_MANY_FILES', { count: files.length, limit: limits.maxBatchFiles });
+    }
+    const options = await this.settingsFromOptions(input.options ?? {});
+
+    const results: Array<{ name: string; prepared?: PreparedImage; error?: MaiimgError }> = new Array(files.length);
+    let done = 0;
+    const byInputHash = new Map<string, Promise<PreparedImage>>();
+    await runLimited(files, this.concurrency, async (file, index) => {
+      const name = displayFileName(file.name, `file-${index + 1}`);
+      try {
+        const bytes = await readIncoming(file, limits.maxFileBytes);
+        // Identical files in one batch are decoded once.
+        const key = sha256(bytes);
+        let preparing = byInputHash.get(key);
+        if (!preparing) {
+          preparing = prepareImage(bytes, { maxImagePixels: limits.maxImagePixels });
+          byInputHash.set(key, preparing);
+        }
+        results[index] = { name, prepared: await preparing };
+      } catch (error) {
+        if (!isMaiimgError(error)) logger.warn({ err: error, file: name }, 'unexpected error while reading a file');
+        results[index] = { name, error: isMaiimgError(error) ? error : new MaiimgError('CORRUPT_IMAGE', {}, { cause: error }) };
+      }
+      done += 1;
+      onProgress?.({ done, total: files.length, file: name });
+    });
+
+    const accepted: AcceptedFile[] = [];
+    const rejected: RejectedFile[] = [];
+    const images: NewGalleryImage[] = [];
+    const toStore: PreparedImage[] = [];
+    for (const result of results) {
+      if (result.error || !result.prepared) {
+        const error = result.error ?? new MaiimgError('CORRUPT_IMAGE');
+        rejected.push({ file: result.name, code: error.code, message: errorMessage(locale, error.code, error.params) });
+        continue;
+      }
+      const image = result.prepared;
+      accepted.push({ file: result.name, format: image.format, width: image.width, height: image.height, bytes: image.bytes });
+      images.push({
+        position: images.length,
+        originalName: result.name,
+        format: image.format,
+        width: image.width,
+        height: image.height,
+        bytes: image.bytes,
+        hash: image.hash,
+        animated: image.animated,
+      });
+      if (!toStore.some((other) => other.hash === image.hash)) toStore.push(image);
+    }
+    if (images.length === 0) return { gallery: null, url: null, accepted, rejected };
+
+    const written: string[] = [];
+    try {
+      for (const image of toStore) {
+        await this.putOnce(originalKey(image.hash), image.cleaned, mimeTypeOf(image.format), written);
+        await this.putOnce(displayKey(image.hash, DISPLAY_SIZES[0]), image.thumbnail, 'image/webp', written);
+      }
+      const gallery = await this.deps.repository.create({
+        slug: newSlug(),
+        owner: { platform: owner.platform, userId: owner.userId, chatId: owner.chatId ?? null },
+        title: options.title,
+        createdAt: clock.now(),
+        settings: options.settings,
+        images,
+      });
+      logger.info({ slug: gallery.slug, images: images.length, rejected: rejected.length, platform: owner.platform }, 'gallery created');
+      return { gallery, url: this.urlFor(gallery.slug), accepted, rejected };
+    } catch (error) {
+      await this.removeQuietly(written);
+      if (isMaiimgError(error)) throw error;
+      throw new MaiimgError('INTERNAL', {}, { cause: error });
+    }
+  }
+
+  /** Public lookup (the web site): any state, GALLERY_NOT_FOUND when there is none. */
+  async getGallery(ref: string): Promise<Gallery> {
+    const gallery = await this.deps.repository.findBySlug(slugFromReference(ref));
+    if (!gallery) throw new MaiimgError('GALLERY_NOT_FOUND');
+    return gallery;
+  }
+
+  /** A gallery its owner wants to manage: GALLERY_NOT_FOUND or NOT_OWNER otherwise. */
+  async getOwnedGallery({ owner, ref }: OwnedRef): Promise<Gallery> {
+    const gallery = await this.getGallery(ref);
+    if (!isOwner(gallery, owner)) throw new MaiimgError('NOT_OWNER');
+    return gallery;
+  }
+
+  async listGalleries(owner: Owner): Promise<GallerySummary[]> {
+    const galleries = await this.deps.repository.listByOwner(owner);
+    const lastOpen = this.deps.lastOpenAt ? await this.deps.lastOpenAt(galleries.map((g) => g.id)) : new Map<string, Date>();
+    return galleries.map((gallery) => this.summarize(gallery, lastOpen.get(gallery.id) ?? null));
+  }
+
+  summarize(gallery: Gallery, lastOpenAt: Date | null = null): GallerySummary {
+    return {
+      slug: gallery.slug,
+      url: this.urlFor(gallery.slug),
+      title: gallery.title,
+      createdAt: gallery.createdAt,
+      state: gallery.settings.state,
+      status: this.linkStatus(gallery),
+      imageCount: gallery.images.length,
+      openCount: gallery.openCount,
+      lastOpenAt,
+    };
+  }
+
+  /** The link's effective status: disabled wins over expired, which wins over the open limit. */
+  linkStatus(gallery: Gallery): LinkStatus {
+    const { settings } = gallery;
+    if (settings.state === 'disabled') return 'disabled';
+    if (settings.expiresAt && settings.expiresAt.getTime() <= this.deps.clock.now().getTime()) return 'expired';
+    if (settings.maxOpens != null && gallery.openCount >= settings.maxOpens) return 'exhausted';
+    return 'active';
+  }
+
+  async setLinkState({ owner, ref, state }: OwnedRef & { state: LinkState }): Promise<Gallery> {
+    const gallery = await this.getOwnedGallery({ owner, ref });
+    if (gallery.settings.state === state) return gallery;
+    const updated = await this.deps.repository.updateSettings(gallery.slug, { state });
+    this.deps.logger.info({ slug: gallery.slug, state }, 'link state changed');
+    return updated;
+  }
+
+  async updateSettings({ owner, ref, patch }: OwnedRef & { patch: SettingsPatch }): Promise<Gallery> {
+    const gallery = await this.getOwnedGallery({ owner, ref });
+    const update: Parameters<GalleryRepository['updateSettings']>[1] = {};
+    if (patch.title !== undefined) update.title = cleanTitle(patch.title);
+    if (patch.expiresAt !== undefined) update.expiresAt = patch.expiresAt;
+    if (patch.maxOpens !== undefined) update.maxOpens = patch.maxOpens;
+    if (patch.downloadsAllowed !== undefined) update.downloadsAllowed = patch.downloadsAllowed;
+    if (patch.password !== undefined) {
+      update.passwordHash = patch.password === null ? null : await hashPassword(checkPassword(patch.password));
+    }
+    return this.deps.repository.updateSettings(gallery.slug, update);
+  }
+
+  /** Deletes the records, then every stored file no other gallery still uses. */
+  async deleteGallery({ owner, ref }: OwnedRef): Promise<void> {
+    const gallery = await this.getOwnedGallery({ owner, ref });
+    const hashes = await this.deps.repository.delete(gallery.slug);
+    for (const hash of new Set(hashes)) {
+      if ((await this.deps.repository.countImagesWithHash(hash)) > 0) continue;
+      await this.removeQuietly([originalKey(hash), ...DISPLAY_SIZES.map((size) => displayKey(hash, size))]);
+    }
+    this.deps.logger.info({ slug: gallery.slug }, 'gallery deleted');
+  }
+
+  async checkPassword(gallery: Gallery, password: string): Promise<boolean> {
+    if (!gallery.settings.passwordHash) return true;
+    return verifyPassword(password, gallery.settings.passwordHash);
+  }
+
+  async qrCode(slug: string): Promise<QrCode> {
+    return makeQrCode(this.urlFor(slug));
+  }
+
+  /**
+   * The storage key of an image's display version (WebP, long edge `size`), rendering and caching
+   * it in the store on first request.
+   */
+  async displayVersionKey(image: GalleryImage, size: (typeof DISPLAY_SIZES)[number]): Promise<string> {
+    const key = displayKey(image.hash, size);
+    if (await this.deps.blobs.exists(key)) return key;
+    const original = await this.deps.blobs.get(originalKey(image.hash));
+    if (!original) throw new MaiimgError('GALLERY_NOT_FOUND');
+    const rendered = await renderDisplayVersion(original, size, { maxImagePixels: this.deps.limits.maxImagePixels });
+    await this.deps.blobs.put(key, rendered, 'image/webp');
+    return key;
+  }
+
+  private async settingsFromOptions(options: GalleryOptions) {
+    const now = this.deps.clock.now();
+    if (options.expiresAt && options.expiresAt.getTime() <= now.getTime()) {
+      throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'must be in the future' });
+    }
+    if (options.maxOpens != null && (!Number.isInteger(options.maxOpens) || options.maxOpens < 1)) {
+      throw new MaiimgError('INVALID_OPTION', { option: 'max opens', reason: 'use a whole number from 1' });
+    }
+    return {
+      title: cleanTitle(options.title),
+      settings: {
+        state: 'active' as const,
+        expiresAt: options.expiresAt ?? null,
+        maxOpens: options.maxOpens ?? null,
+        passwordHash: options.password ? await hashPassword(checkPassword(options.password)) : null,
+        downloadsAllowed: options.downloadsAllowed ?? true,
+      },
+    };
+  }
+
+  /** Content-addressed: an object that already exists is identical, so it is neither rewritten nor owned by this batch. */
+  private async putOnce(key: string, data: Buffer, contentType: string, written: string[]): Promise<void> {
+    if (await this.deps.blobs.exists(key)) return;
+    await this.deps.blobs.put(key, data, contentType);
+    written.push(key);
+  }
+
+  private async removeQuietly(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      try {
+        await this.deps.blobs.delete(key);
+      } catch (error) {
+        this.deps.logger.warn({ err: error, key }, 'could not remove a stored file; it is orphaned');
+      }
+    }
+  }
+}
+
+export function isOwner(gallery: Gallery, owner: Owner): boolean {
+  return gallery.owner.platform === owner.platform && gallery.owner.userId === owner.userId;
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Reads an incoming file into memory, refusing it as soon as it is known to be over the limit:
+ * before reading when the size was announced, otherwise as soon as the stream passes the limit.
+ */
+export async function readIncoming(file: IncomingFile, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new MaiimgError('FILE_TOO_LARGE', { limit: formatBytes(maxBytes) });
+  if (file.declaredBytes !== undefined && file.declaredBytes > maxBytes) throw tooLarge();
+  if (file.declaredBytes === 0) throw new MaiimgError('EMPTY_FILE');
+  let source: Buffer | AsyncIterable<Uint8Array>;
+  try {
+    source = typeof file.data === 'function' ? await file.data() : file.data;
+  } catch (error) {
+    if (isMaiimgError(error)) throw error;
+    throw new MaiimgError('DOWNLOAD_FAILED', {}, { cause: error });
+  }
+  let bytes: Buffer;
+  if (Buffer.isBuffer(source)) {
+    bytes = source;
+  } else {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const iterator = source[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const { value, done } = await iterator.next();
+        if (done) break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+          // Stop the producer: a network download is aborted instead of being read to the end.
+          await iterator.return?.();
+          throw tooLarge();
+        }
+        chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+      }
+    } catch (error) {
+      if (isMaiimgError(error)) throw error;
+      throw new MaiimgError('DOWNLOAD_FAILED', {}, { cause: error });
+    }
+    bytes = Buffer.concat(chunks, total);
+  }
+  if (bytes.length === 0) throw new MaiimgError('EMPTY_FILE');
+  if (bytes.length > maxBytes) throw tooLarge();
+  return bytes;
+}
+
+async function runLimited<T>(items: T[], limit: number, worker: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      await worker(items[index]!, index);
+    }
+  });
+  await Promise.all(runners);
+}

@@ -1,0 +1,85 @@
+import { MaiimgError } from './errors.js';
+
+/**
+ * Parsing of the values people type for link settings, shared by the CLI, the bots and the web:
+ * `7d`, `12h`, `30m`, `2w`, an ISO date (`2026-12-31` or `2026-12-31T00:00Z`), or `off`.
+ */
+const DURATION = /^(\d+)\s*(m|min|h|d|w)$/i;
+const UNIT_MS: Record<string, number> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+export const OFF_WORDS = ['off', 'none', 'never', 'no', 'false', '关闭', '无'];
+
+export function isOff(value: string): boolean {
+  return OFF_WORDS.includes(value.trim().toLowerCase());
+}
+
+/** Returns the absolute expiry, or null for "off". Refuses past dates and nonsense. */
+export function parseExpiry(value: string, now: Date): Date | null {
+  const text = value.trim();
+  if (isOff(text)) return null;
+  const duration = DURATION.exec(text);
+  let at: Date;
+  if (duration) {
+    const amount = Number(duration[1]);
+    if (amount <= 0) throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'must be in the future' });
+    at = new Date(now.getTime() + amount * UNIT_MS[duration[2]!.toLowerCase()]!);
+  } else if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  } else {
+    throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'use 7d, 12h, a date like 2026-12-31, or off' });
+  }
+  if (Number.isNaN(at.getTime())) {
+    throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'not a valid date' });
+  }
+  if (at.getTime() <= now.getTime()) {
+    throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'must be in the future' });
+  }
+  return at;
+}
+
+/** Maximum opens: a positive whole number, or null for "off". */
+export function parseMaxOpens(value: string | number): number | null {
+  if (typeof value === 'string' && isOff(value)) return null;
+  const n = typeof value === 'number' ? value : Number(value.trim());
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000_000) {
+    throw new MaiimgError('INVALID_OPTION', { option: 'max opens', reason: 'use a whole number from 1, or off' });
+  }
+  return n;
+}
+
+export function parseOnOff(value: string, option: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['on', 'yes', 'true', '1', 'allow', '开', '开启'].includes(v)) return true;
+  if (isOff(v)) return false;
+  throw new MaiimgError('INVALID_OPTION', { option, reason: 'use on or off' });
+}
+
+export const MAX_TITLE_LENGTH = 200;
+export const MAX_PASSWORD_LENGTH = 200;
+
+/** Titles are plain text: control and bidi-override characters are removed, length capped. */
+export function cleanTitle(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const cleaned = value
+    .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, MAX_TITLE_LENGTH);
+  return cleaned || null;
+}
+
+export function checkPassword(value: string): string {
+  if (value.length < 1 || value.length > MAX_PASSWORD_LENGTH) {
+    throw new MaiimgError('INVALID_OPTION', { option: 'password', reason: `1 to ${MAX_PASSWORD_LENGTH} characters` });
+  }
+  return value;
+}
+
+/** File names are shown to people, never used as paths: strip directories, controls and bidi marks. */
+export function displayFileName(name: string, fallback = 'file'): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base
+    .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '')
+    .trim()
+    .slice(0, 120);
+  return cleaned || fallback;
+}
