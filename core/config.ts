@@ -53,6 +53,22 @@ const rawSchema = z.object({
   TRUST_PROXY: optionalString,
   ANONYMIZE_IP: bool.default(false),
   SESSION_SECRET: optionalString,
+  BATCH_QUIET_MS: positiveInt(2500),
+  BATCH_MAX_WAIT_MS: positiveInt(30_000),
+  ROLE: z.enum(['all', 'web', 'bots']).default('all'),
+  STATS_TIMEZONE: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine((zone) => isTimeZone(zone), 'must be an IANA time zone such as UTC or Asia/Shanghai'),
+  DASHBOARD_LINK_TTL: z
+    .string()
+    .trim()
+    .default('1h')
+    .refine((value) => parseDuration(value) !== null, 'must be a duration such as 3600 (seconds), 30m, 1h or 2d'),
+  ALERT_UNIQUE_PER_HOUR: positiveInt(20),
+  ALERT_COUNTRIES: positiveInt(3),
+  VISIT_RETENTION_DAYS: positiveInt(365),
 });
 
 export type RawConfig = z.infer<typeof rawSchema>;
@@ -78,6 +94,18 @@ export interface Config {
   logLevel: RawConfig['LOG_LEVEL'];
   defaultLocale: 'en' | 'zh-CN';
   web: { trustProxy: string | undefined; anonymizeIp: boolean; sessionSecret: string | undefined };
+  /** How chat messages are grouped into one batch (see core/chat/batch-collector.ts). */
+  chat: { batchQuietMs: number; batchMaxWaitMs: number };
+  /** Which parts this process runs: the web site, the bots, or both. */
+  role: 'all' | 'web' | 'bots';
+  /** Visit analytics (core/analytics): stats time zone, dashboard links, alert thresholds, retention. */
+  analytics: {
+    timeZone: string;
+    dashboardLinkTtlMs: number;
+    alertUniquePerHour: number;
+    alertCountries: number;
+    visitRetentionDays: number;
+  };
   /** The validated environment, for adapters that add their own variables (bots). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -89,6 +117,24 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `3600` (seconds), `90s`, `30m`, `1h`, `2d` -> milliseconds; null when unreadable or not positive. */
+export function parseDuration(value: string): number | null {
+  const match = /^(\d+)\s*(s|m|h|d)?$/i.exec(value.trim());
+  if (!match) return null;
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  const ms = Number(match[1]) * unit;
+  return ms > 0 ? ms : null;
 }
 
 /** Resolves `<NAME>_FILE` variables into `<NAME>` (the file wins only when `<NAME>` is unset). */
@@ -176,6 +222,15 @@ export function loadConfig(
     // Without DEFAULT_LOCALE, the terminal's language decides (the CLI speaks Chinese on a zh_CN system).
     defaultLocale: raw.DEFAULT_LOCALE ?? (/^zh/i.test(raw.LC_ALL ?? raw.LANG ?? '') ? 'zh-CN' : 'en'),
     web: { trustProxy: raw.TRUST_PROXY, anonymizeIp: raw.ANONYMIZE_IP, sessionSecret: raw.SESSION_SECRET },
+    chat: { batchQuietMs: raw.BATCH_QUIET_MS, batchMaxWaitMs: Math.max(raw.BATCH_MAX_WAIT_MS, raw.BATCH_QUIET_MS) },
+    role: raw.ROLE,
+    analytics: {
+      timeZone: raw.STATS_TIMEZONE,
+      dashboardLinkTtlMs: parseDuration(raw.DASHBOARD_LINK_TTL)!,
+      alertUniquePerHour: raw.ALERT_UNIQUE_PER_HOUR,
+      alertCountries: raw.ALERT_COUNTRIES,
+      visitRetentionDays: raw.VISIT_RETENTION_DAYS,
+    },
     env: Object.freeze({ ...resolved }),
   };
 }

@@ -25,11 +25,12 @@ export const MANAGE_COMMANDS = [
   'password',
   'download',
   'title',
+  'dashboard',
   'help',
 ] as const;
 export type ManageCommand = (typeof MANAGE_COMMANDS)[number];
 
-export type ButtonAction = 'stats' | 'disable' | 'enable' | 'delete' | 'delete-yes' | 'delete-no';
+export type ButtonAction = 'stats' | 'disable' | 'enable' | 'delete' | 'delete-yes' | 'delete-no' | 'dashboard';
 
 export interface ChatButton {
   action: ButtonAction;
@@ -48,10 +49,21 @@ export interface ChatReply {
   slug?: string;
   /** True when the reply reports a failure (platforms may style it). */
   isError?: boolean;
+  /** A picture to send with the text (the stats chart): as a photo / attachment / file upload. */
+  image?: { png: Buffer; name: string };
+  /**
+   * Only the owner may see this reply (it holds a login link): a direct message on Telegram,
+   * an ephemeral reply on Discord and Slack; never posted in a group for all to see.
+   */
+  privateReply?: boolean;
 }
 
 export interface StatsProvider {
   stats(input: { owner: Owner; ref: string }): Promise<GalleryStats>;
+  /** Summary text and chart picture (core/analytics); without it the stats reply is text only. */
+  statsReply?(input: { owner: Owner; ref: string; locale: Locale }): Promise<{ text: string; image: { png: Buffer; name: string } }>;
+  /** A signed, expiring dashboard login link for the owner (core/analytics). */
+  dashboardLink?(owner: Owner): { url: string; minutes: number };
 }
 
 export interface CommandInput {
@@ -72,7 +84,7 @@ export function encodeButton(action: ButtonAction, slug: string): string {
 }
 
 export function decodeButton(data: string): { action: ButtonAction; slug: string } | null {
-  const match = /^mi:(stats|disable|enable|delete|delete-yes|delete-no):([A-Za-z0-9_-]{22})$/.exec(data);
+  const match = /^mi:(stats|disable|enable|delete|delete-yes|delete-no|dashboard):([A-Za-z0-9_-]{22})$/.exec(data);
   return match ? { action: match[1] as ButtonAction, slug: match[2]! } : null;
 }
 
@@ -93,6 +105,7 @@ export class ChatCommands {
     try {
       if (command === 'help' || command === 'start') return { text: helpText(locale) };
       if (command === 'list') return await this.list(owner, locale);
+      if (command === 'dashboard') return this.dashboard(owner, locale);
       if (!NEEDS_REF.has(command)) return { text: helpText(locale), isError: true };
 
       let args = [...input.args];
@@ -161,6 +174,8 @@ export class ChatCommands {
         case 'delete-yes':
           await this.service.deleteGallery({ owner, ref: slug });
           return { text: t(locale, 'link.deleted'), slug };
+        case 'dashboard':
+          return this.dashboard(owner, locale);
         case 'delete-no': {
           const gallery = await this.service.getOwnedGallery({ owner, ref: slug });
           return { text: t(locale, 'delete.cancelled'), slug, buttons: this.galleryButtons(gallery, locale) };
@@ -232,8 +247,21 @@ export class ChatCommands {
 
   private async stats(owner: Owner, ref: string, locale: Locale): Promise<ChatReply> {
     const gallery = await this.service.getOwnedGallery({ owner, ref });
+    const buttons = this.galleryButtons(gallery, locale);
+    if (this.statsProvider.dashboardLink) buttons.push(button('dashboard', gallery.slug, t(locale, 'dashboard.button'), 'default'));
+    if (this.statsProvider.statsReply) {
+      const reply = await this.statsProvider.statsReply({ owner, ref: gallery.slug, locale });
+      return { text: reply.text, image: reply.image, slug: gallery.slug, buttons };
+    }
     const stats = await this.statsProvider.stats({ owner, ref: gallery.slug });
-    return { text: renderStatsText(stats, locale), slug: gallery.slug, buttons: this.galleryButtons(gallery, locale) };
+    return { text: renderStatsText(stats, locale), slug: gallery.slug, buttons };
+  }
+
+  /** The owner's private magic link to the web dashboard. */
+  private dashboard(owner: Owner, locale: Locale): ChatReply {
+    if (!this.statsProvider.dashboardLink) return { text: helpText(locale), isError: true };
+    const link = this.statsProvider.dashboardLink(owner);
+    return { text: t(locale, 'dashboard.link', { url: link.url, minutes: link.minutes }), privateReply: true };
   }
 
   private async patch(input: CommandInput, ref: string, patch: SettingsPatch): Promise<ChatReply> {

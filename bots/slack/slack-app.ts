@@ -1,0 +1,278 @@
+import type { App, webApi } from '@slack/bolt';
+import { BatchCollector } from '../../core/chat/batch-collector.js';
+import { MANAGE_COMMANDS, decodeButton, encodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
+import { MaiimgError, isMaiimgError } from '../../core/errors.js';
+import { t } from '../../core/messages.js';
+import type { BatchOutcome, IncomingFile, Locale, Owner } from '../../core/types.js';
+import type { BotContext } from '../shared/bot-context.js';
+import { downloadFile } from '../shared/http-download.js';
+import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './slack-blocks.js';
+import { mayReceiveToken, type SlackConfig } from './slack-config.js';
+import { SlackLocales } from './slack-locale.js';
+
+/** The parts of a Slack file object the app reads. */
+interface SlackFile {
+  id?: string;
+  name?: string | null;
+  title?: string | null;
+  size?: number;
+  mode?: string;
+  url_private_download?: string;
+  url_private?: string;
+}
+
+/** The parts of a `message` / `app_mention` event the app reads. */
+interface SlackMessageEvent {
+  type: string;
+  subtype?: string;
+  user?: string;
+  bot_id?: string;
+  channel: string;
+  channel_type?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  files?: SlackFile[];
+}
+
+/** One shared file waiting in a batch, with what its download found out. */
+interface PendingFile {
+  incoming: IncomingFile;
+  /** Set when Slack answered with its HTML sign-in page instead of the file (missing files:read). */
+  gotLoginPage: boolean;
+}
+
+interface BatchMeta {
+  user: string;
+  channel: string;
+  /** The thread the answer goes to: the first shared message's thread, or the message itself. */
+  threadTs: string;
+}
+
+export interface SlackListeners {
+  /** Stops taking files and processes (and answers) every batch already in hand. */
+  drain(): Promise<void>;
+}
+
+const ownerOf = (user: string, channel: string | undefined): Owner => ({
+  // Slack user ids are unique across workspaces (and shared across an Enterprise Grid org, where
+  // one person is one id everywhere), so the team id is not part of the owner: adding it would
+  // split one person's galleries per workspace without preventing any collision.
+  platform: 'slack',
+  userId: user,
+  chatId: channel ?? null,
+});
+
+/**
+ * Wires the app's listeners: file shares become batches (BatchCollector) and galleries, the slash
+ * command and the buttons go to ChatCommands. Everything user-facing comes from the core; this
+ * file only parses Slack payloads and renders replies as Block Kit.
+ */
+export function registerSlackListeners(app: App, context: BotContext, config: SlackConfig): SlackListeners {
+  const { core, commands } = context;
+  const logger = context.logger.child({ bot: 'slack' });
+  const client: webApi.WebClient = app.client;
+  const locales = new SlackLocales(client, context.config.defaultLocale, logger);
+  const seen = new RecentKeys(10_000, 60 * 60 * 1000);
+
+  const collector = new BatchCollector<PendingFile, BatchMeta>({
+    quietMs: context.config.chat.batchQuietMs,
+    maxWaitMs: context.config.chat.batchMaxWaitMs,
+    logger,
+    onBatch: async (_key, files, meta) => {
+      const locale = await locales.forUser(meta.user);
+      let outcome: BatchOutcome | null = null;
+      let reply: ChatReply;
+      try {
+        outcome = await core.service.createGallery({
+          owner: ownerOf(meta.user, meta.channel),
+          files: files.map((f) => f.incoming),
+          locale,
+        });
+        reply = commands.batchReply(outcome, locale);
+      } catch (error) {
+        reply = commands.batchFailure(error, locale);
+      }
+      const loginPages = files.filter((f) => f.gotLoginPage).map((f) => f.incoming.name);
+      if (loginPages.length) {
+        reply = { ...reply, text: `${reply.text}\n\n${t(locale, 'slack.loginPage', { files: loginPages.join(', ') })}` };
+      }
+      await client.chat.postMessage({
+        channel: meta.channel,
+        thread_ts: meta.threadTs,
+        ...renderReply(reply, locale),
+        // Slack's unfurler would fetch the gallery: keep previews off (they never count as opens anyway).
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (outcome?.gallery) {
+        const qr = await core.service.qrCode(outcome.gallery.slug);
+        await client.files.uploadV2({
+          channel_id: meta.channel,
+          thread_ts: meta.threadTs,
+          file: qr.png,
+          filename: 'qr.png',
+          title: t(locale, 'slack.qrTitle'),
+        });
+      }
+    },
+  });
+
+  const pendingFile = (file: SlackFile, index: number): PendingFile => {
+    const name = file.name || file.title || `file-${index + 1}`;
+    const url = file.url_private_download ?? file.url_private;
+    const pending: PendingFile = { gotLoginPage: false, incoming: { name, declaredBytes: file.size, data: () => Promise.reject(new MaiimgError('DOWNLOAD_FAILED')) } };
+    // Tombstoned or hidden files have no URL; a URL on another host never gets the bot token.
+    if (!url || !mayReceiveToken(url, config)) {
+      if (url) logger.warn({ host: safeHost(url) }, 'refused a Slack file URL on a host not in SLACK_FILE_HOSTS');
+      return pending;
+    }
+    const download = downloadFile({
+      url,
+      name,
+      declaredBytes: file.size,
+      headers: { Authorization: `Bearer ${config.botToken}` },
+      // Without files:read (or with a wrong token) Slack answers its sign-in page, not the file.
+      refuseContentTypes: /text\/html/i,
+    });
+    const fetchBytes = download.data as () => Promise<Buffer | AsyncIterable<Uint8Array>>;
+    pending.incoming = {
+      ...download,
+      data: async () => {
+        try {
+          return await fetchBytes();
+        } catch (error) {
+          if (isMaiimgError(error, 'DOWNLOAD_FAILED') && /text\/html/i.test(String(error.params.contentType ?? ''))) {
+            pending.gotLoginPage = true;
+            logger.warn({ file: name }, 'Slack sent its sign-in page instead of a file: does the app have the files:read scope?');
+          }
+          throw error;
+        }
+      },
+    };
+    return pending;
+  };
+
+  const onShare = async (event: SlackMessageEvent, botUserId: string | undefined, mentioned: boolean) => {
+    if (!event.files?.length || !event.user || event.bot_id) return;
+    if (event.type === 'message' && event.subtype !== 'file_share') return;
+    const isDirect = event.channel_type === 'im';
+    if (!isDirect && !mentioned && !(botUserId && event.text?.includes(`<@${botUserId}>`))) return;
+    // Slack retries deliveries (X-Slack-Retry-Num) and may send the same share as both `message`
+    // and `app_mention`: the message's channel + ts identify it, so it joins a batch only once.
+    if (!seen.addIfNew(`${event.channel}:${event.ts}`)) {
+      logger.debug({ channel: event.channel, ts: event.ts }, 'ignored a repeated delivery of a file share');
+      return;
+    }
+    const files = event.files.map(pendingFile);
+    const meta: BatchMeta = { user: event.user, channel: event.channel, threadTs: event.thread_ts ?? event.ts };
+    const collected = collector.add(`${event.user}:${event.channel}`, files, meta);
+    if (collected === -1) {
+      const locale = await locales.forUser(event.user);
+      await client.chat.postEphemeral({ channel: event.channel, user: event.user, text: escapeMrkdwn(t(locale, 'slack.restarting')) });
+    }
+  };
+
+  app.event('message', async ({ event, context: boltContext }) => {
+    await onShare(event as unknown as SlackMessageEvent, boltContext.botUserId, false);
+  });
+  app.event('app_mention', async ({ event, context: boltContext }) => {
+    await onShare(event as unknown as SlackMessageEvent, boltContext.botUserId, true);
+  });
+
+  app.command(config.command, async ({ command, ack, respond }) => {
+    // Slack wants an answer within 3 s; the reply follows through response_url.
+    await ack();
+    const locale = await locales.forUser(command.user_id);
+    const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean).map(unwrapSlackLink);
+    const name = sub.toLowerCase();
+    let reply: ChatReply;
+    if (name === 'help' || !(MANAGE_COMMANDS as readonly string[]).includes(name)) {
+      reply = { text: t(locale, 'slack.help', { command: config.command }), isError: name !== 'help' };
+    } else {
+      reply = await commands.run({
+        owner: ownerOf(command.user_id, command.channel_id),
+        locale,
+        command: name,
+        args,
+        // A slash command's text is never shown to the channel (the answer is ephemeral too), so
+        // a password typed here stays private wherever it is typed.
+        isPrivateChat: true,
+      });
+    }
+    await respond({ response_type: 'ephemeral', ...renderReply(reply, locale) });
+  });
+
+  app.action(ACTION_ID_PATTERN, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (body.type !== 'block_actions' || action.type !== 'button' || !action.value) return;
+    const decoded = decodeButton(action.value);
+    const locale = await locales.forUser(body.user.id);
+    // Delete carries Slack's own confirm dialog, so a Delete press has already been confirmed.
+    const data = decoded?.action === 'delete' ? encodeButton('delete-yes', decoded.slug) : action.value;
+    const reply = await commands.press({ owner: ownerOf(body.user.id, body.channel?.id), locale, data });
+    const pressed = decoded?.action;
+    const message = body.message as { ts?: string; text?: string; blocks?: unknown[] } | undefined;
+    const inSharedMessage = Boolean(message?.ts && body.channel?.id && !body.container?.is_ephemeral);
+
+    if (reply.isError || pressed === 'stats' || !inSharedMessage) {
+      // Errors (a non-owner's press) and stats go to the presser alone; presses in an ephemeral
+      // reply replace that reply.
+      const replaceOriginal = !reply.isError && pressed !== 'stats' && !inSharedMessage;
+      await respond({ response_type: 'ephemeral', replace_original: replaceOriginal, ...renderReply(reply, locale) });
+      return;
+    }
+    // The gallery message in the channel: flip its buttons (or retire it after a delete) for
+    // everyone, and tell the presser what happened.
+    const deleted = pressed === 'delete' || pressed === 'delete-yes';
+    const updated = deleted
+      ? renderReply({ text: reply.text }, locale)
+      : { text: message?.text ?? renderReply(reply, locale).text, blocks: replaceButtons((message?.blocks ?? []) as never, reply.buttons, locale) };
+    await client.chat.update({ channel: body.channel!.id, ts: message!.ts!, ...updated });
+    if (!deleted) await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply({ text: reply.text }, locale) });
+  });
+
+  app.error(async (error) => {
+    logger.error({ err: error }, 'Slack listener failed');
+  });
+
+  return { drain: () => collector.drain() };
+}
+
+/** Slack wraps links as `<https://...>` or `<https://...|label>` when a command is set to escape them. */
+function unwrapSlackLink(word: string): string {
+  const match = /^<(https?:\/\/[^|>]+)(?:\|[^>]*)?>$/i.exec(word);
+  return match ? match[1]! : word;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** A bounded set of recently seen keys, forgotten after `ttlMs` (Slack retries within minutes). */
+class RecentKeys {
+  private readonly keys = new Map<string, number>();
+
+  constructor(
+    private readonly max: number,
+    private readonly ttlMs: number,
+  ) {}
+
+  /** Returns true the first time a key is seen (within the TTL). */
+  addIfNew(key: string): boolean {
+    const now = Date.now();
+    const until = this.keys.get(key);
+    if (until !== undefined && until > now) return false;
+    if (this.keys.size >= this.max) {
+      for (const [k, expiry] of this.keys) if (expiry <= now) this.keys.delete(k);
+      // Still full: drop the oldest (Map keeps insertion order).
+      while (this.keys.size >= this.max) this.keys.delete(this.keys.keys().next().value!);
+    }
+    this.keys.set(key, now + this.ttlMs);
+    return true;
+  }
+}

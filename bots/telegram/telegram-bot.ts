@@ -1,0 +1,412 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Request, Response } from 'express';
+import { Input, Telegraf } from 'telegraf';
+import type { CallbackQuery, InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
+import { BatchCollector } from '../../core/chat/batch-collector.js';
+import { decodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
+import { formatBytes, localeFrom, t } from '../../core/messages.js';
+import type { Logger } from '../../core/ports.js';
+import type { BatchOutcome, Locale, Owner } from '../../core/types.js';
+import type { BotContext, RunningBot } from '../shared/bot-context.js';
+import { loadTelegramConfig, type TelegramConfig } from './telegram-config.js';
+import { incomingFile, type TelegramFileRef } from './telegram-files.js';
+import { ProgressMessage, type TelegramSender } from './telegram-progress.js';
+import { CAPTION_LIMIT, MESSAGE_LIMIT, commandMenu, inlineKeyboard, parseCommand, splitText } from './telegram-render.js';
+import { isNotModified, retryDelayMs, withRetry } from './telegram-retry.js';
+import { readWebhookUpdate, webhookSecretMatches } from './telegram-webhook.js';
+
+/** Only what the bot handles, so Telegram does not send (and bill the poll with) anything else. */
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+
+/** Links must not unfurl: Telegram's preview fetch would otherwise hit the gallery. */
+const NO_PREVIEW = { link_preview_options: { is_disabled: true } } as const;
+
+interface BatchMeta {
+  owner: Owner;
+  locale: Locale;
+  chatId: number;
+  /** The first message of the batch: replies thread under it. */
+  firstMessageId: number;
+  title: string | null;
+  progress: ProgressMessage;
+}
+
+/** Starts the Telegram adapter: long polling, or a webhook on the shared web server. */
+export async function runTelegramBot(context: BotContext): Promise<RunningBot> {
+  const bot = new TelegramBot(context, loadTelegramConfig(context.config));
+  bot.start();
+  return { name: 'telegram', stop: () => bot.stop() };
+}
+
+/**
+ * The adapter: parses updates into core calls and renders the answers with telegraf.
+ * Every outgoing call goes through `withRetry` on the shared `bot.telegram` client, so 429s are
+ * waited out and network failures retried; nothing here throws into telegraf or the process.
+ */
+class TelegramBot implements TelegramSender {
+  private readonly bot: Telegraf;
+  private readonly logger: Logger;
+  private readonly collector: BatchCollector<TelegramFileRef, BatchMeta>;
+  /** Aborts long polls and background retries when the bot stops. */
+  private readonly abort = new AbortController();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private polling: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: BotContext,
+    private readonly config: TelegramConfig,
+  ) {
+    this.logger = context.logger.child({ bot: 'telegram' });
+    this.bot = new Telegraf(config.token, { telegram: { apiRoot: config.apiRoot } });
+    // telegraf's default handler sets process.exitCode and rethrows: a bad update must never do that.
+    this.bot.catch((error, ctx) => this.logger.error({ err: error, updateId: ctx.update.update_id }, 'telegram: update handling failed'));
+    this.bot.on('message', (ctx) => this.onMessage(ctx.message));
+    this.bot.on('callback_query', (ctx) => this.onButton(ctx.callbackQuery));
+    this.collector = new BatchCollector<TelegramFileRef, BatchMeta>({
+      quietMs: context.config.chat.batchQuietMs,
+      maxWaitMs: context.config.chat.batchMaxWaitMs,
+      logger: this.logger,
+      onBatch: (_key, items, meta) => this.processBatch(items, meta),
+    });
+  }
+
+  start(): void {
+    if (this.config.webhook) this.mountWebhook(this.config.webhook);
+    this.background('setup', () => this.setup());
+    if (!this.config.webhook) this.polling = this.pollForever();
+  }
+
+  /** Accept nothing new, let the updates in hand finish, process the open batches, then return. */
+  stop(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      this.abort.abort();
+      await this.polling;
+      await Promise.allSettled([...this.inFlight]);
+      await this.collector.drain();
+      this.logger.info('telegram: stopped');
+    })());
+  }
+
+  // ---- receiving ------------------------------------------------------------------------------
+
+  private async onMessage(message: Message): Promise<void> {
+    if (!message.from) return;
+    const locale = localeFrom(message.from.language_code);
+    const owner: Owner = { platform: 'telegram', userId: String(message.from.id), chatId: String(message.chat.id) };
+    const file = fileOf(message);
+    if (file) return this.collect(message, file, owner, locale);
+    if (!('text' in message)) return;
+    const parsed = parseCommand(message.text, this.bot.botInfo?.username);
+    if (!parsed) {
+      // In a group, chatter is not for us; in a private chat, a stray text earns the help.
+      if (message.chat.type === 'private') await this.reply(message.chat.id, { text: t(locale, 'help') }, message.message_id);
+      return;
+    }
+    const replied = message.reply_to_message;
+    const reply = await this.context.commands.run({
+      owner,
+      locale,
+      command: parsed.command,
+      args: parsed.args,
+      replyToText: replied ? ('text' in replied ? replied.text : 'caption' in replied ? replied.caption : null) : null,
+      isPrivateChat: message.chat.type === 'private',
+    });
+    await this.reply(message.chat.id, reply, message.message_id);
+    if (parsed.command === 'password' && parsed.args.length > 0) {
+      // The password sits in the chat history: remove it where the bot may (always in private chats).
+      await this.quietly('deleteMessage', () => this.bot.telegram.deleteMessage(message.chat.id, message.message_id));
+    }
+  }
+
+  private collect(message: Message, file: TelegramFileRef, owner: Owner, locale: Locale): void {
+    const key = `${message.chat.id}:${owner.userId}`;
+    const caption = 'caption' in message && message.caption?.trim() ? message.caption.trim() : null;
+    const fresh: BatchMeta = {
+      owner,
+      locale,
+      chatId: message.chat.id,
+      firstMessageId: message.message_id,
+      title: caption,
+      progress: new ProgressMessage(this, message.chat.id, message.message_id),
+    };
+    let meta = fresh;
+    const count = this.collector.add(key, [file], fresh, (current, next) => {
+      meta = current;
+      // In an album only one item carries the caption, and not always the first.
+      current.title ??= next.title;
+      return current;
+    });
+    if (count < 0) {
+      this.logger.warn({ chatId: message.chat.id }, 'telegram: file arrived while stopping; ignored');
+      return;
+    }
+    meta.progress.show(this.context.commands.progressText(meta.locale, { received: count }));
+  }
+
+  private async processBatch(items: TelegramFileRef[], meta: BatchMeta): Promise<void> {
+    const { locale, progress } = meta;
+    const { service } = this.context.core;
+    items.sort((a, b) => a.messageId - b.messageId);
+    let photos = 0;
+    const files = items.map((ref) =>
+      incomingFile(ref, ref.fileName ?? `photo-${++photos}.jpg`, { telegram: this.bot.telegram, config: this.config, logger: this.logger }),
+    );
+    progress.show(this.context.commands.progressText(locale, { done: 0, total: files.length }));
+    let outcome: BatchOutcome;
+    try {
+      outcome = await service.createGallery({
+        owner: meta.owner,
+        files,
+        options: { title: meta.title },
+        locale,
+        onProgress: (p) => progress.show(this.context.commands.progressText(locale, p)),
+      });
+    } catch (error) {
+      await progress.finish(this.context.commands.batchFailure(error, locale).text);
+      return;
+    }
+    outcome = this.explainCloudLimit(outcome, locale);
+    const reply = this.context.commands.batchReply(outcome, locale);
+    if (!outcome.gallery) {
+      await progress.finish(reply.text);
+      return;
+    }
+    const [caption, ...rest] = splitText(reply.text, CAPTION_LIMIT);
+    try {
+      const qr = await service.qrCode(outcome.gallery.slug);
+      await withRetry(
+        () =>
+          this.bot.telegram.sendPhoto(meta.chatId, Input.fromBuffer(qr.png, 'qr.png'), {
+            caption,
+            reply_markup: inlineKeyboard(reply.buttons),
+            reply_parameters: { message_id: meta.firstMessageId, allow_sending_without_reply: true },
+          }),
+        { logger: this.logger, what: 'sendPhoto' },
+      );
+    } catch (error) {
+      // The gallery exists: make sure its link reaches the sender even if the photo cannot be sent.
+      this.logger.error({ err: error, slug: outcome.gallery.slug }, 'telegram: could not send the QR code; sending the link as text');
+      await progress.finish(reply.text, inlineKeyboard(reply.buttons));
+      return;
+    }
+    for (const piece of rest) await this.send(meta.chatId, piece);
+    await progress.remove();
+  }
+
+  /** The core's generic "platform limit" reason, told the Telegram way: what the limit is and how to lift it. */
+  private explainCloudLimit(outcome: BatchOutcome, locale: Locale): BatchOutcome {
+    const limit = formatBytes(this.context.config.limits.maxFileBytes);
+    return {
+      ...outcome,
+      rejected: outcome.rejected.map((r) => (r.code === 'PLATFORM_FILE_TOO_LARGE' ? { ...r, message: t(locale, 'telegram.cloudLimit', { limit }) } : r)),
+    };
+  }
+
+  // ---- buttons --------------------------------------------------------------------------------
+
+  private async onButton(query: CallbackQuery): Promise<void> {
+    const answer = (text?: string, alert = false) =>
+      this.quietly('answerCallbackQuery', () => this.bot.telegram.answerCbQuery(query.id, text?.slice(0, 200), { show_alert: alert }));
+    const decoded = 'data' in query ? decodeButton(query.data) : null;
+    const message = query.message;
+    if (!decoded || !message) return void (await answer());
+    const locale = localeFrom(query.from.language_code);
+    const owner: Owner = { platform: 'telegram', userId: String(query.from.id), chatId: String(message.chat.id) };
+    const reply = await this.context.commands.press({ owner, locale, data: query.data as string });
+    // Refusals (someone else's gallery, a deleted one) are a private pop-up, never an edit of the owner's message.
+    if (reply.isError) return void (await answer(reply.text, true));
+    const chatId = message.chat.id;
+    switch (decoded.action) {
+      case 'stats':
+        await answer();
+        await this.reply(chatId, { text: reply.text }, message.message_id);
+        break;
+      case 'disable':
+      case 'enable':
+        await answer(reply.text);
+        // The button flips: Disable becomes Enable and back.
+        await this.quietly('editMessageReplyMarkup', () =>
+          this.bot.telegram.editMessageReplyMarkup(chatId, message.message_id, undefined, inlineKeyboard(reply.buttons)),
+        );
+        break;
+      case 'delete':
+        await answer();
+        await this.reply(chatId, reply, message.message_id);
+        break;
+      case 'delete-yes':
+      case 'delete-no': {
+        await answer();
+        await this.quietly('editMessageText', () =>
+          this.bot.telegram.editMessageText(chatId, message.message_id, undefined, reply.text, { ...NO_PREVIEW }),
+        );
+        const gallery = 'reply_to_message' in message ? message.reply_to_message : undefined;
+        if (decoded.action === 'delete-yes' && gallery && gallery.from?.id === this.bot.botInfo?.id) {
+          // The gallery message's link and buttons are dead now: say so there too.
+          await this.quietly('editGalleryMessage', () =>
+            'photo' in gallery
+              ? this.bot.telegram.editMessageCaption(chatId, gallery.message_id, undefined, reply.text)
+              : this.bot.telegram.editMessageText(chatId, gallery.message_id, undefined, reply.text, { ...NO_PREVIEW }),
+          );
+        }
+        break;
+      }
+    }
+  }
+
+  // ---- sending --------------------------------------------------------------------------------
+
+  /** Sends a reply in as many messages as it takes; buttons go under the last one. */
+  private async reply(chatId: number, reply: ChatReply, replyTo?: number): Promise<void> {
+    const pieces = splitText(reply.text, MESSAGE_LIMIT);
+    for (const [index, piece] of pieces.entries()) {
+      await this.send(chatId, piece, {
+        replyTo: index === 0 ? replyTo : undefined,
+        keyboard: index === pieces.length - 1 ? inlineKeyboard(reply.buttons) : undefined,
+      });
+    }
+  }
+
+  /** Sends one text message; failures are logged, never thrown. Returns the message id. */
+  async send(chatId: number, text: string, options: { replyTo?: number; keyboard?: InlineKeyboardMarkup } = {}): Promise<number | undefined> {
+    const sent = await this.quietly('sendMessage', () =>
+      this.bot.telegram.sendMessage(chatId, text, {
+        ...NO_PREVIEW,
+        reply_markup: options.keyboard,
+        reply_parameters: options.replyTo ? { message_id: options.replyTo, allow_sending_without_reply: true } : undefined,
+      }),
+    );
+    return sent?.message_id;
+  }
+
+  async edit(chatId: number, messageId: number, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
+    await this.quietly('editMessageText', () =>
+      this.bot.telegram.editMessageText(chatId, messageId, undefined, text, { ...NO_PREVIEW, reply_markup: keyboard }),
+    );
+  }
+
+  async delete(chatId: number, messageId: number): Promise<void> {
+    await this.quietly('deleteMessage', () => this.bot.telegram.deleteMessage(chatId, messageId));
+  }
+
+  /** One Bot API call with retries; a final failure is logged and answered with undefined. */
+  private async quietly<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await withRetry(call, { logger: this.logger, what });
+    } catch (error) {
+      if (!isNotModified(error)) this.logger.warn({ err: error }, `telegram: ${what} failed`);
+      return undefined;
+    }
+  }
+
+  // ---- running --------------------------------------------------------------------------------
+
+  /** Who we are (for `/cmd@bot` in groups) and the command menu in both languages. */
+  private async setup(): Promise<void> {
+    const signal = this.abort.signal;
+    const forever = { logger: this.logger, signal, attempts: Number.POSITIVE_INFINITY };
+    this.bot.botInfo ??= await withRetry(() => this.bot.telegram.getMe(), { ...forever, what: 'getMe' });
+    await withRetry(() => this.bot.telegram.setMyCommands(commandMenu('en')), { ...forever, what: 'setMyCommands' });
+    await withRetry(() => this.bot.telegram.setMyCommands(commandMenu('zh-CN'), { language_code: 'zh' }), { ...forever, what: 'setMyCommands' });
+    if (this.config.webhook) {
+      const { url, secret } = this.config.webhook;
+      await withRetry(() => this.bot.telegram.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }), { ...forever, what: 'setWebhook' });
+      this.logger.info({ url }, 'telegram: webhook set');
+    }
+  }
+
+  /**
+   * Long polling, our own loop rather than `bot.launch()`: a stop must be able to end it at any
+   * moment (launch cannot be stopped while it is still connecting), and no failure may end it.
+   */
+  private async pollForever(): Promise<void> {
+    const { signal } = this.abort;
+    let offset = 0;
+    let failures = 0;
+    let webhookCleared = false;
+    while (!signal.aborted) {
+      let updates: Update[];
+      try {
+        this.bot.botInfo ??= await this.bot.telegram.getMe();
+        if (!webhookCleared) {
+          // getUpdates is refused (409) while a webhook is set, e.g. after running in webhook mode.
+          await this.bot.telegram.deleteWebhook();
+          webhookCleared = true;
+          this.logger.info({ username: this.bot.botInfo.username }, 'telegram: long polling');
+        }
+        updates = await this.bot.telegram.callApi(
+          'getUpdates',
+          { timeout: 50, offset, allowed_updates: [...ALLOWED_UPDATES] },
+          // telegraf types its own abort-controller polyfill; Node's AbortSignal is what node-fetch checks for.
+          { signal: signal as never },
+        );
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        failures += 1;
+        // 401 (bad token) and 409 (another instance polls) do not heal quickly: keep trying, slowly.
+        const delay = retryDelayMs(error, failures) ?? Math.min(60_000, 5_000 * failures);
+        this.logger.error({ err: error, retryInMs: delay }, 'telegram: cannot fetch updates; retrying');
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      if (updates.length) offset = updates[updates.length - 1]!.update_id + 1;
+      await Promise.all(updates.map((update) => this.handle(update)));
+    }
+    // Confirm what was handled, so the next start does not receive it again.
+    if (offset) await this.bot.telegram.callApi('getUpdates', { offset, limit: 1, timeout: 0 }).catch(() => undefined);
+  }
+
+  private handle(update: Update): Promise<void> {
+    return this.bot.handleUpdate(update).catch((error: unknown) => this.logger.error({ err: error, updateId: update.update_id }, 'telegram: update failed'));
+  }
+
+  /**
+   * Webhook mode: Telegram POSTs updates to our path with the secret in a header. The update is
+   * acknowledged at once and handled after: a slow answer makes Telegram deliver it again, which
+   * would make two galleries of one batch.
+   */
+  private mountWebhook(webhook: NonNullable<TelegramConfig['webhook']>): void {
+    this.context.integrations.post(webhook.path, async (req: Request, res: Response) => {
+      if (!webhookSecretMatches(req.get('x-telegram-bot-api-secret-token'), webhook.secret)) {
+        res.status(401).json({ ok: false, error: 'unauthorized' });
+        return;
+      }
+      if (this.abort.signal.aborted) {
+        // Telegram delivers it again later, to the instance that replaces this one.
+        res.status(503).end();
+        return;
+      }
+      const update = await readWebhookUpdate(req);
+      if (!update) {
+        res.status(400).json({ ok: false, error: 'not a Telegram update' });
+        return;
+      }
+      res.status(200).json({ ok: true });
+      const work = this.handle(update).finally(() => this.inFlight.delete(work));
+      this.inFlight.add(work);
+    });
+  }
+
+  private background(what: string, task: () => Promise<void>): void {
+    const work = task()
+      .catch((error: unknown) => {
+        if (!this.abort.signal.aborted) this.logger.error({ err: error }, `telegram: ${what} failed`);
+      })
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+}
+
+/** The file in a message, if it carries one we can take: the largest photo size or a document. */
+function fileOf(message: Message): TelegramFileRef | null {
+  if ('photo' in message && message.photo.length) {
+    const largest = message.photo.reduce((best, size) => ((size.width * size.height > best.width * best.height) ? size : best));
+    return { kind: 'photo', fileId: largest.file_id, fileSize: largest.file_size, messageId: message.message_id };
+  }
+  if ('document' in message) {
+    const doc = message.document;
+    return { kind: 'document', fileId: doc.file_id, fileSize: doc.file_size, fileName: doc.file_name, messageId: message.message_id };
+  }
+  return null;
+}

@@ -1,0 +1,83 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startDiscordBot } from '../bots/discord/index.js';
+import type { BotStarter, RunningBot } from '../bots/shared/bot-context.js';
+import { startSlackBot } from '../bots/slack/index.js';
+import { startTelegramBot } from '../bots/telegram/index.js';
+import { ChatCommands } from '../core/chat/chat-commands.js';
+import type { Config } from '../core/config.js';
+import { openCore, type Core, type OpenCoreOptions } from '../core/core-app.js';
+import { createWebApp, type WebApp } from '../gallery-web/web-app.js';
+
+const BOT_STARTERS: BotStarter[] = [startTelegramBot, startDiscordBot, startSlackBot];
+
+export interface RunningServer {
+  core: Core;
+  web: WebApp;
+  server: Server;
+  bots: RunningBot[];
+  url: string;
+  /** Graceful stop: no new requests, bots finish their batches, buffered opens are flushed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The process's composition root: core, web site and the bots whose tokens are set, on one port.
+ * ROLE=web runs no bots, ROLE=bots serves only the bots' webhooks and health checks.
+ */
+export async function createRunningServer(config: Config, options: OpenCoreOptions = {}): Promise<RunningServer> {
+  const core = await openCore(config, options);
+  const { logger } = core;
+  const web = createWebApp({ core, config, serveGalleries: config.role !== 'bots' });
+  const commands = new ChatCommands(core.service, core, logger);
+  const bots: RunningBot[] = [];
+  if (config.role !== 'web') {
+    for (const start of BOT_STARTERS) {
+      const bot = await start({ core, config, logger, commands, integrations: web.integrations });
+      if (bot) bots.push(bot);
+    }
+  }
+  const server = createServer(web.app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  logger.info({ url, publicBaseUrl: config.publicBaseUrl, bots: bots.map((b) => b.name), role: config.role }, 'maiimg is running');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('stopping: finishing batches and flushing recorded opens');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.allSettled(bots.map((bot) => bot.stop()));
+      await web.close();
+      await closed;
+      await core.close();
+      logger.info('stopped');
+    })());
+  return { core, web, server, bots, url, stop };
+}
+
+/** `npm start` / `maiimg serve`: run until SIGTERM or SIGINT, then stop gracefully. */
+export async function startServer(config: Config): Promise<void> {
+  const running = await createRunningServer(config);
+  if (running.bots.length === 0 && config.role !== 'web') {
+    running.core.logger.info('no bot token set: only the web site runs (see .env.example to add bots)');
+  }
+  // Printed plainly too, so a person running `npm start` sees where to go.
+  process.stdout.write(`maiimg is running on ${running.url} (public links: ${config.publicBaseUrl})\n`);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      running.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          running.core.logger.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

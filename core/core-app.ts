@@ -1,0 +1,135 @@
+import { Analytics, type StatsReply } from './analytics/analytics.js';
+import { renderStatsSummary } from './analytics/stats-summary.js';
+import type { GalleryVisitStats } from './analytics/visit-stats.js';
+import type { Config } from './config.js';
+import { applyMigrations } from './db/migrator.js';
+import { createPrismaClient } from './db/prisma-client-factory.js';
+import { PrismaGalleryRepository } from './db/prisma-gallery-repository.js';
+import { GalleryService } from './gallery-service.js';
+import { createLogger } from './logger.js';
+import { systemClock, type BlobStore, type Clock, type GalleryRepository, type Logger } from './ports.js';
+import type { VisitStatsSource } from './stats/gallery-stats.js';
+import { createBlobStore } from './storage/blob-store-factory.js';
+import type { Locale, Owner } from './types.js';
+import { GalleryOpener } from './visits/gallery-opener.js';
+import { PrismaVisitRepository } from './visits/prisma-visit-repository.js';
+import { resolveSiteSecret } from './visits/site-secret.js';
+import { VisitRecorder } from './visits/visit-recorder.js';
+import type { VisitRepository } from './visits/visit-repository.js';
+
+/** Visit recording, shared by the web site (which records opens) and every adapter (which reads stats). */
+export interface CoreVisits {
+  opener: GalleryOpener;
+  recorder: VisitRecorder;
+  repository: VisitRepository;
+  /** Signs the web's cookies and salts visitor keys (SESSION_SECRET, or generated once under DATA_DIR). */
+  secret: string;
+}
+
+/** The core, assembled once per process from the configuration (the composition root of core/). */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  service: GalleryService;
+  repository: GalleryRepository;
+  blobs: BlobStore;
+  visits: CoreVisits;
+  /** Visit analytics: stats, charts, dashboard links, alerts (register bots' notifiers here), retention. */
+  analytics: Analytics;
+  /** Stats for one of the owner's galleries: what `maiimg stats <ref> --json` prints. */
+  stats(input: { owner: Owner; ref: string }): Promise<GalleryVisitStats>;
+  /** The Stats command's answer: summary text plus the chart PNG. */
+  statsReply(input: { owner: Owner; ref: string; locale: Locale }): Promise<StatsReply>;
+  /** A signed, expiring magic link to the owner dashboard. */
+  dashboardLink(owner: Owner): { url: string; expiresAt: Date; minutes: number };
+  renderStatsText(stats: GalleryVisitStats, locale: Locale): string;
+  /** Readiness: database and store reachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenCoreOptions {
+  logger?: Logger;
+  logLevel?: string;
+  clock?: Clock;
+  /** Override the store (tests inject one that fails on purpose). */
+  blobs?: BlobStore;
+  /** How long recorded visits may wait in memory before being written (default 1 s). */
+  visitFlushIntervalMs?: number;
+  /** Run the alert checks and the retention job in the background (default true). */
+  analyticsJobs?: boolean;
+}
+
+/** Applies pending migrations, then connects the database and the store. */
+export async function openCore(config: Config, options: OpenCoreOptions = {}): Promise<Core> {
+  const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
+  const clock = options.clock ?? systemClock;
+  await applyMigrations(config.database, logger);
+  const prisma = createPrismaClient(config.database);
+  const repository = new PrismaGalleryRepository(prisma);
+  const blobs = options.blobs ?? createBlobStore(config.storage);
+  const visitRepository = new PrismaVisitRepository(prisma);
+  const recorder = new VisitRecorder({ repository: visitRepository, logger, flushIntervalMs: options.visitFlushIntervalMs });
+  const secret = resolveSiteSecret(config.web.sessionSecret, config.dataDir);
+  const opener = new GalleryOpener({ repository, recorder, clock, anonymizeIp: config.web.anonymizeIp, secret });
+  // Stats include opens still waiting in this process's buffer: write them first.
+  const visits: VisitStatsSource = {
+    async summarize(galleryId) {
+      await recorder.flush().catch(() => undefined);
+      return visitRepository.summarize(galleryId);
+    },
+    async lastOpenAt(ids) {
+      await recorder.flush().catch(() => undefined);
+      return visitRepository.lastOpenAt(ids);
+    },
+  };
+  const service = new GalleryService({
+    repository,
+    blobs,
+    clock,
+    logger,
+    limits: config.limits,
+    publicBaseUrl: config.publicBaseUrl,
+    lastOpenAt: (ids) => visits.lastOpenAt(ids),
+  });
+
+  const analytics = new Analytics({
+    db: prisma,
+    provider: config.database.provider,
+    service,
+    repository,
+    clock,
+    logger,
+    settings: config.analytics,
+    secret,
+    publicBaseUrl: config.publicBaseUrl,
+    defaultLocale: config.defaultLocale,
+    flushVisits: () => recorder.flush(),
+  });
+  if (options.analyticsJobs !== false) analytics.start();
+
+  return {
+    config,
+    logger,
+    clock,
+    service,
+    repository,
+    blobs,
+    visits: { opener, recorder, repository: visitRepository, secret },
+    analytics,
+    stats: ({ owner, ref }) => analytics.getStats({ owner, ref }),
+    statsReply: (input) => analytics.statsReply(input),
+    dashboardLink: (owner) => analytics.dashboardLink(owner),
+    renderStatsText: renderStatsSummary,
+    async ping() {
+      await Promise.all([repository.ping(), blobs.ping()]);
+    },
+    async close() {
+      await analytics.stop();
+      // Normally already done by the web app's close(); this catches opens that finished after it.
+      await recorder.close().catch((error: unknown) => logger.error({ err: error }, 'recorded visits were lost'));
+      await prisma.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import sharp, { type Sharp } from 'sharp';
+import { MaiimgError } from '../errors.js';
+import type { ImageFormat } from '../types.js';
+import { corrupt } from './container-bytes.js';
+import { formatMegapixels } from './image-inspector.js';
+import { decodeOptions, isPixelLimitError } from './sharp-input.js';
+
+export interface DecodeSource {
+  input: Buffer;
+  pages: number;
+  animated: boolean;
+  /** Apply EXIF orientation (only ever set for still images: sharp cannot turn an animation a quarter). */
+  orient: boolean;
+  maxImagePixels: number;
+}
+
+function decodeFailure(error: unknown, source: DecodeSource): MaiimgError {
+  if (error instanceof MaiimgError) return error;
+  if (isPixelLimitError(error)) {
+    return new MaiimgError('IMAGE_TOO_LARGE', { pixels: 'unknown', limit: formatMegapixels(source.maxImagePixels) }, { cause: error });
+  }
+  return corrupt('image data cannot be decoded', error);
+}
+
+function open(source: DecodeSource): Sharp {
+  const image = sharp(source.input, decodeOptions(source.maxImagePixels, source.pages, source.animated));
+  return source.orient ? image.autoOrient() : image;
+}
+
+/**
+ * A WebP whose long edge is at most `longEdge`, never enlarged, animation kept. Resizing straight
+ * from the encoded input lets libjpeg shrink on load, and decoding every frame in full is what
+ * exposes truncated or damaged data.
+ */
+export async function renderWebp(source: DecodeSource, longEdge: number): Promise<Buffer> {
+  try {
+    return await open(source)
+      .resize({ width: longEdge, height: longEdge, fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer();
+  } catch (error) {
+    throw decodeFailure(error, source);
+  }
+}
+
+export interface UprightOptions {
+  format: ImageFormat;
+  lossless: boolean;
+  chromaSubsampling: string | undefined;
+}
+
+/**
+ * The one accepted re-encode: when EXIF orientation is not 1 the pixels must be turned, since the
+ * EXIF that told viewers to do so is removed. Same format, high quality, colour profile kept.
+ */
+export async function renderUpright(source: DecodeSource, options: UprightOptions): Promise<Buffer> {
+  const image = open(source).keepIccProfile();
+  try {
+    switch (options.format) {
+      case 'jpeg':
+        return await image
+          .jpeg({ quality: 95, mozjpeg: true, chromaSubsampling: options.chromaSubsampling === '4:4:4' ? '4:4:4' : '4:2:0' })
+          .toBuffer();
+      case 'png':
+        return await image.png().toBuffer();
+      case 'webp':
+        return await image.webp(options.lossless ? { lossless: true } : { quality: 95 }).toBuffer();
+      case 'gif':
+        return await image.gif().toBuffer();
+    }
+  } catch (error) {
+    throw decodeFailure(error, source);
+  }
+}

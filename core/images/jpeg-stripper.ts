@@ -1,0 +1,87 @@
+import { corrupt, joinIfChanged } from './container-bytes.js';
+
+const SOI = 0xd8;
+const EOI = 0xd9;
+const SOS = 0xda;
+const COM = 0xfe;
+const APP0 = 0xe0;
+const APP2 = 0xe2;
+const APP14 = 0xee;
+const APP15 = 0xef;
+
+const JFIF = Buffer.from('JFIF\0', 'latin1');
+const ICC_PROFILE = Buffer.from('ICC_PROFILE\0', 'latin1');
+const ADOBE = Buffer.from('Adobe', 'latin1');
+
+function startsWith(input: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  return end - start >= prefix.length && input.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+}
+
+/**
+ * Only the APPn segments a decoder needs for colour survive (JFIF, ICC, Adobe); Exif, XMP, IPTC,
+ * MPF (secondary images) and vendor segments are where personal data lives.
+ */
+function keepsSegment(marker: number, input: Buffer, payloadStart: number, end: number): boolean {
+  if (marker === COM) return false;
+  if (marker < APP0 || marker > APP15) return true;
+  if (marker === APP0) return startsWith(input, payloadStart, end, JFIF);
+  if (marker === APP2) return startsWith(input, payloadStart, end, ICC_PROFILE);
+  if (marker === APP14) return startsWith(input, payloadStart, end, ADOBE);
+  return false;
+}
+
+/** Returns the offset of the 0xFF that starts the first marker after entropy-coded data. */
+function endOfEntropyData(input: Buffer, from: number): number {
+  let at = from;
+  for (;;) {
+    const ff = input.indexOf(0xff, at);
+    if (ff < 0 || ff + 1 >= input.length) throw corrupt('JPEG ends inside image data');
+    const next = input[ff + 1];
+    // 0x00 is byte stuffing, RSTn markers belong to the scan, a second 0xFF is fill before a marker.
+    if (next === 0x00 || (next >= 0xd0 && next <= 0xd7)) at = ff + 2;
+    else if (next === 0xff) at = ff + 1;
+    else return ff;
+  }
+}
+
+/**
+ * Walks every marker segment (including those between progressive scans), dropping metadata
+ * segments and anything after EOI (motion-photo videos and vendor trailers live there).
+ */
+export function stripJpeg(input: Buffer): Buffer {
+  if (input.length < 4 || input[0] !== 0xff || input[1] !== SOI) throw corrupt('not a JPEG stream');
+  const parts: Buffer[] = [input.subarray(0, 2)];
+  let pos = 2;
+  let sawFrame = false;
+  for (;;) {
+    if (pos >= input.length || input[pos] !== 0xff) throw corrupt('JPEG marker expected');
+    while (pos < input.length && input[pos] === 0xff) pos++;
+    if (pos >= input.length) throw corrupt('JPEG ends inside a marker');
+    const marker = input[pos];
+    const markerStart = pos - 1;
+    pos++;
+    if (marker === EOI) {
+      if (!sawFrame) throw corrupt('JPEG has no image data');
+      parts.push(input.subarray(markerStart, pos));
+      break;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      parts.push(input.subarray(markerStart, pos));
+      continue;
+    }
+    if (marker === 0x00 || marker === SOI) throw corrupt('unexpected JPEG marker');
+    if (pos + 2 > input.length) throw corrupt('JPEG ends inside a segment length');
+    const length = input.readUInt16BE(pos);
+    const end = pos + length;
+    if (length < 2 || end > input.length) throw corrupt('JPEG segment length out of range');
+    if (keepsSegment(marker, input, pos + 2, end)) parts.push(input.subarray(markerStart, end));
+    pos = end;
+    if (marker === SOS) {
+      sawFrame = true;
+      const scanEnd = endOfEntropyData(input, pos);
+      parts.push(input.subarray(pos, scanEnd));
+      pos = scanEnd;
+    }
+  }
+  return joinIfChanged(input, parts);
+}

@@ -1,0 +1,51 @@
+import { corrupt, joinIfChanged } from './container-bytes.js';
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/**
+ * Ancillary chunks allowed through: colour and pixel-geometry information plus APNG animation.
+ * An allow-list rather than a block-list, because new text-like chunks (C2PA, vendor) keep appearing.
+ */
+const KEPT_ANCILLARY = new Set([
+  'tRNS', 'bKGD', 'iCCP', 'sRGB', 'gAMA', 'cHRM', 'sBIT', 'cICP', 'mDCV', 'cLLI', 'pHYs',
+  'acTL', 'fcTL', 'fdAT',
+]);
+
+export interface StrippedPng {
+  bytes: Buffer;
+  /** Frame count from the APNG acTL chunk; null for a still PNG. */
+  apngFrames: number | null;
+}
+
+function isChunkType(input: Buffer, at: number): boolean {
+  for (let i = at; i < at + 4; i++) {
+    const c = input[i] | 0x20;
+    if (c < 0x61 || c > 0x7a) return false;
+  }
+  return true;
+}
+
+/** Keeps critical chunks and the allow-listed ancillary ones; stops at IEND so trailers go too. */
+export function stripPng(input: Buffer): StrippedPng {
+  if (input.length < SIGNATURE.length || input.compare(SIGNATURE, 0, 8, 0, 8) !== 0) throw corrupt('not a PNG stream');
+  const parts: Buffer[] = [input.subarray(0, 8)];
+  let pos = 8;
+  let apngFrames: number | null = null;
+  let first = true;
+  for (;;) {
+    if (pos + 12 > input.length) throw corrupt('PNG ends before IEND');
+    const length = input.readUInt32BE(pos);
+    if (length > 0x7fffffff || !isChunkType(input, pos + 4)) throw corrupt('malformed PNG chunk');
+    const end = pos + 12 + length;
+    if (end > input.length) throw corrupt('PNG chunk runs past the end of the file');
+    const type = input.toString('latin1', pos + 4, pos + 8);
+    if (first && (type !== 'IHDR' || length !== 13)) throw corrupt('PNG does not start with IHDR');
+    first = false;
+    const critical = (input[pos + 4] & 0x20) === 0;
+    if (critical || KEPT_ANCILLARY.has(type)) parts.push(input.subarray(pos, end));
+    if (type === 'acTL' && length >= 8) apngFrames = input.readUInt32BE(pos + 8);
+    pos = end;
+    if (type === 'IEND') break;
+  }
+  return { bytes: joinIfChanged(input, parts), apngFrames };
+}

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { MaiimgError } from '../errors.js';
+import type { BlobStore } from '../ports.js';
+import { assertSafeBlobKey, assertValidRange } from './blob-key.js';
+
+// ENOTDIR: a key like `a.jpg/b` walks through a file, which means "no such object", not a fault.
+const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR']);
+
+function errnoCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | null)?.code;
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code !== undefined && NOT_FOUND_CODES.has(code);
+}
+
+function unavailable(error: unknown): MaiimgError {
+  return new MaiimgError('STORAGE_UNAVAILABLE', {}, { cause: error });
+}
+
+/**
+ * A {@link BlobStore} over a directory on the local disk.
+ *
+ * Writes go to a uniquely named temp file next to the target, are fsynced, then renamed over it,
+ * so readers see the old object or the new one, never a partial file. Temp names start with a
+ * dot, which no valid key can, so a temp file left by a crash is never served as an object.
+ * Keys that are not safe relative keys are refused with an Error before touching the disk.
+ * Disk failures other than "not found" (EACCES, ENOSPC, EROFS...) throw
+ * `MaiimgError('STORAGE_UNAVAILABLE')` with the original error as `cause`.
+ */
+export class LocalBlobStore implements BlobStore {
+  readonly root: string;
+
+  /** @param root Directory holding the objects; created on first write or ping. */
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  // The content type is not kept: the core stores it with the image record and keys carry an extension.
+  async put(key: string, data: Buffer, _contentType: string): Promise<void> {
+    const target = this.pathFor(key);
+    const dir = path.dirname(target);
+    const temp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeDurably(temp, data);
+      await rename(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw unavailable(error);
+    }
+    await syncDirectory(dir);
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    const file = this.pathFor(key);
+    try {
+      return await readFile(file);
+    } catch (error) {
+      if (isNotFound(error) || errnoCode(error) === 'EISDIR') return null;
+      throw unavailable(error);
+    }
+  }
+
+  async stream(
+    key: string,
+    range?: { start: number; end: number },
+  ): Promise<{ body: Readable; size: number } | null> {
+    const file = this.pathFor(key);
+    if (range) assertValidRange(range);
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw unavailable(error);
+    }
+    // Size and bytes come from the same open file, so a concurrent overwrite (a rename) cannot
+    // pair the old size with the new content.
+    let size: number;
+    try {
+      const info = await handle.stat();
+      size = info.isFile() ? info.size : -1;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw unavailable(error);
+    }
+    if (size < 0) {
+      await handle.close().catch(() => undefined);
+      return null;
+    }
+    if (range && range.start >= size) {
+      await handle.close().catch(() => undefined);
+      throw new RangeError(`Range ${range.start}-${range.end} starts beyond the end of ${key} (${size} bytes)`);
+    }
+    const body = range
+      ? handle.createReadStream({ start: range.start, end: Math.min(range.end, size - 1) })
+      : handle.createReadStream();
+    return { body, size };
+  }
+
+  async stat(key: string): Promise<{ size: number } | null> {
+    const file = this.pathFor(key);
+    try {
+      const info = await stat(file);
+      return info.isFile() ? { size: info.size } : null;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw unavailable(error);
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.stat(key)) !== null;
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathFor(key);
+    try {
+      await unlink(file);
+    } catch (error) {
+      // EISDIR/EPERM: the key names a directory, which is not an object, so there is nothing to delete.
+      const code = errnoCode(error);
+      if (isNotFound(error) || code === 'EISDIR' || (code === 'EPERM' && (await isDirectory(file)))) return;
+      throw unavailable(error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    // A real write rather than access(W_OK): it also catches a full disk or a read-only remount.
+    const probe = path.join(this.root, `.ping.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      await mkdir(this.root, { recursive: true });
+      await writeDurably(probe, Buffer.from('ok'));
+    } catch (error) {
+      throw unavailable(error);
+    } finally {
+      await rm(probe, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private pathFor(key: string): string {
+    assertSafeBlobKey(key);
+    const file = path.join(this.root, ...key.split('/'));
+    // The key grammar already makes escaping impossible; this is a second lock on the same door.
+    if (!file.startsWith(this.root + path.sep)) {
+      throw new Error(`Unsafe blob key refused: ${JSON.stringify(key)}`);
+    }
+    return file;
+  }
+}
+
+async function writeDurably(file: string, data: Buffer): Promise<void> {
+  const handle = await open(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+// Makes the rename itself survive a power loss. Best effort: some filesystems refuse to fsync a
+// directory, and the object is already complete and visible at this point.
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // ignored on purpose, see above
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+async function isDirectory(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isDirectory();
+  } catch {
+    return false;
+  }
+}

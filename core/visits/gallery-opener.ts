@@ -1,0 +1,78 @@
+import type { Clock, GalleryRepository } from '../ports.js';
+import type { Gallery, GalleryImage } from '../types.js';
+import { classifyVisit, type VisitClass } from './visit-classifier.js';
+import { enrichVisit } from './visit-enricher.js';
+import type { VisitRecorder } from './visit-recorder.js';
+import type { VisitRequest } from './visit-request.js';
+
+export interface GalleryOpenerDeps {
+  repository: GalleryRepository;
+  recorder: VisitRecorder;
+  clock: Clock;
+  anonymizeIp: boolean;
+  /** Secret the daily visitor-key salt is derived from. */
+  secret: string;
+}
+
+/** What happened when a gallery page was requested. */
+export type OpenResult =
+  /** A human open, counted against the limit and recorded; `visitId` ties image views to it. */
+  | { outcome: 'opened'; visitId: string }
+  /** A human, but the open limit was already used up: the page must not be shown. */
+  | { outcome: 'limit-reached' }
+  | { outcome: 'preview'; platform: string }
+  | { outcome: 'bot' }
+  /** HEAD, prefetch or range request: served, not recorded. */
+  | { outcome: 'ignored' };
+
+/**
+ * The open use case: decides what a request for a gallery page is, counts human opens against the
+ * limit in one database step, and records the visit. The caller has already checked the link's
+ * state (disabled, expired) and the password.
+ */
+export class GalleryOpener {
+  constructor(private readonly deps: GalleryOpenerDeps) {}
+
+  classify(request: VisitRequest): VisitClass {
+    return classifyVisit(request);
+  }
+
+  async open(gallery: Gallery, request: VisitRequest): Promise<OpenResult> {
+    const visit = classifyVisit(request);
+    if (visit.kind === 'ignored') return { outcome: 'ignored' };
+    if (visit.kind === 'human' && !(await this.deps.repository.tryCountOpen(gallery.slug))) {
+      return { outcome: 'limit-reached' };
+    }
+    return this.record(gallery, request, visit);
+  }
+
+  /**
+   * Records a preview or bot request for a page that people cannot see yet (the password form):
+   * chat apps unfurl protected links too. A human request is not recorded here: it is counted once
+   * the visitor is let in.
+   */
+  async recordNonHuman(gallery: Gallery, request: VisitRequest): Promise<void> {
+    const visit = classifyVisit(request);
+    if (visit.kind === 'preview' || visit.kind === 'bot') await this.record(gallery, request, visit);
+  }
+
+  private async record(gallery: Gallery, request: VisitRequest, visit: Exclude<VisitClass, { kind: 'ignored' }>): Promise<OpenResult> {
+    const at = this.deps.clock.now();
+    const details = await enrichVisit(request, { anonymizeIp: this.deps.anonymizeIp, secret: this.deps.secret, now: at });
+    const visitId = this.deps.recorder.recordVisit({
+      galleryId: gallery.id,
+      at,
+      kind: visit.kind,
+      previewPlatform: visit.kind === 'preview' ? visit.platform : null,
+      ...details,
+    });
+    if (visit.kind === 'human') return { outcome: 'opened', visitId };
+    if (visit.kind === 'preview') return { outcome: 'preview', platform: visit.platform };
+    return { outcome: 'bot' };
+  }
+
+  /** One image seen during one open; counted once per open. Returns false when it was already counted. */
+  viewImage(gallery: Gallery, image: GalleryImage, visitId: string | null): boolean {
+    return this.deps.recorder.recordImageView({ galleryId: gallery.id, imageId: image.id, visitId, at: this.deps.clock.now() });
+  }
+}

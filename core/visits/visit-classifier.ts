@@ -1,0 +1,60 @@
+import { isbot } from 'isbot';
+import type { VisitKind, VisitRequest } from './visit-request.js';
+
+/** How a request for a gallery page is counted; `ignored` requests are neither counted nor recorded. */
+export type VisitClass =
+  | { kind: 'human' }
+  | { kind: 'preview'; platform: string }
+  | { kind: 'bot' }
+  | { kind: 'ignored'; reason: 'head' | 'prefetch' | 'range' };
+
+/**
+ * Link-preview fetchers of chat apps, checked in order (first match wins). iMessage sends
+ * "facebookexternalhit/1.1 Facebot Twitterbot/1.0" from the sender's phone, so it comes before
+ * the Facebook and Twitter entries.
+ */
+const PREVIEW_FETCHERS: ReadonlyArray<{ platform: string; pattern: RegExp }> = [
+  { platform: 'telegram', pattern: /TelegramBot/i },
+  { platform: 'slack', pattern: /Slackbot-LinkExpanding|Slack-ImgProxy|Slackbot/i },
+  { platform: 'discord', pattern: /Discordbot/i },
+  { platform: 'imessage', pattern: /facebookexternalhit\/[\d.]+ Facebot Twitterbot/i },
+  { platform: 'whatsapp', pattern: /WhatsApp/i },
+  { platform: 'facebook', pattern: /facebookexternalhit|Facebot/i },
+  { platform: 'twitter', pattern: /Twitterbot/i },
+  { platform: 'linkedin', pattern: /LinkedInBot/i },
+  { platform: 'skype', pattern: /SkypeUriPreview/i },
+  { platform: 'signal', pattern: /^Signal/i },
+  { platform: 'line', pattern: /^Line\//i },
+  { platform: 'mastodon', pattern: /Mastodon\//i },
+];
+
+/** The chat platform whose link-preview fetcher sent this user agent, or null. */
+export function previewPlatform(userAgent: string | null | undefined): string | null {
+  if (!userAgent) return null;
+  return PREVIEW_FETCHERS.find((fetcher) => fetcher.pattern.test(userAgent))?.platform ?? null;
+}
+
+/**
+ * Decides whether a request for a gallery page is a human open. Only a plain GET from a browser
+ * counts: HEAD, prefetches and range requests are ignored; previews are told apart from other
+ * crawlers (detected with the `isbot` package's maintained list) so the owner sees both.
+ */
+export function classifyVisit(request: VisitRequest): VisitClass {
+  if (request.method.toUpperCase() === 'HEAD') return { kind: 'ignored', reason: 'head' };
+  if (isPrefetch(request.secPurpose) || isPrefetch(request.purpose)) return { kind: 'ignored', reason: 'prefetch' };
+  if (request.range) return { kind: 'ignored', reason: 'range' };
+  const platform = previewPlatform(request.userAgent);
+  if (platform) return { kind: 'preview', platform };
+  // No user agent at all is a script, not a person's browser.
+  if (!request.userAgent?.trim() || isbot(request.userAgent)) return { kind: 'bot' };
+  return { kind: 'human' };
+}
+
+/** The recorded kind of a classified request (null when it is not recorded at all). */
+export function recordedKind(visit: VisitClass): VisitKind | null {
+  return visit.kind === 'ignored' ? null : visit.kind;
+}
+
+function isPrefetch(header: string | null): boolean {
+  return !!header && /prefetch|prerender/i.test(header);
+}

@@ -1,0 +1,265 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { VisitLogFilter } from '../../core/analytics/visit-log.js';
+import { csvField } from '../../core/analytics/visit-log.js';
+import type { Core } from '../../core/core-app.js';
+import { MaiimgError, isMaiimgError } from '../../core/errors.js';
+import { DISPLAY_SIZES } from '../../core/images/image-pipeline.js';
+import { parseExpiry, parseMaxOpens, parseOnOff } from '../../core/link-options.js';
+import { errorMessage, t } from '../../core/messages.js';
+import { isSlug } from '../../core/slug.js';
+import type { Gallery, Locale, SettingsPatch } from '../../core/types.js';
+import { localeFromAcceptLanguage } from '../locale.js';
+import { clearSessionCookie, readSession, requireCsrf, setSessionCookie } from './dashboard-auth.js';
+import { galleryDetailPage, galleryListPage, messagePage } from './dashboard-pages.js';
+
+export interface DashboardRouterDeps {
+  core: Core;
+  /** PUBLIC_BASE_URL: decides whether cookies are Secure and which Origin a form may come from. */
+  publicBaseUrl: string;
+}
+
+const CSS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dashboard.css');
+const LOG_PAGE_SIZE = 50;
+
+/**
+ * The owner dashboard, mounted at `/dashboard`: magic-link login (a link a bot sent, signed and
+ * expiring) that sets a session cookie for that owner; the owner's galleries; per gallery the charts,
+ * the visit log with filters and CSV export, and the link controls. Every change is a POST carrying
+ * the session's CSRF token. All rules stay in the core (GalleryService, Analytics).
+ */
+export function createDashboardRouter(deps: DashboardRouterDeps): express.Router {
+  const { core, publicBaseUrl } = deps;
+  const analytics = core.analytics;
+  const { tokens } = analytics;
+  const now = () => core.clock.now();
+  const secure = publicBaseUrl.startsWith('https:');
+  const router = express.Router();
+
+  router.use((_req, res, next) => {
+    // Per-owner pages: never cached by a browser or a proxy, never indexed.
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+    next();
+  });
+  router.get('/assets/dashboard.css', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.sendFile(CSS_FILE);
+  });
+  router.use(cookieParser());
+  router.use(readSession(tokens, now));
+  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+
+  router.get('/login', (req, res) => {
+    const locale = pageLocale(req);
+    const owner = tokens.verifyLink(String(req.query.token ?? ''), now());
+    if (!owner) {
+      res.status(401).type('html').send(messagePage(locale, 'dashboard.linkInvalid.title', 'dashboard.linkInvalid.body'));
+      return;
+    }
+    setSessionCookie(res, tokens.newSession(owner, now()).cookie, secure);
+    // Away from the token-bearing URL, so it stays out of the history and any Referer.
+    res.redirect(303, '/dashboard');
+  });
+
+  // Everything below needs a session.
+  router.use((req, res, next) => {
+    if (req.dashboardSession) return next();
+    res.status(401).type('html').send(messagePage(pageLocale(req), 'dashboard.loginNeeded.title', 'dashboard.loginNeeded.body'));
+  });
+
+  const allowedOrigins = new Set([new URL(publicBaseUrl).origin]);
+  const csrf = requireCsrf(tokens, allowedOrigins, (req, res) => {
+    res.status(403).type('html').send(messagePage(pageLocale(req), 'dashboard.csrf.title', 'dashboard.csrf.body'));
+  });
+
+  router.get('/', async (req, res) => {
+    const session = req.dashboardSession!;
+    const galleries = await core.service.listGalleries({ ...session.owner });
+    res.type('html').send(galleryListPage({ locale: pageLocale(req), galleries, csrf: tokens.csrfToken(session), timeZone: analytics.timeZone }));
+  });
+
+  router.post('/logout', csrf, (req, res) => {
+    clearSessionCookie(res, secure);
+    res.type('html').send(messagePage(pageLocale(req), 'dashboard.loggedOut.title', 'dashboard.loggedOut.body'));
+  });
+
+  router.get('/thumb/:slug', async (req, res) => {
+    const gallery = await ownedGallery(req);
+    const image = gallery?.images[0];
+    if (!image) return void res.status(404).end();
+    const key = await core.service.displayVersionKey(image, DISPLAY_SIZES[0]);
+    const bytes = await core.blobs.get(key);
+    if (!bytes) return void res.status(404).end();
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    res.type('image/webp').send(bytes);
+  });
+
+  router.get('/g/:slug', async (req, res) => {
+    const gallery = await ownedGallery(req);
+    if (!gallery) return void notFound(req, res);
+    const done = req.query.done === 'saved' ? { kind: 'ok' as const, text: t(pageLocale(req), 'link.updated') } : null;
+    await sendGalleryPage(req, res, gallery, done);
+  });
+
+  router.get('/g/:slug/visits.csv', async (req, res) => {
+    const gallery = await ownedGallery(req);
+    if (!gallery) return void notFound(req, res);
+    const filter = filterFrom(req);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="visits-${gallery.slug}.csv"`);
+    // A BOM lets spreadsheet apps read the UTF-8 (Chinese place names) correctly.
+    res.write('\ufeffat_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language\r\n');
+    for await (const visit of analytics.log.all(gallery.id, filter)) {
+      const line =
+        [visit.at.toISOString(), visit.kind, visit.previewPlatform, visit.country, visit.region, visit.city, visit.deviceType, visit.browser, visit.os, visit.referrerHost, visit.language]
+          .map(csvField)
+          .join(',') + '\r\n';
+      if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+
+  router.post('/g/:slug/state', csrf, async (req, res) => {
+    const owner = req.dashboardSession!.owner;
+    const state = bodyField(req, 'state') === 'disabled' ? 'disabled' : 'active';
+    const gallery = await ownedGallery(req);
+    if (!gallery) return void notFound(req, res);
+    await core.service.setLinkState({ owner, ref: gallery.slug, state });
+    res.redirect(303, `/dashboard/g/${gallery.slug}?done=saved`);
+  });
+
+  router.post('/g/:slug/settings', csrf, async (req, res) => {
+    const owner = req.dashboardSession!.owner;
+    const gallery = await ownedGallery(req);
+    if (!gallery) return void notFound(req, res);
+    try {
+      const patch: SettingsPatch = {};
+      const expires = bodyField(req, 'expires');
+      if (expires !== undefined) patch.expiresAt = expires === '' || expires === 'off' ? null : parseExpiry(expires, now());
+      const maxOpens = bodyField(req, 'maxOpens');
+      if (maxOpens !== undefined) patch.maxOpens = maxOpens.trim() === '' ? null : parseMaxOpens(maxOpens);
+      const password = bodyField(req, 'password');
+      if (password !== undefined) patch.password = password === '' ? null : password;
+      const downloads = bodyField(req, 'downloads');
+      if (downloads !== undefined) patch.downloadsAllowed = parseOnOff(downloads, 'downloads');
+      const alerts = bodyField(req, 'alerts');
+      if (Object.keys(patch).length) await core.service.updateSettings({ owner, ref: gallery.slug, patch });
+      if (alerts !== undefined) await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled: parseOnOff(alerts, 'alerts') });
+    } catch (error) {
+      if (!isMaiimgError(error, 'INVALID_OPTION')) throw error;
+      res.status(400);
+      await sendGalleryPage(req, res, gallery, { kind: 'error', text: errorMessage(pageLocale(req), error.code, error.params) });
+      return;
+    }
+    res.redirect(303, `/dashboard/g/${gallery.slug}?done=saved`);
+  });
+
+  router.post('/g/:slug/delete', csrf, async (req, res) => {
+    const owner = req.dashboardSession!.owner;
+    const gallery = await ownedGallery(req);
+    if (!gallery) return void notFound(req, res);
+    if (bodyField(req, 'confirm') !== 'yes') {
+      res.status(400);
+      await sendGalleryPage(req, res, gallery, { kind: 'error', text: t(pageLocale(req), 'dashboard.confirmDelete') });
+      return;
+    }
+    await core.service.deleteGallery({ owner, ref: gallery.slug });
+    res.redirect(303, '/dashboard');
+  });
+
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (isMaiimgError(error, 'INVALID_OPTION')) {
+      res.status(400).type('html').send(messagePage(pageLocale(req), 'dashboard.badRequest.title', 'dashboard.badRequest.body'));
+      return;
+    }
+    next(error);
+  });
+
+  /** The session owner's gallery named in the URL; null for unknown slugs and other people's galleries alike. */
+  async function ownedGallery(req: Request): Promise<Gallery | null> {
+    const slug = String(req.params.slug);
+    if (!isSlug(slug)) return null;
+    try {
+      return await core.service.getOwnedGallery({ owner: { ...req.dashboardSession!.owner }, ref: slug });
+    } catch (error) {
+      if (isMaiimgError(error, 'GALLERY_NOT_FOUND') || isMaiimgError(error, 'NOT_OWNER')) return null;
+      throw error;
+    }
+  }
+
+  async function sendGalleryPage(req: Request, res: Response, gallery: Gallery, notice: { kind: 'ok' | 'error'; text: string } | null): Promise<void> {
+    const locale = pageLocale(req);
+    const filter = filterFrom(req);
+    const page = Number(queryField(req, 'page') ?? 1);
+    const [stats, log, alertsEnabled] = await Promise.all([
+      analytics.galleryStats(gallery),
+      analytics.log.page(gallery.id, filter, page, LOG_PAGE_SIZE),
+      analytics.alertsEnabled(gallery.id),
+    ]);
+    res.type('html').send(
+      galleryDetailPage({
+        locale,
+        gallery,
+        status: core.service.linkStatus(gallery),
+        stats,
+        log,
+        filter,
+        alertsEnabled,
+        csrf: tokens.csrfToken(req.dashboardSession!),
+        notice,
+      }),
+    );
+  }
+
+  function notFound(req: Request, res: Response): void {
+    res.status(404).type('html').send(messagePage(pageLocale(req), 'web.notFound.title', 'dashboard.notFound.body'));
+  }
+
+  return router;
+}
+
+function pageLocale(req: Request): Locale {
+  return localeFromAcceptLanguage(req.headers['accept-language']);
+}
+
+function queryField(req: Request, name: string): string | undefined {
+  const value = (req.query as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function bodyField(req: Request, name: string): string | undefined {
+  const value = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The visit-log filter from the query string; anything malformed is refused rather than ignored. */
+function filterFrom(req: Request): VisitLogFilter {
+  const filter: VisitLogFilter = {};
+  const day = (name: 'from' | 'to') => {
+    const value = queryField(req, name);
+    if (!value) return;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new MaiimgError('INVALID_OPTION', { option: name, reason: 'use YYYY-MM-DD' });
+    filter[name] = value;
+  };
+  day('from');
+  day('to');
+  const country = queryField(req, 'country');
+  if (country) {
+    if (!/^([A-Z]{2}|unknown)$/.test(country)) throw new MaiimgError('INVALID_OPTION', { option: 'country', reason: 'use a country code' });
+    filter.country = country;
+  }
+  const device = queryField(req, 'device');
+  if (device) {
+    if (!/^[a-z]{1,20}$/.test(device)) throw new MaiimgError('INVALID_OPTION', { option: 'device', reason: 'unknown device type' });
+    filter.device = device;
+  }
+  const kind = queryField(req, 'kind');
+  if (kind) {
+    if (kind !== 'human' && kind !== 'preview' && kind !== 'bot') throw new MaiimgError('INVALID_OPTION', { option: 'kind', reason: 'use human, preview or bot' });
+    filter.kind = kind;
+  }
+  return filter;
+}

@@ -1,0 +1,230 @@
+import express, { type Request, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { displayKey, originalKey } from '../core/blob-keys.js';
+import type { Core } from '../core/core-app.js';
+import { mimeTypeOf } from '../core/images/image-pipeline.js';
+import { t } from '../core/messages.js';
+import { isSlug } from '../core/slug.js';
+import type { Gallery, GalleryImage, Locale } from '../core/types.js';
+import { sendBlob } from './blob-response.js';
+import { SAME_OPEN_MS, hasPasswordCookie, readOpenTicket, setOpenTicket, setPasswordCookie, type OpenTicket } from './gallery-cookies.js';
+import { localeFromAcceptLanguage } from './locale.js';
+import { displaySize, galleryPage, galleryTitle, imagePath, noticePage, passwordPage, type PreviewTags } from './pages.js';
+import { toVisitRequest } from './visit-request.js';
+import { streamGalleryZip } from './zip-download.js';
+
+export interface GalleryRoutesOptions {
+  core: Core;
+  publicBaseUrl: string;
+  /** Failed password attempts allowed per IP and gallery in each window. */
+  passwordAttempts?: number;
+  passwordWindowMs?: number;
+}
+
+const VARIANTS = ['480.webp', '1600.webp', 'original'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+/** Why a gallery cannot be shown to this request, or null when it can. */
+type Refusal = 'not-found' | 'disabled' | 'expired' | 'exhausted' | 'password';
+
+export function pageLocale(req: Request): Locale {
+  return localeFromAcceptLanguage(req.headers['accept-language']);
+}
+
+/**
+ * The gallery site's routes: the page, the password gate, images, the ZIP and lightbox view beacons.
+ * Every route looks the gallery up and applies the same rules (link state, password, open limit),
+ * so an image URL stops working the moment its gallery's link does.
+ */
+export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
+  const { core, publicBaseUrl } = options;
+  const { service, blobs, clock, logger } = core;
+  const secureCookies = publicBaseUrl.startsWith('https:');
+  const router = express.Router();
+
+  async function load(req: Request): Promise<Gallery | null> {
+    const slug = String(req.params.slug);
+    if (!isSlug(slug)) return null;
+    return core.repository.findBySlug(slug);
+  }
+
+  /** The link's rules, in order: unknown, disabled, expired, open limit (unless this visitor holds an open), password. */
+  function refusal(req: Request, gallery: Gallery | null, ticket: OpenTicket | null): Refusal | null {
+    if (!gallery) return 'not-found';
+    const status = service.linkStatus(gallery);
+    if (status === 'disabled' || status === 'expired') return status;
+    if (status === 'exhausted' && !ticket) return 'exhausted';
+    if (gallery.settings.passwordHash && !hasPasswordCookie(req, gallery)) return 'password';
+    return null;
+  }
+
+  function sendRefusal(res: Response, locale: Locale, why: Exclude<Refusal, 'password'> | 'no-downloads'): void {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Robots-Tag', 'noindex');
+    if (why === 'not-found' || why === 'no-downloads') {
+      res.status(404).type('html').send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
+      return;
+    }
+    res.status(410).type('html').send(noticePage(locale, `web.state.${why}`, `web.state.${why}Body`));
+  }
+
+  function previewTags(gallery: Gallery, locale: Locale): PreviewTags {
+    const first = gallery.images[0];
+    const image =
+      first && !gallery.settings.passwordHash
+        ? { url: publicBaseUrl + imagePath(gallery.slug, first, '1600.webp'), ...displaySize(first, 1600) }
+        : null;
+    return {
+      title: galleryTitle(gallery, locale),
+      description: t(locale, 'gallery.count', { count: gallery.images.length }),
+      url: service.urlFor(gallery.slug),
+      image,
+    };
+  }
+
+  // The gallery page: counting a human open happens here, after every rule has let the request through.
+  router.get('/g/:slug', async (req, res) => {
+    const locale = pageLocale(req);
+    const gallery = await load(req);
+    const now = clock.now();
+    const ticket = gallery ? readOpenTicket(req, gallery, now) : null;
+    const why = refusal(req, gallery, ticket);
+    res.setHeader('X-Robots-Tag', 'noindex');
+    if (why === 'password') {
+      // Chat apps unfurling a protected link are still recorded as previews; people are counted once they are in.
+      await core.visits.opener.recordNonHuman(gallery!, toVisitRequest(req));
+      res.status(401).setHeader('Cache-Control', 'no-store');
+      res.type('html').send(passwordPage({ locale, slug: gallery!.slug, preview: previewTags(gallery!, locale) }));
+      return;
+    }
+    if (why) return sendRefusal(res, locale, why);
+    const open = gallery!;
+    // A reload during the same open is not a new open.
+    if (!ticket || now.getTime() - ticket.issuedAt > SAME_OPEN_MS) {
+      const result = await core.visits.opener.open(open, toVisitRequest(req));
+      if (result.outcome === 'limit-reached') return sendRefusal(res, locale, 'exhausted');
+      if (result.outcome === 'opened') setOpenTicket(res, open, result.visitId, now, secureCookies);
+    }
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.type('html').send(galleryPage({ gallery: open, locale, preview: previewTags(open, locale) }));
+  });
+
+  const passwordLimiter = rateLimit({
+    windowMs: options.passwordWindowMs ?? 15 * 60 * 1000,
+    limit: options.passwordAttempts ?? 10,
+    // Only wrong passwords use up attempts.
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '')}:${String(req.params.slug)}`,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    validate: false,
+    handler: (req, res) => {
+      res.status(429).setHeader('Cache-Control', 'no-store');
+      res.type('html').send(passwordPage({ locale: pageLocale(req), slug: String(req.params.slug), preview: unlockPreview(req), error: 'tooMany' }));
+    },
+  });
+  function unlockPreview(req: Request): PreviewTags {
+    return { title: t(pageLocale(req), 'web.password.title'), description: '', url: `${publicBaseUrl}/g/${String(req.params.slug)}` };
+  }
+
+  router.post('/g/:slug/unlock', passwordLimiter, express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const locale = pageLocale(req);
+    const gallery = await load(req);
+    const why = refusal(req, gallery, gallery ? readOpenTicket(req, gallery, clock.now()) : null);
+    if (why && why !== 'password') return sendRefusal(res, locale, why);
+    const open = gallery!;
+    const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
+    if (open.settings.passwordHash && !(await service.checkPassword(open, password))) {
+      res.status(401).setHeader('Cache-Control', 'no-store');
+      res.type('html').send(passwordPage({ locale, slug: open.slug, preview: previewTags(open, locale), error: 'wrong' }));
+      return;
+    }
+    setPasswordCookie(res, open, secureCookies);
+    res.redirect(303, `/g/${open.slug}`);
+  });
+
+  // Images: the display versions always (inline), originals only when downloads are allowed.
+  router.get('/g/:slug/i/:position/:variant', async (req, res, next) => {
+    const locale = pageLocale(req);
+    const variant = String(req.params.variant) as Variant;
+    const gallery = await load(req);
+    const ticket = gallery ? readOpenTicket(req, gallery, clock.now()) : null;
+    const why = refusal(req, gallery, ticket);
+    if (why === 'password') return sendPasswordRequired(res, locale);
+    if (why) return sendRefusal(res, locale, why);
+    const image = findImage(gallery!, String(req.params.position));
+    if (!image || !VARIANTS.includes(variant)) return sendRefusal(res, locale, 'not-found');
+    if (variant === 'original' && !gallery!.settings.downloadsAllowed) return sendRefusal(res, locale, 'no-downloads');
+
+    const key =
+      variant === 'original'
+        ? originalKey(image.hash)
+        : variant === '480.webp'
+          ? await existingOrRendered(image, 480)
+          : await service.displayVersionKey(image, 1600);
+    // The lightbox's large version is what "seeing" an image means (thumbnails are the grid).
+    if (variant === '1600.webp' && ticket && req.method === 'GET' && !req.headers.range) {
+      core.visits.opener.viewImage(gallery!, image, ticket.visitId);
+    }
+    const sent = await sendBlob(req, res, blobs, {
+      key,
+      contentType: variant === 'original' ? mimeTypeOf(image.format) : 'image/webp',
+      etag: `"${image.hash}-${variant === 'original' ? 'o' : variant.slice(0, -'.webp'.length)}"`,
+      cacheControl: imageCacheControl(gallery!),
+      disposition: variant === 'original' ? { type: 'attachment', fileName: image.originalName } : { type: 'inline' },
+    });
+    if (!sent) next();
+  });
+
+  // The lightbox reports each image it shows (a cached image is not fetched again, but is still a view).
+  router.post('/g/:slug/i/:position/view', async (req, res) => {
+    const gallery = await load(req);
+    const ticket = gallery ? readOpenTicket(req, gallery, clock.now()) : null;
+    const image = gallery ? findImage(gallery, String(req.params.position)) : null;
+    if (refusal(req, gallery, ticket) || !image) {
+      res.status(404).end();
+      return;
+    }
+    if (ticket) core.visits.opener.viewImage(gallery!, image, ticket.visitId);
+    res.status(204).end();
+  });
+
+  router.get('/g/:slug/download.zip', async (req, res) => {
+    const locale = pageLocale(req);
+    const gallery = await load(req);
+    const why = refusal(req, gallery, gallery ? readOpenTicket(req, gallery, clock.now()) : null);
+    if (why === 'password') return sendPasswordRequired(res, locale);
+    if (why) return sendRefusal(res, locale, why);
+    if (!gallery!.settings.downloadsAllowed) return sendRefusal(res, locale, 'no-downloads');
+    const base = (gallery!.title ?? gallery!.slug).replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').slice(0, 80) || gallery!.slug;
+    await streamGalleryZip(req, res, { gallery: gallery!, blobs, logger, fileName: `${base}.zip` });
+  });
+
+  function sendPasswordRequired(res: Response, locale: Locale): void {
+    res.status(401).setHeader('Cache-Control', 'no-store');
+    res.type('text/plain').send(t(locale, 'web.password.title'));
+  }
+
+  async function existingOrRendered(image: GalleryImage, size: 480): Promise<string> {
+    const key = displayKey(image.hash, size);
+    return (await blobs.exists(key)) ? key : service.displayVersionKey(image, size);
+  }
+
+  return router;
+}
+
+function findImage(gallery: Gallery, position: string): GalleryImage | null {
+  if (!/^\d{1,4}$/.test(position)) return null;
+  return gallery.images.find((image) => image.position === Number(position)) ?? null;
+}
+
+/**
+ * Content-addressed versions never change, so they may be cached for a year, except that a
+ * password-protected gallery's images must not sit in any cache, and a gallery limited in opens
+ * keeps them out of shared caches.
+ */
+export function imageCacheControl(gallery: Gallery): string {
+  if (gallery.settings.passwordHash) return 'private, no-store';
+  if (gallery.settings.maxOpens != null) return 'private, max-age=31536000, immutable';
+  return 'public, max-age=31536000, immutable';
+}

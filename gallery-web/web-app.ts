@@ -1,0 +1,138 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../core/config.js';
+import type { Core } from '../core/core-app.js';
+import { isMaiimgError } from '../core/errors.js';
+import { galleryRoutes, pageLocale } from './gallery-routes.js';
+import { homePage, noticePage } from './pages.js';
+import { trustProxySetting } from './visit-request.js';
+
+/** The web side of the process: the Express app, the router bots mount webhooks on, and a graceful close. */
+export interface WebApp {
+  app: express.Express;
+  /** Mounted before the gallery routes: bots add their webhook endpoints here. */
+  integrations: express.Router;
+  /** Flushes every buffered open. */
+  close(): Promise<void>;
+}
+
+export interface WebAppDeps {
+  core: Core;
+  config: Config;
+  /** False when this process only serves the bots' webhooks and health checks (ROLE=bots). */
+  serveGalleries?: boolean;
+  /** Tests lower these to exercise the password rate limit quickly. */
+  passwordAttempts?: number;
+}
+
+const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
+
+/**
+ * Builds the gallery site. Order matters: security headers, health checks, the bots' integrations
+ * router (mounted now, filled by the bots afterwards), then the gallery routes and the error pages.
+ */
+export function createWebApp(deps: WebAppDeps): WebApp {
+  const { core, config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', trustProxySetting(config.web.trustProxy));
+  app.set('etag', false);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      // A gallery link is a secret of sorts: never leak it to the sites a visitor goes to next.
+      referrerPolicy: { policy: 'no-referrer' },
+      // Chat apps show the preview image from their own apps; let them embed it.
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('text/plain').send('ok');
+  });
+  app.get('/readyz', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      await core.ping();
+      res.type('text/plain').send('ready');
+    } catch (error) {
+      core.logger.warn({ err: error }, 'readiness check failed');
+      res.status(503).type('text/plain').send('not ready');
+    }
+  });
+
+  const integrations = express.Router();
+  app.use(integrations);
+
+  if (deps.serveGalleries !== false) {
+    app.use('/assets', express.static(PUBLIC_DIR, { index: false, maxAge: '1d', fallthrough: false }));
+    app.get('/', (req, res) => {
+      res.setHeader('Cache-Control', 'public, max-age=300');
+      res.type('html').send(homePage(pageLocale(req)));
+    });
+    app.use(cookieParser(core.visits.secret));
+    app.use(galleryRoutes({ core, publicBaseUrl: config.publicBaseUrl, passwordAttempts: deps.passwordAttempts }));
+  }
+
+  app.use((req, res) => {
+    res.status(404).setHeader('Cache-Control', 'no-store');
+    res.type('html').send(noticePage(pageLocale(req), 'web.notFound.title', 'web.notFound.body'));
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) core.logger.error({ err: error, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).setHeader('Cache-Control', 'no-store');
+    const locale = pageLocale(req);
+    if (status === 404) res.type('html').send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
+    else res.type('html').send(noticePage(locale, 'web.error.title', status === 503 ? 'DATABASE_UNAVAILABLE' : 'web.error.body'));
+  });
+
+  return {
+    app,
+    integrations,
+    async close() {
+      await core.visits.recorder.close();
+    },
+  };
+}
+
+/** The web's one map from error to HTTP status. */
+export function httpStatusOf(error: unknown): number {
+  if (isMaiimgError(error)) {
+    switch (error.code) {
+      case 'GALLERY_NOT_FOUND':
+      case 'INVALID_REFERENCE':
+        return 404;
+      case 'STORAGE_UNAVAILABLE':
+      case 'DATABASE_UNAVAILABLE':
+        return 503;
+      default:
+        return 500;
+    }
+  }
+  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}

@@ -1,0 +1,56 @@
+/**
+ * Renders the per-provider Prisma schemas from the one model source (prisma/models.prisma).
+ * A schema has exactly one datasource provider, so SQLite and PostgreSQL each get a schema file;
+ * generating both from the same text is what keeps them from drifting apart.
+ * Used by scripts/new-migration.ts (writes them) and scripts/check-migrations.ts (compares).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROVIDERS = ['sqlite', 'postgresql'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const prismaDir = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.dirname(prismaDir);
+export const modelsFile = path.join(prismaDir, 'models.prisma');
+
+export const schemaFile = (provider: Provider): string => path.join(prismaDir, provider, 'schema.prisma');
+export const migrationsDir = (provider: Provider): string => path.join(prismaDir, provider, 'migrations');
+/** The schema the newest checked-in migration reaches: the "from" side of the next migration's diff. */
+export const snapshotFile = (provider: Provider): string => path.join(migrationsDir(provider), '.snapshot.prisma');
+
+export function renderSchema(provider: Provider, models: string = readFileSync(modelsFile, 'utf8')): string {
+  return `// GENERATED from prisma/models.prisma by \`npm run migration:new\`: do not edit by hand.
+// Edit prisma/models.prisma, then run \`npm run migration:new <name>\`.
+
+generator client {
+  provider               = "prisma-client"
+  output                 = "../../core/db/generated/${provider}"
+  engineType             = "client"
+  runtime                = "nodejs"
+  moduleFormat           = "esm"
+  generatedFileExtension = "ts"
+  importFileExtension    = "ts"
+}
+
+datasource db {
+  provider = "${provider}"
+  // Never used for connections (a driver adapter supplies them), but without a url the Prisma CLI
+  // tries to download a native engine.
+  url      = env("DATABASE_URL")
+}
+
+${models.trim()}
+`;
+}
+
+/** Checked-in migration folder names in the order they apply (timestamp prefix). */
+export function listMigrations(provider: Provider): string[] {
+  const dir = migrationsDir(provider);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, 'migration.sql')))
+    .map((entry) => entry.name)
+    .sort();
+}

@@ -1,0 +1,228 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRunningServer, type RunningServer } from '../../../cli/server.js';
+import { encodeButton } from '../../../core/chat/chat-commands.js';
+import { errorMessage } from '../../../core/messages.js';
+import type { Owner } from '../../../core/types.js';
+import { startFakeSlackApi, type FakeSlackApi, type RecordedSlackCall } from '../../fakes/slack-api.js';
+import { freePort, testConfig } from '../../helpers/test-core.js';
+import { makeJpeg, makePng, makeWebp, textFile } from '../../helpers/images.js';
+import { buttonPress, commandFields, fileShareEnvelope, postCommand, postEvent, postInteraction } from './slack-requests.js';
+
+const BOT_TOKEN = 'xoxb-1111-2222-fakebottoken';
+const SECRET = 'slack-signing-secret-for-tests';
+const signing = { secret: SECRET };
+
+let fake: FakeSlackApi;
+let running: RunningServer;
+let dir: string;
+let endpoint: string;
+
+beforeAll(async () => {
+  fake = await startFakeSlackApi({ botToken: BOT_TOKEN, locales: { UZH: 'zh-CN' } });
+  dir = await mkdtemp(path.join(tmpdir(), 'maiimg-slack-'));
+  const port = await freePort();
+  running = await createRunningServer(
+    testConfig(dir, {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `${fake.url}/api/`,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+      BATCH_QUIET_MS: '300',
+    }),
+  );
+  endpoint = `http://127.0.0.1:${port}/slack/events`;
+});
+
+afterAll(async () => {
+  await running?.stop();
+  await fake?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const slackOwner = (user: string): Owner => ({ platform: 'slack', userId: user });
+const bodyText = (call: RecordedSlackCall) => String(call.body.text ?? '');
+const galleryLink = (text: string) => /(http:\/\/127\.0\.0\.1:\d+\/g\/[A-Za-z0-9_-]{22})/.exec(text)?.[1];
+const inChannel = (channel: string) => (call: RecordedSlackCall) => call.body.channel === channel || call.body.channel_id === channel;
+
+/** Shares files as separate messages, as a person dropping them one after another does. */
+async function shareFiles(user: string, channel: string, files: Array<{ name: string; bytes: Buffer; loginPage?: boolean }>) {
+  for (const file of files) {
+    const response = await postEvent(endpoint, fileShareEnvelope({ user, channel, botUserId: fake.botUserId, files: [fake.addFile(file)] }), signing);
+    expect(response.status).toBe(200);
+  }
+}
+
+/** Creates a gallery for `user` straight through the core (setup for the management tests). */
+async function galleryOf(user: string, channel: string) {
+  const outcome = await running.core.service.createGallery({
+    owner: { platform: 'slack', userId: user, chatId: channel },
+    files: [{ name: 'a.jpg', data: await makeJpeg() }],
+  });
+  return { slug: outcome.gallery!.slug, url: outcome.url! };
+}
+
+async function command(user: string, channel: string, text: string): Promise<RecordedSlackCall> {
+  const responseUrl = fake.responseUrl();
+  const response = await postCommand(endpoint, commandFields({ text, user, channel, responseUrl }), signing);
+  expect(response.status).toBe(200);
+  const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
+  return answer!;
+}
+
+describe('Slack app (HTTP mode, end to end)', () => {
+  it('makes one gallery from three shared files and answers in the thread with the link and a QR code', async () => {
+    await shareFiles('U1', 'D1', [
+      { name: 'one.jpg', bytes: await makeJpeg(64, 48, 11) },
+      { name: 'two.png', bytes: await makePng(64, 48, 12) },
+      { name: 'three.webp', bytes: await makeWebp(64, 48, 13) },
+    ]);
+    const [post] = await fake.waitFor('chat.postMessage', inChannel('D1'));
+    expect(bodyText(post!)).toContain('3 image(s)');
+    expect(post!.body.thread_ts).toMatch(/^\d+\.\d+$/);
+    expect(post!.body.unfurl_links).toBe('false');
+    expect(post!.body.unfurl_media).toBe('false');
+    const blocks = JSON.parse(String(post!.body.blocks)) as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
+    expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id)).toEqual(['maiimg_stats', 'maiimg_disable', 'maiimg_delete']);
+
+    const [complete] = await fake.waitFor('files.completeUploadExternal', inChannel('D1'));
+    expect(complete!.body.thread_ts).toBe(post!.body.thread_ts);
+    const uploads = fake.callsOf('upload');
+    expect(uploads.some((u) => u.raw.includes(Buffer.from([0x89, 0x50, 0x4e, 0x47])))).toBe(true);
+    expect(fake.callsOf('download').every((d) => d.headers.authorization === `Bearer ${BOT_TOKEN}`)).toBe(true);
+
+    const galleries = await running.core.service.listGalleries(slackOwner('U1'));
+    expect(galleries.map((g) => g.imageCount)).toEqual([3]);
+    const link = galleryLink(bodyText(post!));
+    expect(link).toBe(galleries[0]!.url);
+    expect((await fetch(link!)).status).toBe(200);
+  });
+
+  it('names a shared non-image file among the rejected ones', async () => {
+    await shareFiles('U2', 'D2', [
+      { name: 'photo.jpg', bytes: await makeJpeg(64, 48, 21) },
+      { name: 'notes.txt', bytes: textFile() },
+    ]);
+    const [post] = await fake.waitFor('chat.postMessage', inChannel('D2'));
+    expect(bodyText(post!)).toContain('1 image(s)');
+    expect(bodyText(post!)).toContain(`notes.txt ${errorMessage('en', 'UNSUPPORTED_FORMAT')}`);
+  });
+
+  it('explains that Slack sent its sign-in page instead of the file', async () => {
+    await shareFiles('U3', 'D3', [{ name: 'holiday.jpg', bytes: await makeJpeg(), loginPage: true }]);
+    const [post] = await fake.waitFor('chat.postMessage', inChannel('D3'));
+    const text = bodyText(post!);
+    expect(text).toContain(errorMessage('en', 'NO_VALID_FILES'));
+    expect(text).toContain('sign-in page instead of holiday.jpg');
+    expect(text).toContain('files:read');
+    expect(await running.core.service.listGalleries(slackOwner('U3'))).toEqual([]);
+  });
+
+  it('answers /gallery stats, disable and enable ephemerally, and the link follows', async () => {
+    const { url } = await galleryOf('U4', 'D4');
+    const stats = await command('U4', 'D4', `stats ${url}`);
+    expect(stats.body.response_type).toBe('ephemeral');
+    expect(String(stats.body.text)).toContain(url);
+    expect(String(stats.body.text)).toContain('0 open(s)');
+
+    const disabled = await command('U4', 'D4', `disable <${url}>`);
+    expect(disabled.body.response_type).toBe('ephemeral');
+    expect(String(disabled.body.text)).toContain('Link disabled');
+    expect((await fetch(url)).status).toBe(410);
+
+    const enabled = await command('U4', 'D4', `enable ${url}`);
+    expect(String(enabled.body.text)).toContain('Link enabled again');
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  it('answers in Chinese to a user whose Slack language is Chinese', async () => {
+    const help = await command('UZH', 'DZH', 'help');
+    expect(String(help.body.text)).toContain('/gallery list：你的相册');
+  });
+
+  it('refuses requests with a forged signature or a stale timestamp, and does nothing for them', async () => {
+    const forgedFile = fake.addFile({ name: 'forged.jpg', bytes: await makeJpeg() });
+    const staleFile = fake.addFile({ name: 'stale.jpg', bytes: await makeJpeg() });
+    const forged = await postEvent(endpoint, fileShareEnvelope({ user: 'U5', channel: 'D5', botUserId: fake.botUserId, files: [forgedFile] }), {
+      secret: SECRET,
+      signature: `v0=${'0'.repeat(64)}`,
+    });
+    const stale = await postEvent(endpoint, fileShareEnvelope({ user: 'U5', channel: 'D5', botUserId: fake.botUserId, files: [staleFile] }), {
+      secret: SECRET,
+      timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+    });
+    expect(forged.status).toBe(401);
+    expect(stale.status).toBe(401);
+    const wrongSecret = await postCommand(endpoint, commandFields({ text: 'list', user: 'U5', channel: 'D5', responseUrl: fake.responseUrl() }), { secret: 'not-the-secret' });
+    expect(wrongSecret.status).toBe(401);
+
+    // A genuine share afterwards in the same chat: had either refused share been taken, its file
+    // would be in this batch or in a gallery of its own.
+    await shareFiles('U5', 'D5', [{ name: 'real.jpg', bytes: await makeJpeg(64, 48, 51) }]);
+    await fake.waitFor('chat.postMessage', inChannel('D5'));
+    expect((await running.core.service.listGalleries(slackOwner('U5'))).map((g) => g.imageCount)).toEqual([1]);
+    const downloaded = fake.callsOf('download').map((d) => d.path);
+    expect(downloaded.some((p) => p.includes(String(forgedFile.id)) || p.includes(String(staleFile.id)))).toBe(false);
+  });
+
+  it('makes no second gallery when Slack retries an event', async () => {
+    const envelope = fileShareEnvelope({
+      user: 'U6',
+      channel: 'D6',
+      botUserId: fake.botUserId,
+      files: [fake.addFile({ name: 'first.jpg', bytes: await makeJpeg(64, 48, 61) })],
+    });
+    expect((await postEvent(endpoint, envelope, signing)).status).toBe(200);
+    await fake.waitFor('chat.postMessage', inChannel('D6'));
+    const retried = await postEvent(endpoint, envelope, { ...signing, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect(retried.status).toBe(200);
+
+    // The next genuine share: a retry that slipped through would join its batch or make a gallery.
+    await shareFiles('U6', 'D6', [{ name: 'second.jpg', bytes: await makeJpeg(64, 48, 62) }]);
+    await fake.waitFor('chat.postMessage', inChannel('D6'), 2);
+    const galleries = await running.core.service.listGalleries(slackOwner('U6'));
+    expect(galleries.map((g) => g.imageCount)).toEqual([1, 1]);
+  });
+
+  it("refuses a button press by someone who does not own the gallery", async () => {
+    const { slug, url } = await galleryOf('U7', 'C7');
+    const responseUrl = fake.responseUrl();
+    const press = buttonPress({
+      user: 'U8',
+      channel: 'C7',
+      actionId: 'maiimg_disable',
+      value: encodeButton('disable', slug),
+      responseUrl,
+      message: { ts: '1700000007.000100', text: `Your gallery is ready: ${url}`, blocks: [] },
+    });
+    expect((await postInteraction(endpoint, press, signing)).status).toBe(200);
+    const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
+    expect(answer!.body.response_type).toBe('ephemeral');
+    expect(answer!.body.replace_original).toBe(false);
+    expect(String(answer!.body.text)).toContain(errorMessage('en', 'NOT_OWNER'));
+    expect(fake.callsOf('chat.update', inChannel('C7'))).toEqual([]);
+    expect((await running.core.service.getGallery(slug)).settings.state).toBe('active');
+  });
+
+  it("flips the gallery message's Disable button to Enable when the owner presses it", async () => {
+    const { slug, url } = await galleryOf('U9', 'C9');
+    const press = buttonPress({
+      user: 'U9',
+      channel: 'C9',
+      actionId: 'maiimg_disable',
+      value: encodeButton('disable', slug),
+      responseUrl: fake.responseUrl(),
+      message: { ts: '1700000009.000100', text: `Your gallery is ready: ${url}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: url } }] },
+    });
+    expect((await postInteraction(endpoint, press, signing)).status).toBe(200);
+    const [update] = await fake.waitFor('chat.update', inChannel('C9'));
+    expect(update!.body.ts).toBe('1700000009.000100');
+    const blocks = JSON.parse(String(update!.body.blocks)) as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
+    expect(blocks[0]!.type).toBe('section');
+    expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id)).toEqual(['maiimg_stats', 'maiimg_enable', 'maiimg_delete']);
+    expect((await fetch(url)).status).toBe(410);
+  });
+});

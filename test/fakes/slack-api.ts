@@ -1,0 +1,200 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+
+/** One request the fake received, with its body parsed (JSON or form) when it was one of those. */
+export interface RecordedSlackCall {
+  /** Web API method (`chat.postMessage`), or `upload`, `response`, `download` for the other endpoints. */
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  /** Form or JSON fields; values that Slack sends as JSON strings (blocks, files) stay strings. */
+  body: Record<string, unknown>;
+  raw: Buffer;
+}
+
+export interface FakeSlackFile {
+  id: string;
+  name: string;
+  bytes: Buffer;
+  mimetype?: string;
+  /** Answer Slack's HTML sign-in page instead of the bytes, whatever the token. */
+  loginPage?: boolean;
+}
+
+export interface FakeSlackApiOptions {
+  /** The bot token file downloads and API calls must carry. */
+  botToken: string;
+  /** `users.info` locale per user id (Slack's format, e.g. `zh-CN`); others get `en-US`. */
+  locales?: Record<string, string>;
+  botUserId?: string;
+}
+
+const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body><form action="/signin">Sign in to your workspace</form></body></html>';
+
+/**
+ * A fake Slack on 127.0.0.1 speaking the real wire protocol: the Web API methods the app uses
+ * under `/api/`, the upload URL that `files.getUploadURLExternal` hands out, `response_url`
+ * endpoints, and private file downloads that check the bot token (and answer Slack's HTML
+ * sign-in page without it, as Slack does). Every request is recorded for assertions.
+ */
+export class FakeSlackApi {
+  readonly calls: RecordedSlackCall[] = [];
+  readonly botUserId: string;
+  private readonly files = new Map<string, FakeSlackFile>();
+  private readonly waiters = new Set<() => void>();
+  private server?: Server;
+  private nextTs = 1_700_000_000;
+  private nextId = 1;
+  url = '';
+
+  constructor(private readonly options: FakeSlackApiOptions) {
+    this.botUserId = options.botUserId ?? 'UBOT0001';
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        const answer = this.handle(req, raw);
+        res.writeHead(answer.status, { 'content-type': answer.type });
+        res.end(answer.body);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Makes a file downloadable and returns it as it appears in a `file_share` event's `files[]`. */
+  addFile(file: Omit<FakeSlackFile, 'id'> & { id?: string }): Record<string, unknown> {
+    const id = file.id ?? `F${String(this.nextId++).padStart(8, '0')}`;
+    this.files.set(id, { ...file, id });
+    const url = `${this.url}/files-pri/T0001-${id}/download/${encodeURIComponent(file.name)}`;
+    return {
+      id,
+      name: file.name,
+      title: file.name,
+      mimetype: file.mimetype ?? 'application/octet-stream',
+      size: file.bytes.length,
+      mode: 'hosted',
+      url_private: url,
+      url_private_download: url,
+    };
+  }
+
+  /** A `response_url` for a slash command or button press; answers posted there are recorded. */
+  responseUrl(id = `R${this.nextId++}`): string {
+    return `${this.url}/response/${id}`;
+  }
+
+  /** Calls of one kind, optionally filtered. */
+  callsOf(method: string, filter: (call: RecordedSlackCall) => boolean = () => true): RecordedSlackCall[] {
+    return this.calls.filter((call) => call.method === method && filter(call));
+  }
+
+  /** Resolves with the matching calls once there are at least `count` of them. */
+  async waitFor(method: string, filter: (call: RecordedSlackCall) => boolean = () => true, count = 1, timeoutMs = 20_000): Promise<RecordedSlackCall[]> {
+    const found = () => this.callsOf(method, filter);
+    if (found().length >= count) return found();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (found().length >= count) {
+          clearTimeout(timer);
+          this.waiters.delete(check);
+          resolve(found());
+        }
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`fake Slack: expected ${count} ${method} call(s), got ${found().length}; calls so far: ${this.calls.map((c) => c.method).join(', ')}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  private record(req: IncomingMessage, method: string, raw: Buffer): RecordedSlackCall {
+    const type = String(req.headers['content-type'] ?? '');
+    let body: Record<string, unknown> = {};
+    if (type.startsWith('application/json')) body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
+    else if (type.startsWith('application/x-www-form-urlencoded')) body = { ...parseQuery(raw.toString('utf8')) };
+    const call = { method, path: req.url ?? '', headers: req.headers, body, raw };
+    this.calls.push(call);
+    // Waiters check after the answer is written, so a test sees the call's full effect.
+    setImmediate(() => [...this.waiters].forEach((w) => w()));
+    return call;
+  }
+
+  private handle(req: IncomingMessage, raw: Buffer): { status: number; type: string; body: string | Buffer } {
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const json = (value: unknown, status = 200) => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
+
+    const download = /^\/files-pri\/[^/]+-(F\w+)\/download\//.exec(path);
+    if (download && req.method === 'GET') {
+      this.record(req, 'download', raw);
+      const file = this.files.get(download[1]!);
+      if (!file) return { status: 404, type: 'text/plain', body: 'not found' };
+      if (file.loginPage || req.headers.authorization !== `Bearer ${this.options.botToken}`) {
+        return { status: 200, type: 'text/html; charset=utf-8', body: LOGIN_PAGE };
+      }
+      return { status: 200, type: file.mimetype ?? 'application/octet-stream', body: file.bytes };
+    }
+    if (path.startsWith('/upload/')) {
+      this.record(req, 'upload', raw);
+      return { status: 200, type: 'text/plain', body: `OK - ${raw.length}` };
+    }
+    if (path.startsWith('/response/')) {
+      this.record(req, 'response', raw);
+      return json({ ok: true });
+    }
+    const api = /^\/api\/([\w.]+)$/.exec(path);
+    if (!api) return { status: 404, type: 'text/plain', body: 'not found' };
+    const method = api[1]!;
+    const call = this.record(req, method, raw);
+    const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || String(call.body.token ?? '');
+    if (token !== this.options.botToken) return json({ ok: false, error: 'invalid_auth' });
+    const field = (name: string) => (call.body[name] === undefined ? undefined : String(call.body[name]));
+
+    switch (method) {
+      case 'auth.test':
+        return json({ ok: true, url: 'https://fake.slack.com/', team: 'Fake team', user: 'maiimg', team_id: 'T0001', user_id: this.botUserId, bot_id: 'B0001' });
+      case 'users.info': {
+        const user = field('user') ?? '';
+        return json({ ok: true, user: { id: user, name: user.toLowerCase(), locale: this.options.locales?.[user] ?? 'en-US' } });
+      }
+      case 'chat.postMessage':
+        return json({ ok: true, channel: field('channel'), ts: this.ts(), message: { text: field('text') } });
+      case 'chat.postEphemeral':
+        return json({ ok: true, message_ts: this.ts() });
+      case 'chat.update':
+        return json({ ok: true, channel: field('channel'), ts: field('ts'), text: field('text') });
+      case 'files.getUploadURLExternal': {
+        const id = `F${String(this.nextId++).padStart(8, '0')}`;
+        return json({ ok: true, upload_url: `${this.url}/upload/${id}`, file_id: id });
+      }
+      case 'files.completeUploadExternal': {
+        const files = JSON.parse(field('files') ?? '[]') as Array<{ id: string; title?: string }>;
+        return json({ ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) });
+      }
+      default:
+        return json({ ok: false, error: 'unknown_method' });
+    }
+  }
+
+  private ts(): string {
+    return `${this.nextTs++}.000100`;
+  }
+}
+
+/** Starts a fake Slack Web API on a free loopback port. */
+export function startFakeSlackApi(options: FakeSlackApiOptions): Promise<FakeSlackApi> {
+  return new FakeSlackApi(options).start();
+}

@@ -1,0 +1,441 @@
+import { EventEmitter } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import busboy from 'busboy';
+
+/**
+ * A fake Telegram Bot API server on 127.0.0.1 speaking the real wire protocol, for end-to-end tests
+ * with the real telegraf client. Updates pushed here are served through getUpdates (long poll);
+ * files are served through getFile and `/file/bot<token>/<path>`; every method call is recorded.
+ */
+
+export const CLOUD_FILE_LIMIT = 20 * 1024 * 1024;
+
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+}
+
+export interface RecordedCall {
+  method: string;
+  params: Record<string, unknown>;
+  files: UploadedFile[];
+  /** The HTTP status the fake answered with. */
+  status: number;
+}
+
+export interface FakeUser {
+  id: number;
+  first_name: string;
+  language_code?: string;
+  username?: string;
+}
+
+export interface FakeChat {
+  id: number;
+  type: 'private' | 'group' | 'supergroup';
+  title?: string;
+}
+
+/** A message the bot sent (or edited), as the fake keeps it. */
+export interface StoredMessage {
+  message_id: number;
+  chat: FakeChat;
+  from?: { id: number; is_bot: boolean; first_name: string; username?: string };
+  date: number;
+  text?: string;
+  caption?: string;
+  photo?: Array<{ file_id: string; file_unique_id: string; width: number; height: number; file_size?: number }>;
+  reply_markup?: { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
+  reply_to_message?: StoredMessage;
+  deleted?: boolean;
+}
+
+interface StoredFile {
+  bytes: Buffer;
+  path: string;
+  uniqueId: string;
+}
+
+interface Failure {
+  method: string;
+  status: number;
+  description: string;
+  retryAfter?: number;
+  remaining: number;
+}
+
+export interface FakeTelegramOptions {
+  token?: string;
+  /** Behave like `telegram-bot-api --local`: no 20 MB limit, getFile returns absolute paths. */
+  localMode?: boolean;
+  /** How long an empty getUpdates waits for a pushed update before answering []. */
+  pollWaitMs?: number;
+}
+
+export class FakeTelegramBotApi {
+  readonly token: string;
+  readonly bot = { id: 7000001, is_bot: true, first_name: 'maiimg', username: 'maiimg_test_bot' };
+  readonly calls: RecordedCall[] = [];
+  /** Messages in the fake's world: those users sent and those the bot sent, by chat:id. */
+  readonly messages = new Map<string, StoredMessage>();
+  private readonly events = new EventEmitter();
+  private readonly updates: Array<{ update_id: number } & Record<string, unknown>> = [];
+  private readonly files = new Map<string, StoredFile>();
+  private readonly failures: Failure[] = [];
+  private readonly waiters = new Set<() => void>();
+  private nextUpdateId = 1;
+  private nextMessageId = 1000;
+  private nextFileId = 1;
+  private localDir: string | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly options: Required<Omit<FakeTelegramOptions, 'token'>>,
+    token: string,
+  ) {
+    this.token = token;
+    this.events.setMaxListeners(100);
+  }
+
+  static async start(options: FakeTelegramOptions = {}): Promise<FakeTelegramBotApi> {
+    const token = options.token ?? '123456789:AAtest-token_for-the-fake-api-0000000';
+    let fake: FakeTelegramBotApi | undefined;
+    const server = createServer((req, res) => {
+      fake!.route(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeTelegramBotApi(server, `http://127.0.0.1:${port}`, { localMode: options.localMode ?? false, pollWaitMs: options.pollWaitMs ?? 500 }, token);
+    if (fake.options.localMode) fake.localDir = await mkdtemp(path.join(tmpdir(), 'fake-telegram-files-'));
+    return fake;
+  }
+
+  async close(): Promise<void> {
+    for (const wake of this.waiters) wake();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.localDir) await rm(this.localDir, { recursive: true, force: true });
+  }
+
+  // ---- scripting the world ----------------------------------------------------------------------
+
+  /** Queues an update for getUpdates; returns its update_id. */
+  pushUpdate(update: Record<string, unknown>): number {
+    const update_id = this.nextUpdateId++;
+    this.updates.push({ update_id, ...update });
+    for (const wake of this.waiters) wake();
+    return update_id;
+  }
+
+  /** Stores bytes as a Telegram file; `fileSize` may claim another size (as the message would). */
+  addFile(bytes: Buffer): { file_id: string; file_unique_id: string; file_size: number } {
+    const n = this.nextFileId++;
+    const file_id = `file-${n}-${'x'.repeat(20)}`;
+    const uniqueId = `u${n}`;
+    this.files.set(file_id, { bytes, path: `documents/file_${n}`, uniqueId });
+    return { file_id, file_unique_id: uniqueId, file_size: bytes.length };
+  }
+
+  /** A message from a user, built like Telegram builds it; returns the message (already pushed as an update). */
+  userSends(input: {
+    from: FakeUser;
+    chat?: FakeChat;
+    text?: string;
+    photo?: Buffer;
+    document?: { bytes: Buffer; fileName: string; mimeType?: string; claimedSize?: number };
+    caption?: string;
+    mediaGroupId?: string;
+    replyTo?: number;
+  }): StoredMessage & Record<string, unknown> {
+    const chat = input.chat ?? { id: input.from.id, type: 'private' as const };
+    const message: StoredMessage & Record<string, unknown> = {
+      message_id: this.nextMessageId++,
+      from: { id: input.from.id, is_bot: false, first_name: input.from.first_name, username: input.from.username, language_code: input.from.language_code } as StoredMessage['from'],
+      chat,
+      date: Math.floor(Date.now() / 1000),
+    };
+    if (input.text !== undefined) {
+      message.text = input.text;
+      const command = /^\/\S+/.exec(input.text);
+      if (command) message.entities = [{ type: 'bot_command', offset: 0, length: command[0].length }];
+    }
+    if (input.photo) {
+      // Telegram offers several re-compressed sizes; the small one here is not even an image, so a
+      // bot that takes the wrong size notices.
+      const thumb = this.addFile(Buffer.from('not the largest size'));
+      const large = this.addFile(input.photo);
+      message.photo = [
+        { ...thumb, width: 90, height: 60 },
+        { ...large, width: 1280, height: 853 },
+      ];
+    }
+    if (input.document) {
+      const stored = this.addFile(input.document.bytes);
+      message.document = {
+        file_id: stored.file_id,
+        file_unique_id: stored.file_unique_id,
+        file_name: input.document.fileName,
+        mime_type: input.document.mimeType ?? 'application/octet-stream',
+        file_size: input.document.claimedSize ?? stored.file_size,
+      };
+    }
+    if (input.caption !== undefined) message.caption = input.caption;
+    if (input.mediaGroupId) message.media_group_id = input.mediaGroupId;
+    if (input.replyTo !== undefined) {
+      const replied = this.messages.get(`${chat.id}:${input.replyTo}`);
+      if (replied) message.reply_to_message = replied;
+    }
+    this.messages.set(`${chat.id}:${message.message_id}`, message);
+    this.pushUpdate({ message });
+    return message;
+  }
+
+  /** A press of an inline button under one of the bot's messages; returns the callback query id. */
+  userPresses(input: { from: FakeUser; chatId: number; messageId: number; data: string }): string {
+    const message = this.messages.get(`${input.chatId}:${input.messageId}`);
+    if (!message) throw new Error(`no message ${input.messageId} in chat ${input.chatId}`);
+    const id = `cb-${this.nextUpdateId}`;
+    this.pushUpdate({
+      callback_query: { id, from: { is_bot: false, ...input.from }, message, chat_instance: `ci-${input.chatId}`, data: input.data },
+    });
+    return id;
+  }
+
+  /** The next `times` calls of `method` fail (429 with retry_after by default). */
+  failNext(method: string, failure: { status?: number; retryAfter?: number; description?: string; times?: number } = {}): void {
+    const status = failure.status ?? 429;
+    this.failures.push({
+      method,
+      status,
+      retryAfter: failure.retryAfter ?? (status === 429 ? 1 : undefined),
+      description: failure.description ?? (status === 429 ? `Too Many Requests: retry after ${failure.retryAfter ?? 1}` : 'Internal Server Error'),
+      remaining: failure.times ?? 1,
+    });
+  }
+
+  // ---- assertions -------------------------------------------------------------------------------
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Resolves with the first recorded successful call of `method` (from `since` on) that matches. */
+  waitForCall(method: string, match: (call: RecordedCall) => boolean = () => true, options: { since?: number; timeoutMs?: number } = {}): Promise<RecordedCall> {
+    const since = options.since ?? 0;
+    const find = () => this.calls.slice(since).find((call) => call.method === method && call.status === 200 && match(call));
+    const found = find();
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const onCall = () => {
+        const call = find();
+        if (!call) return;
+        cleanup();
+        resolve(call);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no ${method} call arrived; calls so far: ${this.calls.map((c) => c.method).join(', ')}`));
+      }, options.timeoutMs ?? 20_000);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.events.off('call', onCall);
+      };
+      this.events.on('call', onCall);
+    });
+  }
+
+  /** Sent messages (not edits) in a chat, in order. */
+  sentTo(chatId: number): StoredMessage[] {
+    return [...this.messages.values()].filter((m) => m.chat.id === chatId && m.from?.id === this.bot.id);
+  }
+
+  // ---- the HTTP side ----------------------------------------------------------------------------
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (req.method === 'GET' && fileMatch) return this.serveFile(fileMatch[1]!, decodeURIComponent(fileMatch[2]!), res);
+    const apiMatch = /^\/bot([^/]+)\/(\w+)$/.exec(url.pathname);
+    if (!apiMatch) return this.answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    const [, token, method] = apiMatch as unknown as [string, string, string];
+    const { params, files } = await readParams(req);
+    if (token !== this.token) return this.record(res, method, params, files, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    const failure = this.failures.find((f) => f.method === method && f.remaining > 0);
+    if (failure) {
+      failure.remaining -= 1;
+      return this.record(res, method, params, files, failure.status, {
+        ok: false,
+        error_code: failure.status,
+        description: failure.description,
+        ...(failure.retryAfter !== undefined ? { parameters: { retry_after: failure.retryAfter } } : {}),
+      });
+    }
+    if (method === 'getUpdates') return this.getUpdates(req, res, params, files);
+    const result = await this.call(method, params, files);
+    if (result.error) return this.record(res, method, params, files, result.error.status, { ok: false, error_code: result.error.status, description: result.error.description });
+    return this.record(res, method, params, files, 200, { ok: true, result: result.value });
+  }
+
+  private async call(method: string, params: Record<string, unknown>, files: UploadedFile[]): Promise<{ value?: unknown; error?: { status: number; description: string } }> {
+    const chatId = Number(params.chat_id);
+    const messageId = Number(params.message_id);
+    const bad = (description: string) => ({ error: { status: 400, description: `Bad Request: ${description}` } });
+    switch (method) {
+      case 'getMe':
+        return { value: { ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } };
+      case 'deleteWebhook':
+      case 'setWebhook':
+      case 'setMyCommands':
+      case 'answerCallbackQuery':
+        return { value: true };
+      case 'getFile': {
+        const stored = this.files.get(String(params.file_id));
+        if (!stored) return bad('invalid file_id');
+        if (!this.options.localMode && stored.bytes.length > CLOUD_FILE_LIMIT) return bad('file is too big');
+        let filePath = stored.path;
+        if (this.localDir) {
+          filePath = path.join(this.localDir, stored.path.replace(/\//g, '_'));
+          await writeFile(filePath, stored.bytes);
+        }
+        return { value: { file_id: params.file_id, file_unique_id: stored.uniqueId, file_size: stored.bytes.length, file_path: filePath } };
+      }
+      case 'sendMessage':
+      case 'sendPhoto': {
+        const chat = this.chatOf(chatId);
+        const message: StoredMessage = { message_id: this.nextMessageId++, chat, from: { ...this.bot }, date: Math.floor(Date.now() / 1000) };
+        if (method === 'sendMessage') message.text = String(params.text ?? '');
+        else {
+          const photo = files.find((f) => f.field === 'photo');
+          if (!photo) return bad('there is no photo in the request');
+          message.photo = [{ file_id: `sent-${message.message_id}`, file_unique_id: `s${message.message_id}`, width: 512, height: 512, file_size: photo.bytes.length }];
+          if (params.caption !== undefined) message.caption = String(params.caption);
+        }
+        if (params.reply_markup) message.reply_markup = params.reply_markup as StoredMessage['reply_markup'];
+        const replyTo = (params.reply_parameters as { message_id?: number } | undefined)?.message_id;
+        const replied = replyTo !== undefined ? this.messages.get(`${chatId}:${replyTo}`) : undefined;
+        if (replied) message.reply_to_message = { ...replied, reply_to_message: undefined };
+        this.messages.set(`${chatId}:${message.message_id}`, message);
+        return { value: message };
+      }
+      case 'editMessageText':
+      case 'editMessageCaption':
+      case 'editMessageReplyMarkup': {
+        const message = this.messages.get(`${chatId}:${messageId}`);
+        if (!message || message.deleted) return bad('message to edit not found');
+        const next = { ...message };
+        if (method === 'editMessageText') {
+          if (message.text === undefined) return bad('there is no text in the message to edit');
+          next.text = String(params.text ?? '');
+        }
+        if (method === 'editMessageCaption') next.caption = String(params.caption ?? '');
+        // As in the real API, an edit without reply_markup removes the inline keyboard.
+        next.reply_markup = params.reply_markup as StoredMessage['reply_markup'];
+        if (JSON.stringify(next) === JSON.stringify(message)) return bad('message is not modified: specified new message content and reply markup are exactly the same');
+        this.messages.set(`${chatId}:${messageId}`, next);
+        return { value: next };
+      }
+      case 'deleteMessage': {
+        const message = this.messages.get(`${chatId}:${messageId}`);
+        if (!message || message.deleted) return bad('message to delete not found');
+        message.deleted = true;
+        return { value: true };
+      }
+      default:
+        return { error: { status: 404, description: 'Not Found: method not found' } };
+    }
+  }
+
+  private chatOf(chatId: number): FakeChat {
+    for (const message of this.messages.values()) if (message.chat.id === chatId) return message.chat;
+    return { id: chatId, type: chatId > 0 ? 'private' : 'group' };
+  }
+
+  private async getUpdates(req: IncomingMessage, res: ServerResponse, params: Record<string, unknown>, files: UploadedFile[]): Promise<void> {
+    const offset = Number(params.offset ?? 0);
+    // An offset acknowledges every update before it, as on the real server.
+    while (this.updates.length && this.updates[0]!.update_id < offset) this.updates.shift();
+    const limit = Number(params.limit ?? 100);
+    const timeout = Number(params.timeout ?? 0);
+    if (!this.updates.length && timeout > 0) {
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, this.options.pollWaitMs);
+        this.waiters.add(wake);
+        res.once('close', wake);
+      });
+    }
+    if (res.destroyed || !res.writable) return;
+    const batch = this.updates.slice(0, limit);
+    this.record(res, 'getUpdates', params, files, 200, { ok: true, result: batch });
+  }
+
+  private serveFile(token: string, filePath: string, res: ServerResponse): void {
+    if (token !== this.token) return this.answer(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    const stored = [...this.files.values()].find((f) => f.path === filePath);
+    this.calls.push({ method: 'downloadFile', params: { file_path: filePath }, files: [], status: stored ? 200 : 404 });
+    this.events.emit('call');
+    if (!stored) return this.answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': stored.bytes.length });
+    res.end(stored.bytes);
+  }
+
+  private record(res: ServerResponse, method: string, params: Record<string, unknown>, files: UploadedFile[], status: number, body: unknown): void {
+    this.calls.push({ method, params, files, status });
+    this.answer(res, status, body);
+    this.events.emit('call');
+  }
+
+  private answer(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+}
+
+/** Bot API parameters arrive as JSON, or multipart (fields JSON-encoded when they are objects). */
+async function readParams(req: IncomingMessage): Promise<{ params: Record<string, unknown>; files: UploadedFile[] }> {
+  const type = req.headers['content-type'] ?? '';
+  if (type.startsWith('multipart/form-data')) {
+    return new Promise((resolve, reject) => {
+      const params: Record<string, unknown> = {};
+      const files: UploadedFile[] = [];
+      const parser = busboy({ headers: req.headers });
+      parser.on('field', (name, value) => {
+        params[name] = /^[[{]/.test(value) ? safeJson(value) : value;
+      });
+      parser.on('file', (field, stream, info) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => files.push({ field, filename: info.filename, contentType: info.mimeType, bytes: Buffer.concat(chunks) }));
+      });
+      parser.on('close', () => resolve({ params, files }));
+      parser.on('error', reject);
+      req.pipe(parser);
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { params: text ? (safeJson(text) as Record<string, unknown>) ?? {} : {}, files: [] };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
