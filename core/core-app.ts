@@ -66,7 +66,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
   const logger = options.logger ?? createLogger(options.logLevel ?? config.logLevel);
   const clock = options.clock ?? systemClock;
   await applyMigrations(config.database, logger);
-  const prisma = createPrismaClient(config.database);
+  const prisma = await createPrismaClient(config.database);
   const repository = new PrismaGalleryRepository(prisma);
   const blobs = options.blobs ?? createBlobStore(config.storage);
   const visitRepository = new PrismaVisitRepository(prisma);

@@ -4,7 +4,9 @@
  * generating both from the same text is what keeps them from drifting apart.
  * Used by scripts/new-migration.ts (writes them) and scripts/check-migrations.ts (compares).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -53,4 +55,37 @@ export function listMigrations(provider: Provider): string[] {
     .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, 'migration.sql')))
     .map((entry) => entry.name)
     .sort();
+}
+
+/**
+ * Runs the Prisma CLI of this project (not whatever `npx` finds) and returns its stdout.
+ * Throws with the CLI's output when it fails.
+ */
+export function runPrisma(args: string[]): string {
+  const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build', 'index.js');
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+  });
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    throw new Error(`prisma ${args.join(' ')} failed (exit ${result.status}):\n${result.stderr}\n${result.stdout}`);
+  }
+  return result.stdout;
+}
+
+/** SQL that takes a database from `from` (a schema file, or nothing) to the schema file `to`. */
+export function diffSchemas(from: string | null, to: string): string {
+  const fromArgs = from ? ['--from-schema-datamodel', from] : ['--from-empty'];
+  return runPrisma(['migrate', 'diff', ...fromArgs, '--to-schema-datamodel', to, '--script']);
+}
+
+/** True when a `migrate diff --script` output contains no statements. */
+export function isEmptyMigration(sql: string): boolean {
+  return sql
+    .split('\n')
+    .map((line) => line.trim())
+    .every((line) => line === '' || line.startsWith('--'));
 }

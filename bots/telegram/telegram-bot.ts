@@ -180,7 +180,9 @@ class TelegramBot implements TelegramSender {
           this.bot.telegram.sendPhoto(meta.chatId, Input.fromBuffer(qr.png, 'qr.png'), {
             caption,
             reply_markup: inlineKeyboard(reply.buttons),
-            reply_parameters: { message_id: meta.firstMessageId, allow_sending_without_reply: true },
+            // telegraf 4.16 drops object fields it does not know from multipart requests, so this one
+            // goes pre-encoded (the Bot API reads JSON-encoded fields in multipart bodies).
+            reply_parameters: JSON.stringify({ message_id: meta.firstMessageId, allow_sending_without_reply: true }) as never,
           }),
         { logger: this.logger, what: 'sendPhoto' },
       );

@@ -21,3 +21,10 @@ function isContiguous(input: Buffer, parts: Buffer[]): boolean {
   }
   return true;
 }
+
+/** A plain loop: Buffer#compare crosses into C++ and costs far more than a few byte reads. */
+export function hasBytesAt(input: Buffer, at: number, expected: Buffer): boolean {
+  if (at < 0 || at + expected.length > input.length) return false;
+  for (let i = 0; i < expected.length; i++) if (input[at + i] !== expected[i]) return false;
+  return true;
+}

@@ -1,4 +1,4 @@
-import { corrupt, joinIfChanged } from './container-bytes.js';
+import { corrupt, hasBytesAt, joinIfChanged } from './container-bytes.js';
 
 const SOI = 0xd8;
 const EOI = 0xd9;
@@ -14,7 +14,7 @@ const ICC_PROFILE = Buffer.from('ICC_PROFILE\0', 'latin1');
 const ADOBE = Buffer.from('Adobe', 'latin1');
 
 function startsWith(input: Buffer, start: number, end: number, prefix: Buffer): boolean {
-  return end - start >= prefix.length && input.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+  return end - start >= prefix.length && hasBytesAt(input, start, prefix);
 }
 
 /**

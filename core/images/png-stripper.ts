@@ -1,4 +1,4 @@
-import { corrupt, joinIfChanged } from './container-bytes.js';
+import { corrupt, hasBytesAt, joinIfChanged } from './container-bytes.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -27,7 +27,7 @@ function isChunkType(input: Buffer, at: number): boolean {
 
 /** Keeps critical chunks and the allow-listed ancillary ones; stops at IEND so trailers go too. */
 export function stripPng(input: Buffer): StrippedPng {
-  if (input.length < SIGNATURE.length || input.compare(SIGNATURE, 0, 8, 0, 8) !== 0) throw corrupt('not a PNG stream');
+  if (!hasBytesAt(input, 0, SIGNATURE)) throw corrupt('not a PNG stream');
   const parts: Buffer[] = [input.subarray(0, 8)];
   let pos = 8;
   let apngFrames: number | null = null;

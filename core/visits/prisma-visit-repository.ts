@@ -1,12 +1,10 @@
-import type { createPrismaClient } from '../db/prisma-client-factory.js';
+import type { DatabaseClient } from '../db/prisma-client-factory.js';
 import { emptyVisitSummary, type VisitSummary } from '../stats/gallery-stats.js';
 import type { VisitBatch, VisitRepository } from './visit-repository.js';
 
-type Db = ReturnType<typeof createPrismaClient>;
-
 /** Visits over Prisma (SQLite and PostgreSQL alike: only portable queries). */
 export class PrismaVisitRepository implements VisitRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DatabaseClient) {}
 
   async saveBatch(batch: VisitBatch): Promise<void> {
     if (batch.visits.length === 0 && batch.imageViews.length === 0) return;

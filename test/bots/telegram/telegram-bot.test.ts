@@ -39,8 +39,8 @@ async function startHarness(env: Record<string, string> = {}, fakeOptions: { loc
       TELEGRAM_API_ROOT: fake.url,
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       PORT: String(port),
-      // Long enough to hold an album whose items arrive a second apart, short enough for tests.
-      BATCH_QUIET_MS: '1500',
+      // Holds an album whose items arrive a second apart even on a busy machine.
+      BATCH_QUIET_MS: '2500',
       BATCH_MAX_WAIT_MS: '20000',
       ...env,
     }),
@@ -110,7 +110,12 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
   it('answers a single photo with a QR code whose caption holds the link, and the link opens', async () => {
     const alice = newUser();
     const since = h.fake.calls.length;
-    const { call, url } = await ownGallery(alice);
+    let sent: { message_id: number } | undefined;
+    const { call, url } = await galleryFrom(alice, async () => {
+      sent = h.fake.userSends({ from: alice, photo: await makeJpeg(80, 60, 11) });
+    });
+    // The answer threads under the photo it answers.
+    expect(call.params.reply_parameters).toMatchObject({ message_id: sent!.message_id });
     expect(call.files.find((f) => f.field === 'photo')?.bytes.subarray(1, 4).toString()).toBe('PNG');
     expect(textOf(call)).toContain('1 image(s)');
     expect(buttonsOf(call).map((b) => b.text)).toEqual(['Stats', 'Disable', 'Delete']);

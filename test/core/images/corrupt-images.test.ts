@@ -31,15 +31,12 @@ describe('corrupt images', () => {
     await expectCode(prepareImage(input, limits), 'CORRUPT_IMAGE');
   });
 
-  it('refuses a JPEG whose scan data is replaced by garbage but whose markers are intact', async () => {
+  it('refuses a JPEG whose scan stops early inside an otherwise well-formed container', async () => {
     const jpeg = await noise(300, 200).jpeg().toBuffer();
     const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
     const scanStart = sos + 2 + jpeg.readUInt16BE(sos + 2);
-    const damaged = Buffer.from(jpeg);
-    damaged.fill(0x00, scanStart, damaged.length - 2); // all-zero entropy data cannot decode a noisy image... but is well-formed
-    // All-zero data decodes (as flat grey), so instead truncate the scan inside a valid container.
-    const truncatedScan = Buffer.concat([jpeg.subarray(0, scanStart + 100), Buffer.from([0xff, 0xd9])]);
-    await expectCode(prepareImage(truncatedScan, limits), 'CORRUPT_IMAGE');
+    const shortScan = Buffer.concat([jpeg.subarray(0, scanStart + 100), Buffer.from([0xff, 0xd9])]);
+    await expectCode(prepareImage(shortScan, limits), 'CORRUPT_IMAGE');
   });
 
   it('refuses a PNG whose compressed image data is damaged inside an intact container', async () => {

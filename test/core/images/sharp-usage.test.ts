@@ -70,5 +70,4 @@ describe('how the pipeline uses sharp', () => {
       expect(call.options?.limitInputPixels).toBe(perFrame);
     }
   });
-  });
 });

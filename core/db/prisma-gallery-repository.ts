@@ -1,0 +1,177 @@
+import { MaiimgError } from '../errors.js';
+import type { GalleryRepository, NewGallery } from '../ports.js';
+import type { Gallery, GalleryImage, ImageFormat, LinkSettings, LinkState, Owner, Platform } from '../types.js';
+import type { GalleryImage as ImageRow, Gallery as GalleryRow } from './generated/sqlite/client.js';
+import { toDatabaseError } from './database-errors.js';
+import type { DatabaseClient } from './prisma-client-factory.js';
+
+type GalleryWithImages = GalleryRow & { images: ImageRow[] };
+
+const withImages = { images: { orderBy: { position: 'asc' } } } as const;
+
+/** GalleryRepository over Prisma; behaves the same on SQLite and PostgreSQL. */
+export class PrismaGalleryRepository implements GalleryRepository {
+  constructor(private readonly prisma: DatabaseClient) {}
+
+  async create(gallery: NewGallery): Promise<Gallery> {
+    return this.run(async () => {
+      // A nested create is one Prisma operation, so the gallery and its images commit together.
+      const row = await this.prisma.gallery.create({
+        data: {
+          slug: gallery.slug,
+          ownerPlatform: gallery.owner.platform,
+          ownerUserId: gallery.owner.userId,
+          ownerChatId: gallery.owner.chatId ?? null,
+          title: gallery.title,
+          createdAt: gallery.createdAt,
+          state: gallery.settings.state,
+          expiresAt: gallery.settings.expiresAt,
+          maxOpens: gallery.settings.maxOpens,
+          passwordHash: gallery.settings.passwordHash,
+          downloadsAllowed: gallery.settings.downloadsAllowed,
+          images: {
+            create: gallery.images.map((image) => ({
+              position: image.position,
+              originalName: image.originalName,
+              format: image.format,
+              width: image.width,
+              height: image.height,
+              bytes: image.bytes,
+              hash: image.hash,
+              animated: image.animated,
+            })),
+          },
+        },
+        include: withImages,
+      });
+      return toGallery(row);
+    });
+  }
+
+  async findBySlug(slug: string): Promise<Gallery | null> {
+    return this.run(async () => {
+      const row = await this.prisma.gallery.findUnique({ where: { slug }, include: withImages });
+      return row ? toGallery(row) : null;
+    });
+  }
+
+  /** Newest first. */
+  async listByOwner(owner: Pick<Owner, 'platform' | 'userId'>): Promise<Gallery[]> {
+    return this.run(async () => {
+      const rows = await this.prisma.gallery.findMany({
+        where: { ownerPlatform: owner.platform, ownerUserId: owner.userId },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        include: withImages,
+      });
+      return rows.map(toGallery);
+    });
+  }
+
+  /** Fields left undefined keep their value. Throws GALLERY_NOT_FOUND for an unknown slug. */
+  async updateSettings(slug: string, patch: Partial<LinkSettings> & { title?: string | null }): Promise<Gallery> {
+    return this.run(async () => {
+      try {
+        const row = await this.prisma.gallery.update({
+          where: { slug },
+          data: {
+            title: patch.title,
+            state: patch.state,
+            expiresAt: patch.expiresAt,
+            maxOpens: patch.maxOpens,
+            passwordHash: patch.passwordHash,
+            downloadsAllowed: patch.downloadsAllowed,
+          },
+          include: withImages,
+        });
+        return toGallery(row);
+      } catch (error) {
+        if (isRecordNotFound(error)) throw new MaiimgError('GALLERY_NOT_FOUND', { slug }, { cause: error });
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * Deletes the gallery; its images, visits, image views and daily counts go with it (ON DELETE
+   * CASCADE). Returns the distinct content hashes its images used. Throws GALLERY_NOT_FOUND for an
+   * unknown slug.
+   */
+  async delete(slug: string): Promise<string[]> {
+    return this.run(async () => {
+      // Images never change after creation, so reading them before the delete needs no transaction
+      // (which on SQLite would have to upgrade a read lock to a write lock and could fail as busy).
+      const row = await this.prisma.gallery.findUnique({
+        where: { slug },
+        select: { id: true, images: { select: { hash: true } } },
+      });
+      if (!row) throw new MaiimgError('GALLERY_NOT_FOUND', { slug });
+      const { count } = await this.prisma.gallery.deleteMany({ where: { id: row.id } });
+      if (count === 0) throw new MaiimgError('GALLERY_NOT_FOUND', { slug });
+      return [...new Set(row.images.map((image) => image.hash))];
+    });
+  }
+
+  async countImagesWithHash(hash: string): Promise<number> {
+    return this.run(() => this.prisma.galleryImage.count({ where: { hash } }));
+  }
+
+  async tryCountOpen(slug: string): Promise<boolean> {
+    return this.run(async () => {
+      // One conditional UPDATE: the limit check and the increment happen in the same statement, so
+      // concurrent opens from any number of processes can never push open_count past max_opens.
+      const changed = await this.prisma.$executeRaw`
+        UPDATE galleries SET open_count = open_count + 1
+        WHERE slug = ${slug} AND (max_opens IS NULL OR open_count < max_opens)`;
+      return changed === 1;
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.run(() => this.prisma.$queryRaw`SELECT 1`);
+  }
+
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw toDatabaseError(error);
+    }
+  }
+}
+
+function isRecordNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';
+}
+
+function toGallery(row: GalleryWithImages): Gallery {
+  return {
+    id: row.id,
+    slug: row.slug,
+    owner: { platform: row.ownerPlatform as Platform, userId: row.ownerUserId, chatId: row.ownerChatId },
+    title: row.title,
+    createdAt: row.createdAt,
+    settings: {
+      state: row.state as LinkState,
+      expiresAt: row.expiresAt,
+      maxOpens: row.maxOpens,
+      passwordHash: row.passwordHash,
+      downloadsAllowed: row.downloadsAllowed,
+    },
+    openCount: row.openCount,
+    images: row.images.map(toImage),
+  };
+}
+
+function toImage(row: ImageRow): GalleryImage {
+  return {
+    id: row.id,
+    position: row.position,
+    originalName: row.originalName,
+    format: row.format as ImageFormat,
+    width: row.width,
+    height: row.height,
+    bytes: row.bytes,
+    hash: row.hash,
+    animated: row.animated,
+  };
+}

@@ -1,0 +1,195 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Gallery } from '../../core/types.js';
+import { DATABASE_PROVIDERS } from '../helpers/databases.js';
+import type { TestCore } from '../helpers/test-core.js';
+import { ALICE, BOB, ManualClock, makeGallery, seedVisits, startAnalyticsCore } from './analytics-fixtures.js';
+import { startDashboardServer } from './dashboard-app.js';
+
+const NOW = new Date('2026-03-15T12:00:00Z');
+
+for (const provider of DATABASE_PROVIDERS) {
+  describe(`owner dashboard over HTTP [${provider}]`, () => {
+    let test: TestCore;
+    let server: Awaited<ReturnType<typeof startDashboardServer>>;
+    let gallery: Gallery;
+    let clock: ManualClock;
+
+    beforeEach(async () => {
+      clock = new ManualClock(NOW);
+      test = await startAnalyticsCore(provider, { clock });
+      server = await startDashboardServer(test.core);
+      gallery = await makeGallery(test.core, ALICE, 'Garden party');
+      await seedVisits(test.core, gallery, [
+        { at: '2026-03-14T18:00:00Z', country: 'FR', city: 'Paris', deviceType: 'mobile', browser: 'Mobile Safari', os: 'iOS' },
+        { at: '2026-03-14T19:00:00Z', country: 'DE', city: 'Berlin', deviceType: 'desktop', referrerHost: 't.me' },
+        { at: '2026-03-15T08:00:00Z', kind: 'preview', previewPlatform: 'slack' },
+        { at: '2026-03-15T09:00:00Z', kind: 'bot', city: '=HYPERLINK("x")' },
+      ]);
+    });
+
+    afterEach(async () => {
+      await server?.close();
+      await test?.cleanup();
+    });
+
+    function magicLinkPath(owner = ALICE): string {
+      const { url } = test.core.dashboardLink(owner);
+      return new URL(url).pathname + new URL(url).search;
+    }
+
+    /** Logs in through a magic link; returns the session cookie. */
+    async function login(owner = ALICE): Promise<string> {
+      const response = await fetch(server.url + magicLinkPath(owner), { redirect: 'manual' });
+      expect(response.status).toBe(303);
+      expect(response.headers.get('location')).toBe('/dashboard');
+      const cookie = response.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/HttpOnly/i);
+      expect(cookie).toMatch(/SameSite=Lax/i);
+      expect(cookie).toMatch(/Path=\/dashboard/);
+      return cookie.split(';')[0]!;
+    }
+
+    async function page(path: string, cookie: string): Promise<{ status: number; body: string; headers: Headers }> {
+      const response = await fetch(server.url + path, { headers: { cookie }, redirect: 'manual' });
+      return { status: response.status, body: await response.text(), headers: response.headers };
+    }
+
+    function csrfOf(body: string): string {
+      return /name="_csrf" value="([^"]+)"/.exec(body)![1]!;
+    }
+
+    async function post(path: string, cookie: string, form: Record<string, string>): Promise<Response> {
+      return fetch(server.url + path, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+        body: new URLSearchParams(form).toString(),
+        redirect: 'manual',
+      });
+    }
+
+    it('logs the owner in with a magic link and lists their galleries', async () => {
+      const cookie = await login();
+      const list = await page('/dashboard', cookie);
+      expect(list.status).toBe(200);
+      expect(list.headers.get('cache-control')).toBe('no-store');
+      expect(list.body).toContain('Garden party');
+      expect(list.body).toContain(`/dashboard/thumb/${gallery.slug}`);
+      const thumb = await fetch(`${server.url}/dashboard/thumb/${gallery.slug}`, { headers: { cookie } });
+      expect(thumb.headers.get('content-type')).toBe('image/webp');
+    });
+
+    it('refuses expired or altered magic links and pages without a session', async () => {
+      const path = magicLinkPath();
+      expect((await fetch(server.url + path.slice(0, -3) + 'abc', { redirect: 'manual' })).status).toBe(401);
+      clock.set(new Date(NOW.getTime() + 61 * 60_000));
+      const expired = await fetch(server.url + path, { redirect: 'manual' });
+      expect(expired.status).toBe(401);
+      expect(await expired.text()).toContain('no longer valid');
+      expect((await fetch(server.url + '/dashboard', { redirect: 'manual' })).status).toBe(401);
+    });
+
+    it('shows one gallery’s charts as inline SVG, its totals and its visit log', async () => {
+      const cookie = await login();
+      const { status, body } = await page(`/dashboard/g/${gallery.slug}`, cookie);
+      expect(status).toBe(200);
+      expect(body.match(/<svg /g)).toHaveLength(4);
+      expect(body).toContain('Opens per day (last 30 days)');
+      expect(body).toContain('France');
+      expect(body).toContain('4 visit(s); times in UTC');
+      expect(body).not.toMatch(/<script/);
+      expect(body).not.toMatch(/style="/);
+    });
+
+    it('filters the visit log by kind, country and date', async () => {
+      const cookie = await login();
+      expect((await page(`/dashboard/g/${gallery.slug}?kind=preview`, cookie)).body).toContain('1 visit(s)');
+      expect((await page(`/dashboard/g/${gallery.slug}?country=DE`, cookie)).body).toContain('1 visit(s)');
+      expect((await page(`/dashboard/g/${gallery.slug}?from=2026-03-15&to=2026-03-15`, cookie)).body).toContain('2 visit(s)');
+      expect((await page(`/dashboard/g/${gallery.slug}?from=yesterday`, cookie)).status).toBe(400);
+    });
+
+    it('exports the filtered visit log as CSV with formulas defused', async () => {
+      const cookie = await login();
+      const response = await fetch(`${server.url}/dashboard/g/${gallery.slug}/visits.csv?kind=bot`, { headers: { cookie } });
+      expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
+      expect(response.headers.get('content-disposition')).toContain(`visits-${gallery.slug}.csv`);
+      const lines = (await response.text()).replace(/^\ufeff/, '').trim().split('\r\n');
+      expect(lines[0]).toBe('at_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language');
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toContain(`2026-03-15T09:00:00.000Z,bot,`);
+      expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);
+    });
+
+    it('hides other owners’ galleries', async () => {
+      const bobs = await makeGallery(test.core, BOB, 'Bob only');
+      const cookie = await login();
+      expect((await page('/dashboard', cookie)).body).not.toContain('Bob only');
+      expect((await page(`/dashboard/g/${bobs.slug}`, cookie)).status).toBe(404);
+      expect((await fetch(`${server.url}/dashboard/g/${bobs.slug}/visits.csv`, { headers: { cookie } })).status).toBe(404);
+      const form = csrfOf((await page('/dashboard', cookie)).body);
+      expect((await post(`/dashboard/g/${bobs.slug}/state`, cookie, { _csrf: form, state: 'disabled' })).status).toBe(404);
+      expect((await test.core.service.getGallery(bobs.slug)).settings.state).toBe('active');
+    });
+
+    it('refuses changes without the session’s CSRF token', async () => {
+      const cookie = await login();
+      const otherCookie = await login();
+      const otherToken = csrfOf((await page('/dashboard', otherCookie)).body);
+      for (const form of [{ state: 'disabled' }, { state: 'disabled', _csrf: 'forged' }, { state: 'disabled', _csrf: otherToken }]) {
+        expect((await post(`/dashboard/g/${gallery.slug}/state`, cookie, form)).status).toBe(403);
+      }
+      const token = csrfOf((await page('/dashboard', cookie)).body);
+      const crossSite = await fetch(`${server.url}/dashboard/g/${gallery.slug}/state`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+        body: new URLSearchParams({ _csrf: token, state: 'disabled' }).toString(),
+      });
+      expect(crossSite.status).toBe(403);
+      expect((await test.core.service.getGallery(gallery.slug)).settings.state).toBe('active');
+    });
+
+    it('disables and enables the link, and sets expiry, max opens, password, downloads and alerts', async () => {
+      const cookie = await login();
+      const token = csrfOf((await page(`/dashboard/g/${gallery.slug}`, cookie)).body);
+      const disabled = await post(`/dashboard/g/${gallery.slug}/state`, cookie, { _csrf: token, state: 'disabled' });
+      expect(disabled.status).toBe(303);
+      expect((await test.core.service.getGallery(gallery.slug)).settings.state).toBe('disabled');
+      await post(`/dashboard/g/${gallery.slug}/state`, cookie, { _csrf: token, state: 'active' });
+      expect((await test.core.service.getGallery(gallery.slug)).settings.state).toBe('active');
+
+      await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, expires: '2026-12-31' });
+      await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, maxOpens: '10' });
+      await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, password: 'open sesame' });
+      await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, downloads: 'off' });
+      await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, alerts: 'off' });
+      const updated = await test.core.service.getGallery(gallery.slug);
+      expect(updated.settings).toMatchObject({ expiresAt: new Date('2026-12-31T00:00:00Z'), maxOpens: 10, downloadsAllowed: false });
+      expect(await test.core.service.checkPassword(updated, 'open sesame')).toBe(true);
+      expect(await test.core.analytics.alertsEnabled(gallery.id)).toBe(false);
+
+      const bad = await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, maxOpens: '-3' });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain('Invalid value for max opens');
+      await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, password: '' });
+      expect((await test.core.service.getGallery(gallery.slug)).settings.passwordHash).toBeNull();
+    });
+
+    it('deletes a gallery only when the deletion is confirmed', async () => {
+      const cookie = await login();
+      const token = csrfOf((await page(`/dashboard/g/${gallery.slug}`, cookie)).body);
+      expect((await post(`/dashboard/g/${gallery.slug}/delete`, cookie, { _csrf: token })).status).toBe(400);
+      const deleted = await post(`/dashboard/g/${gallery.slug}/delete`, cookie, { _csrf: token, confirm: 'yes' });
+      expect(deleted.status).toBe(303);
+      expect((await page(`/dashboard/g/${gallery.slug}`, cookie)).status).toBe(404);
+    });
+
+    it('speaks Chinese to a Chinese browser', async () => {
+      const cookie = await login();
+      const response = await fetch(`${server.url}/dashboard/g/${gallery.slug}`, { headers: { cookie, 'accept-language': 'zh-CN,zh;q=0.9' } });
+      const body = await response.text();
+      expect(body).toContain('每日打开次数');
+      expect(body).toContain('访问记录');
+      expect(body).toContain('法国');
+    });
+  });
+}
