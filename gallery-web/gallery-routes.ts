@@ -196,7 +196,8 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     if (why === 'password') return sendPasswordRequired(res, locale);
     if (why) return sendRefusal(res, locale, why);
     if (!gallery!.settings.downloadsAllowed) return sendRefusal(res, locale, 'no-downloads');
-    const base = (gallery!.title ?? gallery!.slug).replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').slice(0, 80) || gallery!.slug;
+    // Characters no file system accepts in a name (control characters included) become underscores.
+    const base = [...(gallery!.title ?? gallery!.slug)].map((c) => (/[\\/:*?"<>|]/.test(c) || c.charCodeAt(0) < 32 ? '_' : c)).join('').slice(0, 80) || gallery!.slug;
     await streamGalleryZip(req, res, { gallery: gallery!, blobs, logger, fileName: `${base}.zip` });
   });
 

@@ -227,7 +227,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     const deleted = pressed === 'delete' || pressed === 'delete-yes';
     const updated = deleted
       ? renderReply({ text: reply.text }, locale)
-      : { text: message?.text ?? renderReply(reply, locale).text, blocks: replaceButtons((message?.blocks ?? []) as never, reply.buttons, locale) };
+      : { text: message?.text ?? renderReply(reply, locale).text, blocks: replaceButtons((message?.blocks ?? []) as Parameters<typeof replaceButtons>[0], reply.buttons, locale) };
     await client.chat.update({ channel: body.channel!.id, ts: message!.ts!, ...updated });
     if (!deleted) await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply({ text: reply.text }, locale) });
   });

@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Core, OpenCoreOptions } from '../../core/core-app.js';
 import type { Gallery, GalleryOptions, Owner } from '../../core/types.js';
 import { createWebApp, type WebApp } from '../../gallery-web/web-app.js';

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../core/config.js';
+import { ConfigError, loadConfig } from '../../../core/config.js';
 import { loadTelegramConfig } from '../../../bots/telegram/telegram-config.js';
-import { testConfig } from '../../helpers/test-core.js';
+
+/** Only the configuration module: these tests need no database. */
+const testConfig = (dir: string, env: Record<string, string>) => loadConfig({ DATA_DIR: dir, ...env }, dir);
 
 const TOKEN = '123456789:AAtest-token_for-the-fake-api-0000000';
 

@@ -9,6 +9,11 @@ export function noise(width: number, height: number, pageHeight?: number): Sharp
   });
 }
 
+/** Cheap to encode at large sizes, for tests about geometry rather than pixels. */
+export function flat(width: number, height: number, pageHeight?: number): Sharp {
+  return sharp({ create: { width, height, channels: 3, background: '#4080c0', ...(pageHeight ? { pageHeight } : {}) } });
+}
+
 export const CAMERA_MAKE = 'AcmeCamCorp';
 export const CAMERA_MODEL = 'SpyShooter9000';
 export const CAMERA_SERIAL = 'SN-778899-XYZ';
