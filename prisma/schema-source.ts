@@ -22,6 +22,11 @@ export const migrationsDir = (provider: Provider): string => path.join(prismaDir
 /** The schema the newest checked-in migration reaches: the "from" side of the next migration's diff. */
 export const snapshotFile = (provider: Provider): string => path.join(migrationsDir(provider), '.snapshot.prisma');
 
+const PLACEHOLDER_URL: Record<Provider, string> = {
+  sqlite: 'file:./unused.db',
+  postgresql: 'postgresql://unused@localhost:5432/unused',
+};
+
 export function renderSchema(provider: Provider, models: string = readFileSync(modelsFile, 'utf8')): string {
   return `// GENERATED from prisma/models.prisma by \`npm run migration:new\`: do not edit by hand.
 // Edit prisma/models.prisma, then run \`npm run migration:new <name>\`.
@@ -38,9 +43,10 @@ generator client {
 
 datasource db {
   provider = "${provider}"
-  // Never used for connections (a driver adapter supplies them), but without a url the Prisma CLI
-  // tries to download a native engine.
-  url      = env("DATABASE_URL")
+  // Never used: connections come from a driver adapter (core/db/prisma-client-factory.ts). The CLI
+  // still needs a url (without one it downloads a native engine), and a literal one, because with
+  // env("DATABASE_URL") \`prisma generate\` fails when the variable is unset (as in \`npm install\`).
+  url      = "${PLACEHOLDER_URL[provider]}"
 }
 
 ${models.trim()}

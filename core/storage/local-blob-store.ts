@@ -42,7 +42,7 @@ export class LocalBlobStore implements BlobStore {
     this.root = path.resolve(root);
   }
 
-  // The content type is not kept: the core stores it with the image record and keys carry an extension.
+  // A plain file has nowhere to keep a content type; the key's extension carries the format instead.
   async put(key: string, data: Buffer, _contentType: string): Promise<void> {
     const target = this.pathFor(key);
     const dir = path.dirname(target);

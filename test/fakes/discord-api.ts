@@ -12,6 +12,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * which tests dispatch MESSAGE_CREATE and INTERACTION_CREATE. Every REST call is recorded.
  */
 
+/** Recorded bodies are whatever Discord JSON the client sent; tests read into them freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export interface RecordedFile {
   field: string;
   name: string;
@@ -26,7 +30,7 @@ export interface RecordedCall {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   /** JSON body, or the `payload_json` part of a multipart body. */
-  json: any;
+  json: Json;
   files: RecordedFile[];
 }
 
@@ -319,7 +323,7 @@ export class FakeDiscord {
     return { id, token };
   }
 
-  private message(channelId: string, payload: any, files: RecordedFile[] = []) {
+  private message(channelId: string, payload: Json, files: RecordedFile[] = []) {
     return {
       id: this.snowflake(),
       type: 0,
@@ -470,12 +474,12 @@ export class FakeDiscord {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<{ json: any; files: RecordedFile[] }> {
+async function readBody(req: IncomingMessage): Promise<{ json: Json; files: RecordedFile[] }> {
   const type = req.headers['content-type'] ?? '';
   if (type.startsWith('multipart/form-data')) {
     return new Promise((resolve, reject) => {
       const files: RecordedFile[] = [];
-      let json: any = null;
+      let json: Json = null;
       const parser = busboy({ headers: req.headers });
       parser.on('field', (name, value) => {
         if (name === 'payload_json') json = JSON.parse(value);

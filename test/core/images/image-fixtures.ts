@@ -14,6 +14,15 @@ export function flat(width: number, height: number, pageHeight?: number): Sharp 
   return sharp({ create: { width, height, channels: 3, background: '#4080c0', ...(pageHeight ? { pageHeight } : {}) } });
 }
 
+/** An animation whose frames are flat but different colours, so encoders cannot merge them. */
+export function flatFrames(width: number, frameHeight: number, frames: number): Sharp {
+  const raw = Buffer.alloc(width * frameHeight * frames * 3);
+  for (let frame = 0; frame < frames; frame++) {
+    raw.fill(Buffer.from([40 * frame, 255 - 40 * frame, 128]), frame * width * frameHeight * 3, (frame + 1) * width * frameHeight * 3);
+  }
+  return sharp(raw, { raw: { width, height: frameHeight * frames, channels: 3, pageHeight: frameHeight } });
+}
+
 export const CAMERA_MAKE = 'AcmeCamCorp';
 export const CAMERA_MODEL = 'SpyShooter9000';
 export const CAMERA_SERIAL = 'SN-778899-XYZ';
