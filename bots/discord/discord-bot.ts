@@ -206,9 +206,9 @@ export class DiscordBot {
     const key = `message:${message.author.id}:${message.channelId}`;
 
     // The progress message is only sent for the first message of a batch; later ones edit it.
-    let progressMessage: Promise<Message | null> | undefined;
+    const reply: { message?: Promise<Message | null> } = {};
     const editor = new ReplyEditor<ReplyPayload>(async (payload) => {
-      const target = await progressMessage;
+      const target = await reply.message;
       await target?.edit(payload);
     }, this.logger);
     const meta: BatchMeta = { owner: this.ownerOf(message.author.id, message.channelId), locale, options: {}, editor };
@@ -223,7 +223,7 @@ export class DiscordBot {
       return;
     }
     this.openEditors.set(key, editor);
-    progressMessage = message.reply(progress).catch((error: unknown) => {
+    reply.message = message.reply(progress).catch((error: unknown) => {
       this.logger.warn({ err: error, channel: message.channelId }, 'discord: cannot answer in this channel');
       return null;
     });

@@ -245,7 +245,7 @@ export class FakeTelegramBotApi {
       const timer = setTimeout(() => {
         cleanup();
         reject(new Error(`no ${method} call arrived; calls so far: ${this.calls.map((c) => c.method).join(', ')}`));
-      }, options.timeoutMs ?? 20_000);
+      }, options.timeoutMs ?? 50_000);
       const cleanup = () => {
         clearTimeout(timer);
         this.events.off('call', onCall);
