@@ -487,7 +487,7 @@ async function readBody(req: IncomingMessage): Promise<{ json: Json; files: Reco
       parser.on('file', (field, stream, info) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => files.push({ field, name: info.filename, contentType: info.mimeType, data: Buffer.concat(chunks) }));
+        stream.on('end', () => files.push({ field, name: info.filename ?? '', contentType: info.mimeType, data: Buffer.concat(chunks) }));
       });
       parser.on('close', () => resolve({ json, files }));
       parser.on('error', reject);
