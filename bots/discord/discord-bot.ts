@@ -104,8 +104,9 @@ export class DiscordBot {
 
   /** Registers the command and logs in without blocking the process start; failures are logged. */
   start(): void {
-    void this.guard('command registration', () => this.registerCommands());
+    // login() hands the token to the REST client before its first await, so registration can run alongside.
     this.client.login(this.settings.token).catch((error: unknown) => this.logger.error({ err: error }, 'discord: login failed'));
+    void this.guard('command registration', () => this.registerCommands());
   }
 
   /** Accepts nothing new, answers the batches in hand, then disconnects. */

@@ -160,7 +160,9 @@ describe('creating a gallery from a batch', () => {
   it('serves images without EXIF and upright', async () => {
     const { core } = await setup();
     const withGps = await sharp({ create: { width: 60, height: 40, channels: 3, background: '#369' } })
-      .withExif({ IFD0: { Make: 'SecretCam', Model: 'Serial-123456', Orientation: '6' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } })
+      .withExif({ IFD0: { Make: 'SecretCam', Model: 'Serial-123456' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } })
+      // withExif alone does not write the orientation tag; withMetadata does (and keeps the EXIF above).
+      .withMetadata({ orientation: 6 })
       .jpeg()
       .toBuffer();
     const outcome = await core.service.createGallery({ owner: alice, files: [file('gps.jpg', withGps)] });
