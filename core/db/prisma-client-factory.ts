@@ -18,6 +18,8 @@ export type DatabaseClient = SqlitePrismaClient;
 export interface PrismaClientOptions {
   /** Size of the PostgreSQL connection pool (default: pg's 10). Ignored for SQLite (one connection). */
   poolSize?: number;
+  /** How long (ms) a PostgreSQL connection attempt may take before the request fails (default 10 s). */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function createPrismaClient(
       options: searchPathOption(schema),
       max: options.poolSize,
       // pg waits forever by default; a blackholed host should fail a request, not hang it.
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     },
     { schema },
   );

@@ -82,6 +82,12 @@ export function freshDatabase(provider: DatabaseProvider, options?: FreshDatabas
   return provider === 'sqlite' ? freshSqlite(options) : freshPostgres(options);
 }
 
+/**
+ * Per-test timeout for database suites. Queries take milliseconds, but on a loaded two-core machine
+ * each new Prisma client's first query (compiling its Wasm query compiler) can take many seconds.
+ */
+export const DATABASE_TEST_TIMEOUT_MS = 180_000;
+
 export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = ['sqlite', 'postgresql'];
 
 /**
@@ -93,6 +99,6 @@ export function describeEachDatabase(
   fn: (context: { provider: DatabaseProvider; fresh: (options?: FreshDatabaseOptions) => Promise<FreshDatabase> }) => void,
 ): void {
   for (const provider of DATABASE_PROVIDERS) {
-    describe(`${name} [${provider}]`, () => fn({ provider, fresh: (options) => freshDatabase(provider, options) }));
+    describe(`${name} [${provider}]`, { timeout: DATABASE_TEST_TIMEOUT_MS }, () => fn({ provider, fresh: (options) => freshDatabase(provider, options) }));
   }
 }

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isMaiimgError } from '../../../core/errors.js';
 import { MigrationError, applyMigrations, defaultMigrationsDir } from '../../../core/db/migrator.js';
 import { openSqlite } from '../../../core/db/sqlite-driver.js';
-import { describeEachDatabase, freshPostgres, postgresServerUrl, type FreshDatabase } from '../../helpers/databases.js';
+import {
+  DATABASE_TEST_TIMEOUT_MS,
+  describeEachDatabase,
+  freshPostgres,
+  postgresServerUrl,
+  type FreshDatabase,
+} from '../../helpers/databases.js';
 
 const EXPECTED_TABLES = ['galleries', 'gallery_images', 'visits', 'image_views', 'visit_daily'];
 
@@ -46,7 +52,7 @@ describeEachDatabase('applyMigrations', ({ provider, fresh }) => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-  });
+  }, DATABASE_TEST_TIMEOUT_MS);
 
   it('creates every table on an empty database, then applies nothing the second time', async () => {
     const db = await fresh({ migrate: false });
@@ -102,7 +108,7 @@ describeEachDatabase('applyMigrations', ({ provider, fresh }) => {
   });
 });
 
-describe('applyMigrations on PostgreSQL', () => {
+describe('applyMigrations on PostgreSQL', { timeout: DATABASE_TEST_TIMEOUT_MS }, () => {
   it('lets several instances start at once without racing', async () => {
     const db = await freshPostgres({ migrate: false });
     try {

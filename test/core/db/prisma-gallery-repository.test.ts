@@ -4,7 +4,7 @@ import { isMaiimgError } from '../../../core/errors.js';
 import type { NewGallery, NewGalleryImage } from '../../../core/ports.js';
 import { createPrismaClient, type DatabaseClient } from '../../../core/db/prisma-client-factory.js';
 import { PrismaGalleryRepository } from '../../../core/db/prisma-gallery-repository.js';
-import { describeEachDatabase, type FreshDatabase } from '../../helpers/databases.js';
+import { DATABASE_TEST_TIMEOUT_MS, describeEachDatabase, type FreshDatabase } from '../../helpers/databases.js';
 
 function image(position: number, hash = `hash-${position}`): NewGalleryImage {
   return {
@@ -41,14 +41,14 @@ describeEachDatabase('PrismaGalleryRepository', ({ provider, fresh }) => {
     db = await fresh();
     prisma = await createPrismaClient(db.database);
     repo = new PrismaGalleryRepository(prisma);
-  });
+  }, DATABASE_TEST_TIMEOUT_MS);
   afterEach(async () => {
     await Promise.all(extraClients.splice(0).map((client) => client.$disconnect()));
-  });
+  }, DATABASE_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await prisma?.$disconnect();
     await db?.cleanup();
-  });
+  }, DATABASE_TEST_TIMEOUT_MS);
 
   it('creates a gallery with its images and finds it again by slug', async () => {
     const created = await repo.create(
@@ -198,7 +198,9 @@ describeEachDatabase('PrismaGalleryRepository', ({ provider, fresh }) => {
     // Separate clients mimic separate processes: on PostgreSQL each has its own pool, on SQLite its
     // own connection to the same file.
     const clientCount = provider === 'postgresql' ? 5 : 2;
-    for (let i = 0; i < clientCount; i++) extraClients.push(await createPrismaClient(db.database));
+    for (let i = 0; i < clientCount; i++) {
+      extraClients.push(await createPrismaClient(db.database, { poolSize: 4, connectTimeoutMs: 60_000 }));
+    }
     const repos = extraClients.map((client) => new PrismaGalleryRepository(client));
 
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => repos[i % repos.length].tryCountOpen('limited')));
@@ -212,7 +214,7 @@ describeEachDatabase('PrismaGalleryRepository', ({ provider, fresh }) => {
   });
 });
 
-describe('PrismaGalleryRepository on SQLite', () => {
+describe('PrismaGalleryRepository on SQLite', { timeout: DATABASE_TEST_TIMEOUT_MS }, () => {
   it('runs with WAL journal, a busy timeout and foreign keys on', async () => {
     const { freshSqlite } = await import('../../helpers/databases.js');
     const db = await freshSqlite();
