@@ -150,10 +150,10 @@ export class FakeDiscord {
   /** Puts a file on the fake CDN and returns the attachment object Discord would send. */
   addAttachment(file: { name: string; data: Buffer; contentType?: string; size?: number; url?: string }): FakeAttachment {
     const id = this.snowflake();
-    const path = `${CDN_PREFIX}${this.channelId}/${id}/${encodeURIComponent(file.name)}`;
+    const path = `${CDN_PREFIX}${this.channelId}/${id}/`;
     const contentType = file.contentType ?? 'application/octet-stream';
-    this.attachments.set(path, { data: file.data, contentType });
-    const url = file.url ?? `http://127.0.0.1:${this.port}${path}?ex=signed`;
+    this.attachments.set(path + file.name, { data: file.data, contentType });
+    const url = file.url ?? `http://127.0.0.1:${this.port}${path}${encodeURIComponent(file.name)}?ex=signed`;
     return { id, filename: file.name, size: file.size ?? file.data.length, url, proxy_url: url, content_type: contentType };
   }
 
@@ -245,7 +245,7 @@ export class FakeDiscord {
       // A guard so a missing call fails the test with a readable message instead of a hang.
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`fake Discord never received ${description}; calls: ${this.calls.map((c) => `${c.method} ${c.path}`).join(', ')}`));
+        reject(new Error(`fake Discord never received ${description}; last calls: ${this.calls.slice(-12).map((c) => `${c.method} ${c.path}`).join(', ')}`));
       }, guardMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -413,8 +413,10 @@ export class FakeDiscord {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const isApi = url.pathname.startsWith(API_PREFIX);
-    const path = isApi ? url.pathname.slice(API_PREFIX.length) : url.pathname;
+    // discord.js encodes `@original` as `%40original`; decoded, paths read like Discord's documentation.
+    const pathname = decodeURIComponent(url.pathname);
+    const isApi = pathname.startsWith(API_PREFIX);
+    const path = isApi ? pathname.slice(API_PREFIX.length) : pathname;
     const { json, files } = await readBody(req);
     const call: RecordedCall = { method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, json, files };
     this.calls.push(call);
