@@ -210,12 +210,13 @@ class TelegramBot implements TelegramSender {
   private async onButton(query: CallbackQuery): Promise<void> {
     const answer = (text?: string, alert = false) =>
       this.quietly('answerCallbackQuery', () => this.bot.telegram.answerCbQuery(query.id, text?.slice(0, 200), { show_alert: alert }));
-    const decoded = 'data' in query ? decodeButton(query.data) : null;
+    const data = 'data' in query ? query.data : undefined;
+    const decoded = data ? decodeButton(data) : null;
     const message = query.message;
-    if (!decoded || !message) return void (await answer());
+    if (!data || !decoded || !message) return void (await answer());
     const locale = localeFrom(query.from.language_code);
     const owner: Owner = { platform: 'telegram', userId: String(query.from.id), chatId: String(message.chat.id) };
-    const reply = await this.context.commands.press({ owner, locale, data: query.data as string });
+    const reply = await this.context.commands.press({ owner, locale, data });
     // Refusals (someone else's gallery, a deleted one) are a private pop-up, never an edit of the owner's message.
     if (reply.isError) return void (await answer(reply.text, true));
     const chatId = message.chat.id;
@@ -245,7 +246,7 @@ class TelegramBot implements TelegramSender {
         const gallery = 'reply_to_message' in message ? message.reply_to_message : undefined;
         if (decoded.action === 'delete-yes' && gallery && gallery.from?.id === this.bot.botInfo?.id) {
           // The gallery message's link and buttons are dead now: say so there too.
-          await this.quietly('editGalleryMessage', () =>
+          await this.quietly('editGalleryMessage', (): Promise<unknown> =>
             'photo' in gallery
               ? this.bot.telegram.editMessageCaption(chatId, gallery.message_id, undefined, reply.text)
               : this.bot.telegram.editMessageText(chatId, gallery.message_id, undefined, reply.text, { ...NO_PREVIEW }),

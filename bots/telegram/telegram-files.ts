@@ -47,7 +47,8 @@ export function incomingFile(ref: TelegramFileRef, name: string, deps: { telegra
       // A `--local` Bot API server hands out absolute paths on the disk it shares with us.
       if (config.localMode && path.isAbsolute(filePath)) return createReadStream(filePath);
       const url = `${config.apiRoot}/file/bot${config.token}/${filePath.split('/').map(encodeURIComponent).join('/')}`;
-      return downloadFile({ url, name, declaredBytes: ref.fileSize }).data();
+      const { data } = downloadFile({ url, name, declaredBytes: ref.fileSize });
+      return typeof data === 'function' ? data() : data;
     },
   };
 }

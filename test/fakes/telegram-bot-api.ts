@@ -419,7 +419,7 @@ async function readParams(req: IncomingMessage): Promise<{ params: Record<string
       parser.on('file', (field, stream, info) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => files.push({ field, filename: info.filename, contentType: info.mimeType, bytes: Buffer.concat(chunks) }));
+        stream.on('end', () => files.push({ field, filename: info.filename ?? '', contentType: info.mimeType, bytes: Buffer.concat(chunks) }));
       });
       parser.on('close', () => resolve({ params, files }));
       parser.on('error', reject);

@@ -4,8 +4,9 @@ import sharp, { type Sharp } from 'sharp';
 /** Test images are generated at run time: no binary fixtures in the repository. */
 
 export function noise(width: number, height: number, pageHeight?: number): Sharp {
+  // sharp's types require a background; with noise present it is ignored.
   return sharp({
-    create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 50 }, ...(pageHeight ? { pageHeight } : {}) },
+    create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 }, ...(pageHeight ? { pageHeight } : {}) },
   });
 }
 
