@@ -25,7 +25,7 @@ async function makePhotos(dir: string): Promise<string[]> {
   const files: string[] = [];
   for (let i = 0; i < PHOTOS; i++) {
     // Smooth gradients plus grain compress like a real 12 MP photo (about 4-5 MB at quality 90).
-    const grain = await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 18 + (i % 5) } } })
+    const grain = await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 18 + (i % 5) } } })
       .raw()
       .toBuffer();
     const gradient = Buffer.from(

@@ -1,7 +1,7 @@
 /**
  * npm run bench:stats — how long the core's stats call takes for a gallery with 1,000,000 visits,
  * against the least any implementation must do: one hand-written SQL GROUP BY per dimension, run
- * straight on better-sqlite3 (no ORM) on the same database.
+ * straight on libsql (no ORM) on the same database.
  *
  * Seeds one gallery in a fresh SQLite file (migrated like production): 1,000,000 visits spread
  * realistically over 90 days (a growing trend, a daily rhythm, 50 countries, 10 device kinds,

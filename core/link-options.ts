@@ -60,6 +60,8 @@ export const MAX_PASSWORD_LENGTH = 200;
 export function cleanTitle(value: string | null | undefined): string | null {
   if (value == null) return null;
   const cleaned = value
+    // Control characters and bidi overrides would let a title reorder or hide text around it.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
@@ -78,6 +80,7 @@ export function checkPassword(value: string): string {
 export function displayFileName(name: string, fallback = 'file'): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '')
     .trim()
     .slice(0, 120);

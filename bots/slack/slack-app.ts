@@ -3,7 +3,7 @@ import { BatchCollector } from '../../core/chat/batch-collector.js';
 import { MANAGE_COMMANDS, decodeButton, encodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
 import { t } from '../../core/messages.js';
-import type { BatchOutcome, IncomingFile, Locale, Owner } from '../../core/types.js';
+import type { BatchOutcome, IncomingFile, Owner } from '../../core/types.js';
 import type { BotContext } from '../shared/bot-context.js';
 import { downloadFile } from '../shared/http-download.js';
 import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './slack-blocks.js';

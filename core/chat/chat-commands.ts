@@ -108,7 +108,7 @@ export class ChatCommands {
       if (command === 'dashboard') return this.dashboard(owner, locale);
       if (!NEEDS_REF.has(command)) return { text: helpText(locale), isError: true };
 
-      let args = [...input.args];
+      const args = [...input.args];
       let ref = args[0] && (findReferenceInText(args[0]) ?? looksLikeRef(args[0])) ? args.shift()! : null;
       if (!ref && input.replyToText) ref = findReferenceInText(input.replyToText);
       if (!ref) return { text: t(locale, 'command.needsLink', { command }), isError: true };

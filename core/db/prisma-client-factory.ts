@@ -1,7 +1,9 @@
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import type { Client, Config as LibsqlConfig, TransactionMode } from '@libsql/client';
+import { PrismaLibSQL } from '@prisma/adapter-libsql';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Config } from '../config.js';
 import { PrismaClient as PostgresPrismaClient } from './generated/postgresql/client.js';
 import { PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.js';
@@ -23,7 +25,7 @@ export interface PrismaClientOptions {
 }
 
 /**
- * Creates the Prisma client for the configured database: better-sqlite3 for SQLite (WAL journal,
+ * Creates the Prisma client for the configured database: libsql for SQLite (WAL journal,
  * busy timeout, foreign keys on), node-postgres for PostgreSQL (the URL's `?schema=` is honoured).
  * The database must already be migrated (see migrator.ts). Callers `$disconnect()` it on shutdown.
  */
@@ -51,13 +53,12 @@ export async function createPrismaClient(
 
 async function createSqliteClient(file: string): Promise<DatabaseClient> {
   mkdirSync(path.dirname(file), { recursive: true });
-  const adapter = new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  const adapter = new SqliteAdapterFactory({ url: pathToFileURL(path.resolve(file)).href });
   const client = new SqlitePrismaClient({ adapter });
   try {
-    // The adapter opens one connection per client, so per-connection pragmas set here stick.
-    // WAL lets readers run while a writer commits; busy_timeout makes writers from other
-    // connections and processes wait instead of failing with SQLITE_BUSY; foreign keys are what
-    // make the cascade deletes happen.
+    // WAL lets readers run while a writer commits (the mode is stored in the file); busy_timeout
+    // makes writers from other processes wait instead of failing with SQLITE_BUSY; foreign keys are
+    // what make the cascade deletes happen (libsql turns them on by default; said here anyway).
     await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
     await client.$queryRawUnsafe(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
@@ -66,4 +67,24 @@ async function createSqliteClient(file: string): Promise<DatabaseClient> {
     throw toDatabaseError(error);
   }
   return client;
+}
+
+/**
+ * libsql's client hands its connection to each transaction and lazily opens a fresh one for what
+ * follows, so per-connection settings would be lost after the first transaction. This factory
+ * re-applies the busy timeout on that fresh connection. (Inside one process the Prisma adapter
+ * already serialises every query behind one lock; the timeout is for other processes, such as a
+ * `maiimg` command run while the server is up.)
+ */
+class SqliteAdapterFactory extends PrismaLibSQL {
+  override createClient(config: LibsqlConfig): Client {
+    const client = super.createClient(config);
+    const startTransaction = client.transaction.bind(client);
+    client.transaction = async (mode?: TransactionMode) => {
+      const transaction = await startTransaction(mode);
+      await client.execute(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      return transaction;
+    };
+    return client;
+  }
 }

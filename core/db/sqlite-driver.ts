@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 
 /**
- * The slice of better-sqlite3's API this project uses. Typed here because @types/better-sqlite3 is
- * not a dependency; loaded lazily so PostgreSQL deployments never load the native module.
+ * The slice of libsql's better-sqlite3-compatible API this project uses (the migrator and the stats
+ * benchmark talk to SQLite directly). libsql ships prebuilt binaries through npm, so installing never
+ * compiles C. Loaded lazily so PostgreSQL deployments never load the native module.
  */
 export interface SqliteStatement {
   run(...params: unknown[]): { changes: number };
@@ -18,7 +19,7 @@ export interface SqliteDatabase {
   readonly inTransaction: boolean;
 }
 
-type SqliteConstructor = new (file: string, options?: { timeout?: number }) => SqliteDatabase;
+type SqliteConstructor = new (file: string) => SqliteDatabase;
 
 let constructor: SqliteConstructor | undefined;
 
@@ -26,6 +27,9 @@ let constructor: SqliteConstructor | undefined;
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 export function openSqlite(file: string): SqliteDatabase {
-  constructor ??= createRequire(import.meta.url)('better-sqlite3') as SqliteConstructor;
-  return new constructor(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  constructor ??= createRequire(import.meta.url)('libsql') as SqliteConstructor;
+  const db = new constructor(file);
+  // libsql takes no timeout option; the pragma does the same per connection.
+  db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  return db;
 }

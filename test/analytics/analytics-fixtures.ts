@@ -53,7 +53,7 @@ export async function makeGallery(core: Core, owner: Owner = ALICE, title = 'Hol
   return outcome.gallery!;
 }
 
-export interface SeedVisit extends Partial<Omit<VisitRow, 'id' | 'galleryId'>> {
+export interface SeedVisit extends Partial<Omit<VisitRow, 'id' | 'galleryId' | 'at'>> {
   at: Date | string;
   /** Images (by position) looked at during this open. */
   views?: number[];

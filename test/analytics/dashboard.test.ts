@@ -135,7 +135,8 @@ for (const provider of DATABASE_PROVIDERS) {
       const cookie = await login();
       const otherCookie = await login();
       const otherToken = csrfOf((await page('/dashboard', otherCookie)).body);
-      for (const form of [{ state: 'disabled' }, { state: 'disabled', _csrf: 'forged' }, { state: 'disabled', _csrf: otherToken }]) {
+      const forms: Array<Record<string, string>> = [{ state: 'disabled' }, { state: 'disabled', _csrf: 'forged' }, { state: 'disabled', _csrf: otherToken }];
+      for (const form of forms) {
         expect((await post(`/dashboard/g/${gallery.slug}/state`, cookie, form)).status).toBe(403);
       }
       const token = csrfOf((await page('/dashboard', cookie)).body);

@@ -106,16 +106,16 @@ export class FakeTelegramBotApi {
 
   static async start(options: FakeTelegramOptions = {}): Promise<FakeTelegramBotApi> {
     const token = options.token ?? '123456789:AAtest-token_for-the-fake-api-0000000';
-    let fake: FakeTelegramBotApi | undefined;
+    // The handler only runs once listening, by which time `fake` below is assigned.
     const server = createServer((req, res) => {
-      fake!.route(req, res).catch((error: unknown) => {
+      fake.route(req, res).catch((error: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    fake = new FakeTelegramBotApi(server, `http://127.0.0.1:${port}`, { localMode: options.localMode ?? false, pollWaitMs: options.pollWaitMs ?? 500 }, token);
+    const fake = new FakeTelegramBotApi(server, `http://127.0.0.1:${port}`, { localMode: options.localMode ?? false, pollWaitMs: options.pollWaitMs ?? 500 }, token);
     if (fake.options.localMode) fake.localDir = await mkdtemp(path.join(tmpdir(), 'fake-telegram-files-'));
     return fake;
   }

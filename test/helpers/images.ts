@@ -19,7 +19,7 @@ export async function makeWebp(width = 64, height = 48, seed = 4): Promise<Buffe
 
 /** A photo-like JPEG (noise compresses like a real photo), for size-sensitive tests and benchmarks. */
 export async function makePhotoJpeg(width: number, height: number, seed = 1): Promise<Buffer> {
-  const noise = sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 100 + (seed % 50), sigma: 40 } } });
+  const noise = sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 100 + (seed % 50), sigma: 40 } } });
   return noise.jpeg({ quality: 88 }).toBuffer();
 }
 

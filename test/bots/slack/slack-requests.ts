@@ -56,7 +56,7 @@ export function fileShareEnvelope(input: {
   text?: string;
   ts?: string;
   botUserId: string;
-}): { event_id: string; event: { ts: string } } & Record<string, unknown> {
+}): { event_id: string; event: { ts: string } & Record<string, unknown> } & Record<string, unknown> {
   eventCounter += 1;
   const ts = input.ts ?? `${1_700_100_000 + eventCounter}.00${String(eventCounter).padStart(4, '0')}`;
   return {
