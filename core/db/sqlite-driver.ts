@@ -30,6 +30,6 @@ export function openSqlite(file: string): SqliteDatabase {
   constructor ??= createRequire(import.meta.url)('libsql') as SqliteConstructor;
   const db = new constructor(file);
   // libsql takes no timeout option; the pragma does the same per connection.
-  db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   return db;
 }

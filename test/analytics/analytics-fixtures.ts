@@ -75,7 +75,7 @@ export async function seedVisits(core: Core, gallery: Gallery, visits: SeedVisit
       previewPlatform: visit.previewPlatform ?? null,
       ip: visit.ip ?? '203.0.113.7',
       visitorKey: visit.visitorKey ?? (kind === 'human' ? `visitor-${rows.length}` : null),
-      deviceType: visit.deviceType ?? (kind === 'human' ? 'desktop' : null),
+      deviceType: visit.deviceType !== undefined ? visit.deviceType : kind === 'human' ? 'desktop' : null,
       deviceVendor: visit.deviceVendor ?? null,
       deviceModel: visit.deviceModel ?? null,
       browser: visit.browser ?? (kind === 'human' ? 'Firefox' : null),

@@ -210,7 +210,8 @@ describe('image responses', () => {
     const original = await web.get(`/g/${gallery.slug}/i/0/original`);
     expect(original.status).toBe(200);
     expect(original.headers.get('content-type')).toBe('image/jpeg');
-    expect(original.headers.get('content-disposition')).toContain('attachment; filename="photo-1.jpg"');
+    // Both forms are valid (RFC 6266): the name is quoted only when it needs to be.
+    expect(original.headers.get('content-disposition')).toMatch(/^attachment; filename="?photo-1\.jpg"?$/);
     const zip = await web.get(`/g/${gallery.slug}/download.zip`);
     expect(zip.status).toBe(200);
     expect(zip.headers.get('content-type')).toBe('application/zip');
@@ -240,7 +241,9 @@ describe('image responses', () => {
       '/assets/../web-app.ts',
     ]) {
       const response = await web.get(path);
-      expect(response.status, path).toBe(404);
+      // serve-static answers 403 to a path that tries to climb out; either way nothing is served.
+      expect([403, 404], path).toContain(response.status);
+      expect(await response.text(), path).not.toContain('"name": "maiimg"');
     }
   });
 });
