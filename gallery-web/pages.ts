@@ -32,6 +32,7 @@ export function layout({ locale, title, body, preview, bodyClass, withLightbox }
 <meta name="robots" content="noindex, nofollow">
 <title>${title}</title>
 ${preview ? previewTags(preview) : ''}
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/gallery.css?v=${ASSET_VERSION}">
 ${withLightbox ? html`<script src="/assets/lightbox.js?v=${ASSET_VERSION}" defer></script>` : ''}
 </head>

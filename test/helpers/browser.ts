@@ -10,6 +10,13 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Where screenshots go (gitignored). */
 export const ARTIFACTS_DIR = path.resolve('test-artifacts');
 
+/**
+ * Headless Chromium says "HeadlessChrome" in its user agent, which the site rightly files as a bot.
+ * The tests play a person at a desktop browser, so they present the UA that person's Chrome sends.
+ */
+export const DESKTOP_CHROME_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -41,6 +48,7 @@ export async function launchTestBrowser(options: { locale?: string } = {}): Prom
     headless: true,
     args: CHROMIUM_ARGS,
     locale: options.locale ?? 'en-US',
+    userAgent: DESKTOP_CHROME_UA,
     viewport: { width: 1280, height: 800 },
   });
   return {

@@ -23,6 +23,9 @@ describe('the gallery in a real browser (Chromium)', () => {
       if (message.type() === 'error') problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(error.message));
+    page.on('response', (answer) => {
+      if (answer.status() >= 400) problems.push(`${answer.status()} ${answer.url()}`);
+    });
     const response = await page.goto(`${web.base}/g/${gallery.slug}`);
     expect(response?.status()).toBe(200);
     await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
@@ -68,7 +71,8 @@ describe('the gallery in a real browser (Chromium)', () => {
     await page.fill('#password', 'correct horse');
     await page.click('button[type=submit]');
     await page.waitForSelector('.grid img');
-    await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete && img.naturalWidth > 0));
+    // Only the grid: the lightbox's own <img> has no picture until it is opened.
+    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('.grid img')).every((img) => img.complete && img.naturalWidth > 0));
     await saveScreenshot(page, 'password-unlocked');
 
     await web.core.service.setLinkState({ owner: OWNER, ref: gallery.slug, state: 'disabled' });
