@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { Config } from '../core/config.js';
 import type { Core } from '../core/core-app.js';
 import { isMaiimgError } from '../core/errors.js';
+import { createDashboardRouter } from './dashboard/dashboard-router.js';
 import { galleryRoutes, pageLocale } from './gallery-routes.js';
 import { homePage, noticePage } from './pages.js';
 import { trustProxySetting } from './visit-request.js';
@@ -58,7 +59,9 @@ export function createWebApp(deps: WebAppDeps): WebApp {
         },
       },
       // A gallery link is a secret of sorts: never leak it to the sites a visitor goes to next.
-      referrerPolicy: { policy: 'no-referrer' },
+      // `same-origin` rather than `no-referrer`: with the latter, browsers send `Origin: null` on our
+      // own form posts, and the dashboard's same-origin check would refuse them.
+      referrerPolicy: { policy: 'same-origin' },
       // Chat apps show the preview image from their own apps; let them embed it.
       crossOriginResourcePolicy: { policy: 'cross-origin' },
       crossOriginEmbedderPolicy: false,
@@ -89,6 +92,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
       res.setHeader('Cache-Control', 'public, max-age=300');
       res.type('html').send(homePage(pageLocale(req)));
     });
+    app.use('/dashboard', createDashboardRouter({ core, publicBaseUrl: config.publicBaseUrl }));
     app.use(cookieParser(core.visits.secret));
     app.use(galleryRoutes({ core, publicBaseUrl: config.publicBaseUrl, passwordAttempts: deps.passwordAttempts }));
   }
