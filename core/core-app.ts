@@ -129,6 +129,8 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       await analytics.stop();
       // Normally already done by the web app's close(); this catches opens that finished after it.
       await recorder.close().catch((error: unknown) => logger.error({ err: error }, 'recorded visits were lost'));
+      // Before the database goes: a pending removal checks that no gallery uses the object again.
+      await service.close();
       await prisma.$disconnect();
     },
   };

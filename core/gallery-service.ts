@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { displayKey, originalKey } from './blob-keys.js';
+import { displayKey, hashOfKey, originalKey } from './blob-keys.js';
 import type { Config } from './config.js';
 import { MaiimgError, isMaiimgError } from './errors.js';
 import { slugFromReference } from './gallery-ref.js';
@@ -11,6 +11,7 @@ import { hashPassword, verifyPassword } from './password-hasher.js';
 import type { BlobStore, Clock, GalleryRepository, Logger, NewGalleryImage } from './ports.js';
 import { makeQrCode } from './qr/qr-code.js';
 import { newSlug } from './slug.js';
+import { PendingRemovals } from './storage/pending-removals.js';
 import type {
   AcceptedFile,
   BatchOutcome,
@@ -63,10 +64,20 @@ interface OwnedRef {
 export class GalleryService {
   private readonly deps: GalleryServiceDeps;
   private readonly concurrency: number;
+  /** Objects to delete that the store refused (it was down): retried until it answers. */
+  readonly pendingRemovals: PendingRemovals;
 
   constructor(deps: GalleryServiceDeps) {
     this.deps = deps;
     this.concurrency = Math.max(1, deps.concurrency ?? availableParallelism());
+    this.pendingRemovals = new PendingRemovals({
+      blobs: deps.blobs,
+      logger: deps.logger,
+      stillUsed: async (key) => {
+        const hash = hashOfKey(key);
+        return hash !== null && (await deps.repository.countImagesWithHash(hash)) > 0;
+      },
+    });
   }
 
   get limits(): Config['limits'] {
@@ -290,14 +301,14 @@ export class GalleryService {
     written.push(key);
   }
 
+  /** Deletes now, or later when the store is unreachable (see PendingRemovals): never throws. */
   private async removeQuietly(keys: string[]): Promise<void> {
-    for (const key of keys) {
-      try {
-        await this.deps.blobs.delete(key);
-      } catch (error) {
-        this.deps.logger.warn({ err: error, key }, 'could not remove a stored file; it is orphaned');
-      }
-    }
+    await this.pendingRemovals.remove(keys);
+  }
+
+  /** Last attempt at pending removals; call when the process stops. */
+  async close(): Promise<void> {
+    await this.pendingRemovals.close();
   }
 }
 
