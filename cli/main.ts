@@ -201,6 +201,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     .option('--download', 'allow downloads')
     .option('--no-download', 'forbid downloads')
     .option('--title <title>', 'set the title')
+    .option('--alerts', 'switch the first-open alert on')
+    .option('--no-alerts', 'switch the first-open alert off')
     .option('--json', 'print JSON')
     .action(async (ref: string, opts, command: Command) => {
       // commander fills negatable options with defaults; only what was typed counts as a change.
@@ -211,9 +213,11 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (given('password')) patch.password = typeof opts.password === 'string' ? opts.password : null;
       if (given('download')) patch.downloadsAllowed = opts.download !== false;
       if (given('title')) patch.title = opts.title;
-      if (!Object.keys(patch).length) throw new MaiimgError('INVALID_OPTION', { option: 'set', reason: 'name at least one setting to change' });
+      const alerts = given('alerts') ? opts.alerts !== false : undefined;
+      if (!Object.keys(patch).length && alerts === undefined) throw new MaiimgError('INVALID_OPTION', { option: 'set', reason: 'name at least one setting to change' });
       await withCore(async (core) => {
-        const gallery = await core.service.updateSettings({ owner, ref, patch });
+        if (alerts !== undefined) await core.analytics.setAlertsEnabled({ owner, ref, enabled: alerts });
+        const gallery = Object.keys(patch).length ? await core.service.updateSettings({ owner, ref, patch }) : await core.service.getOwnedGallery({ owner, ref });
         if (opts.json) return json(describeGallery(core, gallery));
         out(t(locale, 'link.updated'));
       });

@@ -69,6 +69,12 @@ const en = {
   'telegram.command.password': '<link> <password|off>: private chat only',
   'telegram.command.download': '<link> <on|off>: allow downloads',
   'telegram.command.title': '<link> <text>: rename a gallery',
+  'telegram.command.alerts': '<link> <on|off>: a message when it is first opened',
+  'telegram.command.dashboard': 'A private link to your dashboard',
+  'telegram.sentPrivately': 'I sent it to you in a private message.',
+  'telegram.privateFailed': 'I cannot send you a private message yet: open a chat with @{bot}, press Start, then ask again.',
+  'alerts.on': 'I will tell you when “{title}” is opened for the first time.',
+  'alerts.off': 'You will not be told when “{title}” is opened for the first time.',
   help:
     'Send me photos (one, an album, or several in a row) and I will answer with a gallery link and a QR code.\n' +
     'Commands:\n' +
@@ -81,6 +87,8 @@ const en = {
     '/password <link> <password|off> (private chat only)\n' +
     '/download <link> <on|off>\n' +
     '/title <link> <text>\n' +
+    '/alerts <link> <on|off>: a message when it is first opened\n' +
+    '/dashboard: a private link to your dashboard (charts, visit log)\n' +
     'Instead of <link> you can reply to the gallery message.',
   FILE_UNREADABLE: 'could not be read',
   // Slack (bots/slack): Slack-only replies
@@ -96,13 +104,17 @@ const en = {
     '{command} maxviews <link> <n|off>\n' +
     '{command} password <link> <password|off>\n' +
     '{command} download <link> <on|off>\n' +
-    '{command} title <link> <text>',
+    '{command} title <link> <text>\n' +
+    '{command} alerts <link> <on|off>: a message when it is first opened\n' +
+    '/dashboard: a private link to your dashboard (charts, visit log)',
   'slack.loginPage':
     'Slack sent its sign-in page instead of {files}. The app needs the files:read scope: an admin can add it in the app settings (see bots/slack/manifest.yml) and reinstall the app.',
   'slack.qrTitle': 'QR code of your gallery',
   'slack.deleteConfirmTitle': 'Delete this gallery?',
   'slack.deleteConfirmText': 'The gallery and all its images are deleted for good. This cannot be undone.',
   'slack.restarting': 'I am restarting right now; please share your images again in a minute.',
+  'slack.chartTitle': 'Opens of your gallery',
+  'slack.chartInDirectMessage': 'The chart is in our direct messages, so only you see it.',
   // gallery web site (gallery-web/)
   'web.home.title': 'maiimg: photo galleries from your chats',
   'web.home.body': 'Send photos to the maiimg bot in Telegram, Discord or Slack and get back a link to a gallery you can share. You see who opened it, and you can turn the link off at any time.',
@@ -140,6 +152,9 @@ const en = {
   'discord.password': 'Set or remove the password of a gallery',
   'discord.download': 'Allow or forbid downloading the original images',
   'discord.title': 'Change the title of a gallery',
+  'discord.alerts': 'Be told, or not, when a gallery is first opened',
+  'discord.dashboard': 'Get a private link to your dashboard',
+  'discord.option.enabled': 'Send a message when it is first opened?',
   'discord.option.image': 'An image for the gallery',
   'discord.option.title': 'Title of the gallery',
   'discord.option.expires': 'When the link expires: 7d, 12h, 2026-12-31 or off',
@@ -156,7 +171,7 @@ const en = {
   'discord.help':
     'Send me images in a direct message, or mention me in a channel with images attached, and I will answer with a gallery link and a QR code. ' +
     'Several messages in a row become one gallery.\n' +
-    'Or use /gallery upload with attachments. Manage your galleries with /gallery list, stats, disable, enable, delete, expire, maxviews, password, download and title.',
+    'Or use /gallery upload with attachments. Manage your galleries with /gallery list, stats, disable, enable, delete, expire, maxviews, password, download, title and alerts; /dashboard gives you a private link to your dashboard.',
   // visit analytics and the owner dashboard (core/analytics, gallery-web/dashboard)
   'analytics.unknown': "unknown",
   'analytics.device.desktop': "Desktop",
@@ -312,6 +327,12 @@ const zhCN: Record<MessageKey, string> = {
   'telegram.command.password': '<链接> <密码|off>：仅限私聊',
   'telegram.command.download': '<链接> <on|off>：是否允许下载',
   'telegram.command.title': '<链接> <标题>：重命名相册',
+  'telegram.command.alerts': '<链接> <on|off>：首次被打开时是否通知我',
+  'telegram.command.dashboard': '你的管理面板私密链接',
+  'telegram.sentPrivately': '已通过私聊发给你。',
+  'telegram.privateFailed': '我还无法给你发私信：请打开与 @{bot} 的聊天并点击“开始”，然后再试一次。',
+  'alerts.on': '「{title}」首次被打开时我会通知你。',
+  'alerts.off': '「{title}」首次被打开时不再通知你。',
   help:
     '给我发送照片（单张、相册或连续多张），我会回复相册链接和二维码。\n' +
     '命令：\n' +
@@ -324,6 +345,8 @@ const zhCN: Record<MessageKey, string> = {
     '/password <链接> <密码|off>（仅限私聊）\n' +
     '/download <链接> <on|off>\n' +
     '/title <链接> <标题>\n' +
+    '/alerts <链接> <on|off>：首次被打开时是否通知我\n' +
+    '/dashboard：管理面板的私密链接（图表、访问记录）\n' +
     '也可以直接回复相册消息来代替 <链接>。',
   FILE_UNREADABLE: '无法读取',
   'slack.help':
@@ -337,13 +360,17 @@ const zhCN: Record<MessageKey, string> = {
     '{command} maxviews <链接> <次数|off>\n' +
     '{command} password <链接> <密码|off>\n' +
     '{command} download <链接> <on|off>\n' +
-    '{command} title <链接> <标题>',
+    '{command} title <链接> <标题>\n' +
+    '{command} alerts <链接> <on|off>：首次被打开时是否通知我\n' +
+    '/dashboard：管理面板的私密链接（图表、访问记录）',
   'slack.loginPage':
     'Slack 返回了登录页面，而不是 {files}。应用需要 files:read 权限：管理员可以在应用设置中添加该权限（见 bots/slack/manifest.yml），然后重新安装应用。',
   'slack.qrTitle': '相册二维码',
   'slack.deleteConfirmTitle': '删除这个相册？',
   'slack.deleteConfirmText': '相册及其所有图片将被永久删除，此操作无法撤销。',
   'slack.restarting': '我正在重启，请过一分钟再分享图片。',
+  'slack.chartTitle': '相册的打开情况',
+  'slack.chartInDirectMessage': '图表已发到我们的私信中，只有你能看到。',
   'web.home.title': 'maiimg：来自聊天的照片相册',
   'web.home.body': '在 Telegram、Discord 或 Slack 中把照片发给 maiimg 机器人，即可获得一个可分享的相册链接。你能看到谁打开了它，也可以随时停用链接。',
   'web.gallery.download': '下载',
@@ -379,6 +406,9 @@ const zhCN: Record<MessageKey, string> = {
   'discord.password': '设置或移除相册密码',
   'discord.download': '允许或禁止下载原图',
   'discord.title': '修改相册标题',
+  'discord.alerts': '设置相册首次被打开时是否通知我',
+  'discord.dashboard': '获取你的管理面板私密链接',
+  'discord.option.enabled': '首次被打开时是否发消息通知？',
   'discord.option.image': '放入相册的图片',
   'discord.option.title': '相册标题',
   'discord.option.expires': '链接何时过期：7d、12h、2026-12-31 或 off',
@@ -394,7 +424,7 @@ const zhCN: Record<MessageKey, string> = {
   'discord.stopping': '我正在重启，请过一分钟再发送图片。',
   'discord.help':
     '在私信中给我发送图片，或在频道中提及我并附上图片，我会回复相册链接和二维码。连续发送的多条消息会合成一个相册。\n' +
-    '也可以使用 /gallery upload 并附上图片。用 /gallery list、stats、disable、enable、delete、expire、maxviews、password、download 和 title 管理你的相册。',
+    '也可以使用 /gallery upload 并附上图片。用 /gallery list、stats、disable、enable、delete、expire、maxviews、password、download、title 和 alerts 管理你的相册；/dashboard 会给你管理面板的私密链接。',
   // visit analytics and the owner dashboard (core/analytics, gallery-web/dashboard)
   'analytics.unknown': "未知",
   'analytics.device.desktop': "电脑",

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { Input, Telegraf } from 'telegraf';
 import type { CallbackQuery, InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
+import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { BatchCollector } from '../../core/chat/batch-collector.js';
 import { decodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
 import { formatBytes, localeFrom, t } from '../../core/messages.js';
@@ -43,7 +44,7 @@ export async function runTelegramBot(context: BotContext): Promise<RunningBot> {
  * Every outgoing call goes through `withRetry` on the shared `bot.telegram` client, so 429s are
  * waited out and network failures retried; nothing here throws into telegraf or the process.
  */
-class TelegramBot implements TelegramSender {
+class TelegramBot implements TelegramSender, Notifier {
   private readonly bot: Telegraf;
   private readonly logger: Logger;
   private readonly collector: BatchCollector<TelegramFileRef, BatchMeta>;
@@ -52,6 +53,7 @@ class TelegramBot implements TelegramSender {
   private readonly inFlight = new Set<Promise<unknown>>();
   private polling: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  private unregisterNotifier: (() => void) | undefined;
 
   constructor(
     private readonly context: BotContext,
@@ -72,6 +74,7 @@ class TelegramBot implements TelegramSender {
   }
 
   start(): void {
+    this.unregisterNotifier = this.context.core.analytics.notifiers.register('telegram', this);
     if (this.config.webhook) this.mountWebhook(this.config.webhook);
     this.background('setup', () => this.setup());
     if (!this.config.webhook) this.polling = this.pollForever();
@@ -80,6 +83,7 @@ class TelegramBot implements TelegramSender {
   /** Accept nothing new, let the updates in hand finish, process the open batches, then return. */
   stop(): Promise<void> {
     return (this.stopping ??= (async () => {
+      this.unregisterNotifier?.();
       this.abort.abort();
       await this.polling;
       await Promise.allSettled([...this.inFlight]);
@@ -112,7 +116,13 @@ class TelegramBot implements TelegramSender {
       replyToText: replied ? ('text' in replied ? replied.text : 'caption' in replied ? replied.caption : null) : null,
       isPrivateChat: message.chat.type === 'private',
     });
-    await this.reply(message.chat.id, reply, message.message_id);
+    if (reply.privateReply && message.chat.type !== 'private') {
+      // A login link must never be posted where others can read it: it goes to the user's private chat.
+      const delivered = await this.sendPrivately(message.from.id, reply);
+      await this.send(message.chat.id, this.privateNotice(locale, delivered), { replyTo: message.message_id });
+    } else {
+      await this.reply(message.chat.id, reply, message.message_id);
+    }
     if (parsed.command === 'password' && parsed.args.length > 0) {
       // The password sits in the chat history: remove it where the bot may (always in private chats).
       await this.quietly('deleteMessage', () => this.bot.telegram.deleteMessage(message.chat.id, message.message_id));
@@ -223,8 +233,18 @@ class TelegramBot implements TelegramSender {
     switch (decoded.action) {
       case 'stats':
         await answer();
-        await this.reply(chatId, { text: reply.text }, message.message_id);
+        await this.reply(chatId, reply, message.message_id);
         break;
+      case 'dashboard': {
+        if (message.chat.type === 'private') {
+          await answer();
+          await this.reply(chatId, reply, message.message_id);
+          break;
+        }
+        const delivered = await this.sendPrivately(query.from.id, reply);
+        await answer(this.privateNotice(locale, delivered), !delivered);
+        break;
+      }
       case 'disable':
       case 'enable':
         await answer(reply.text);
@@ -259,27 +279,97 @@ class TelegramBot implements TelegramSender {
 
   // ---- sending --------------------------------------------------------------------------------
 
-  /** Sends a reply in as many messages as it takes; buttons go under the last one. */
-  private async reply(chatId: number, reply: ChatReply, replyTo?: number): Promise<void> {
-    const pieces = splitText(reply.text, MESSAGE_LIMIT);
-    for (const [index, piece] of pieces.entries()) {
-      await this.send(chatId, piece, {
-        replyTo: index === 0 ? replyTo : undefined,
-        keyboard: index === pieces.length - 1 ? inlineKeyboard(reply.buttons) : undefined,
-      });
+  /** Sends a reply; failures are logged, never thrown. A chart that cannot be sent leaves the text to go alone. */
+  private async reply(chatId: number | string, reply: ChatReply, replyTo?: number): Promise<void> {
+    try {
+      await this.sendReply(chatId, reply, replyTo);
+    } catch (error) {
+      this.logger.warn({ err: error, chatId }, 'telegram: could not send a reply');
+      if (reply.image) await this.reply(chatId, { ...reply, image: undefined }, replyTo);
     }
   }
 
+  /**
+   * Sends a reply in as many messages as it takes, buttons under the last one. A chart goes as a
+   * photo with the text as its caption (the rest of a long text follows as messages). Throws when
+   * the first message cannot be sent, so callers can tell "not delivered" (a private chat the user
+   * never opened, a group the bot was removed from).
+   */
+  private async sendReply(chatId: number | string, reply: ChatReply, replyTo?: number): Promise<void> {
+    const keyboard = inlineKeyboard(reply.buttons);
+    const replyParameters = replyTo ? { message_id: replyTo, allow_sending_without_reply: true } : undefined;
+    let pieces: string[];
+    if (reply.image) {
+      const { png, name } = reply.image;
+      const [caption, ...rest] = splitText(reply.text, CAPTION_LIMIT);
+      await withRetry(
+        () =>
+          this.bot.telegram.sendPhoto(chatId, Input.fromBuffer(png, name), {
+            caption,
+            reply_markup: rest.length ? undefined : keyboard,
+            // Pre-encoded for the multipart request, as for the QR code (see processBatch).
+            reply_parameters: replyParameters ? (JSON.stringify(replyParameters) as never) : undefined,
+          }),
+        { logger: this.logger, what: 'sendPhoto' },
+      );
+      pieces = rest;
+    } else {
+      const [first, ...rest] = splitText(reply.text, MESSAGE_LIMIT);
+      await withRetry(() => this.sendMessage(chatId, first!, { keyboard: rest.length ? undefined : keyboard, replyTo }), { logger: this.logger, what: 'sendMessage' });
+      pieces = rest;
+    }
+    for (const [index, piece] of pieces.entries()) {
+      await this.send(chatId, piece, { keyboard: index === pieces.length - 1 ? keyboard : undefined });
+    }
+  }
+
+  /** Sends a reply to the user's private chat with the bot; false when Telegram refuses (they never started the bot). */
+  private async sendPrivately(userId: number, reply: ChatReply): Promise<boolean> {
+    try {
+      await this.sendReply(userId, reply);
+      return true;
+    } catch (error) {
+      this.logger.info({ err: error, userId }, 'telegram: could not write to the user privately');
+      return false;
+    }
+  }
+
+  /** What the group is told after a private reply: where it went, or how to make it possible. */
+  private privateNotice(locale: Locale, delivered: boolean): string {
+    return delivered ? t(locale, 'telegram.sentPrivately') : t(locale, 'telegram.privateFailed', { bot: this.bot.botInfo?.username ?? '' });
+  }
+
   /** Sends one text message; failures are logged, never thrown. Returns the message id. */
-  async send(chatId: number, text: string, options: { replyTo?: number; keyboard?: InlineKeyboardMarkup } = {}): Promise<number | undefined> {
-    const sent = await this.quietly('sendMessage', () =>
-      this.bot.telegram.sendMessage(chatId, text, {
-        ...NO_PREVIEW,
-        reply_markup: options.keyboard,
-        reply_parameters: options.replyTo ? { message_id: options.replyTo, allow_sending_without_reply: true } : undefined,
-      }),
-    );
+  async send(chatId: number | string, text: string, options: { replyTo?: number; keyboard?: InlineKeyboardMarkup } = {}): Promise<number | undefined> {
+    const sent = await this.quietly('sendMessage', () => this.sendMessage(chatId, text, options));
     return sent?.message_id;
+  }
+
+  private sendMessage(chatId: number | string, text: string, options: { replyTo?: number; keyboard?: InlineKeyboardMarkup }) {
+    return this.bot.telegram.sendMessage(chatId, text, {
+      ...NO_PREVIEW,
+      reply_markup: options.keyboard,
+      reply_parameters: options.replyTo ? { message_id: options.replyTo, allow_sending_without_reply: true } : undefined,
+    });
+  }
+
+  /**
+   * Delivers an owner alert (core/analytics) to the chat the gallery was made in, or privately when
+   * that chat is unknown or refuses; throwing tells the monitor to try again on its next check.
+   */
+  async notify(alert: OwnerAlert): Promise<void> {
+    const targets = [...new Set([alert.owner.chatId, alert.owner.userId].filter((id): id is string => Boolean(id)))];
+    let failure: unknown = new Error('no chat to send the alert to');
+    for (const chatId of targets) {
+      try {
+        await this.sendReply(chatId, { text: alert.text, buttons: alert.buttons });
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error, chatId, slug: alert.slug }, 'telegram: could not deliver an alert to this chat');
+        failure = error;
+      }
+    }
+    throw failure;
   }
 
   async edit(chatId: number, messageId: number, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {

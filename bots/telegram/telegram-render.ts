@@ -62,6 +62,8 @@ export const MENU_COMMANDS = [
   'password',
   'download',
   'title',
+  'alerts',
+  'dashboard',
 ] as const;
 
 /** The command menu in one language (descriptions come from the shared catalogue). */

@@ -118,7 +118,8 @@ export class AlertMonitor {
             place: place.join(', ') || t(locale, 'analytics.unknown'),
             device: device.join(' · ') || t(locale, 'analytics.unknown'),
           }),
-          buttons: [button('stats', gallery.slug, t(locale, 'button.stats'), 'primary')],
+          // Disable too: a first open the owner did not expect is exactly when they want the link off.
+          buttons: [button('stats', gallery.slug, t(locale, 'button.stats'), 'primary'), button('disable', gallery.slug, t(locale, 'button.disable'), 'danger')],
         },
         claim: () => db.$executeRaw(sql`UPDATE galleries SET first_open_alerted = ${true} WHERE id = ${gallery.id} AND first_open_alerted = ${false}`),
         release: () => db.$executeRaw(sql`UPDATE galleries SET first_open_alerted = ${false} WHERE id = ${gallery.id}`),

@@ -25,6 +25,7 @@ export const MANAGE_COMMANDS = [
   'password',
   'download',
   'title',
+  'alerts',
   'dashboard',
   'help',
 ] as const;
@@ -64,6 +65,8 @@ export interface StatsProvider {
   statsReply?(input: { owner: Owner; ref: string; locale: Locale }): Promise<{ text: string; image: { png: Buffer; name: string } }>;
   /** A signed, expiring dashboard login link for the owner (core/analytics). */
   dashboardLink?(owner: Owner): { url: string; minutes: number };
+  /** The per-gallery first-open alert switch (core/analytics); without it the alerts command is refused. */
+  analytics?: { setAlertsEnabled(input: { owner: Owner; ref: string; enabled: boolean }): Promise<void> };
 }
 
 export interface CommandInput {
@@ -89,7 +92,7 @@ export function decodeButton(data: string): { action: ButtonAction; slug: string
 }
 
 /** Commands that take a gallery reference first. */
-const NEEDS_REF: ReadonlySet<string> = new Set(['stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title']);
+const NEEDS_REF: ReadonlySet<string> = new Set(['stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title', 'alerts']);
 
 export class ChatCommands {
   constructor(
@@ -148,6 +151,8 @@ export class ChatCommands {
           const title = args.join(' ').trim();
           return await this.patch(input, ref, { title: title && !isOff(title) ? title : null });
         }
+        case 'alerts':
+          return await this.alerts(owner, ref, parseOnOff(requireArg(args, 'alerts'), 'alerts'), locale);
         default:
           return { text: helpText(locale), isError: true };
       }
@@ -262,6 +267,15 @@ export class ChatCommands {
     if (!this.statsProvider.dashboardLink) return { text: helpText(locale), isError: true };
     const link = this.statsProvider.dashboardLink(owner);
     return { text: t(locale, 'dashboard.link', { url: link.url, minutes: link.minutes }), privateReply: true };
+  }
+
+  /** Switches the first-open alert of one gallery on or off. */
+  private async alerts(owner: Owner, ref: string, enabled: boolean, locale: Locale): Promise<ChatReply> {
+    const { analytics } = this.statsProvider;
+    if (!analytics) return { text: helpText(locale), isError: true };
+    const gallery = await this.service.getOwnedGallery({ owner, ref });
+    await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled });
+    return { text: t(locale, enabled ? 'alerts.on' : 'alerts.off', { title: gallery.title ?? t(locale, 'untitled') }), slug: gallery.slug };
   }
 
   private async patch(input: CommandInput, ref: string, patch: SettingsPatch): Promise<ChatReply> {

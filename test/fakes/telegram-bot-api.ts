@@ -89,6 +89,8 @@ export class FakeTelegramBotApi {
   private readonly files = new Map<string, StoredFile>();
   private readonly failures: Failure[] = [];
   private readonly waiters = new Set<() => void>();
+  /** Users who never opened a private chat with the bot: Telegram refuses to write to them (403). */
+  private readonly notStarted = new Set<number>();
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private nextFileId = 1;
@@ -146,6 +148,14 @@ export class FakeTelegramBotApi {
     return { file_id, file_unique_id: uniqueId, file_size: bytes.length };
   }
 
+  /**
+   * Marks a user as never having started the bot: until they write to it in private, sending to
+   * their private chat fails with 403, as on the real Bot API.
+   */
+  neverStarted(userId: number): void {
+    this.notStarted.add(userId);
+  }
+
   /** A message from a user, built like Telegram builds it; returns the message (already pushed as an update). */
   userSends(input: {
     from: FakeUser;
@@ -158,6 +168,7 @@ export class FakeTelegramBotApi {
     replyTo?: number;
   }): StoredMessage & Record<string, unknown> {
     const chat = input.chat ?? { id: input.from.id, type: 'private' as const };
+    if (chat.type === 'private') this.notStarted.delete(input.from.id);
     const message: StoredMessage & Record<string, unknown> = {
       message_id: this.nextMessageId++,
       from: { id: input.from.id, is_bot: false, first_name: input.from.first_name, username: input.from.username, language_code: input.from.language_code } as StoredMessage['from'],
@@ -311,6 +322,7 @@ export class FakeTelegramBotApi {
       }
       case 'sendMessage':
       case 'sendPhoto': {
+        if (this.notStarted.has(chatId)) return { error: { status: 403, description: "Forbidden: bot can't initiate conversation with a user" } };
         const chat = this.chatOf(chatId);
         const message: StoredMessage = { message_id: this.nextMessageId++, chat, from: { ...this.bot }, date: Math.floor(Date.now() / 1000) };
         if (method === 'sendMessage') message.text = String(params.text ?? '');

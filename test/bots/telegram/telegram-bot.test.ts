@@ -7,6 +7,7 @@ import { createRunningServer, type RunningServer } from '../../../cli/server.js'
 import { FakeTelegramBotApi, type FakeChat, type FakeUser, type RecordedCall } from '../../fakes/telegram-bot-api.js';
 import { makeJpeg, makePhotoJpeg, makePng, pdfFile } from '../../helpers/images.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
+import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
 
 /**
  * End to end: the real app (core, web site, Telegram adapter) against a fake Bot API on 127.0.0.1,
@@ -102,7 +103,7 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const en = await h.fake.waitForCall('setMyCommands', (c) => !c.params.language_code);
     const zh = await h.fake.waitForCall('setMyCommands', (c) => c.params.language_code === 'zh');
     const names = (call: RecordedCall) => (call.params.commands as Array<{ command: string }>).map((c) => c.command);
-    expect(names(en)).toEqual(['start', 'help', 'list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title']);
+    expect(names(en)).toEqual(['start', 'help', 'list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title', 'alerts', 'dashboard']);
     expect(names(zh)).toEqual(names(en));
     expect((zh.params.commands as Array<{ description: string }>)[0]!.description).toMatch(/[\u4e00-\u9fff]/);
   });
@@ -190,7 +191,9 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
   it('shows stats, and /disable makes the link answer 410 until /enable', async () => {
     const frank = newUser();
     const { url } = await ownGallery(frank);
-    const stats = await ask(frank, `/stats ${url}`);
+    const since = h.fake.calls.length;
+    h.fake.userSends({ from: frank, text: `/stats ${url}` });
+    const stats = await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === frank.id, { since });
     expect(textOf(stats)).toMatch(/open/i);
     expect(textOf(await ask(frank, `/disable ${url}`))).toMatch(/Link disabled/);
     expect(await status(url)).toBe(410);
@@ -244,8 +247,9 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect(await status(url)).toBe(200);
 
     const stats = await press(owner, encodeButton('stats', slug));
-    const statsMessage = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === owner.id, { since: stats.since });
+    const statsMessage = await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === owner.id, { since: stats.since });
     expect(textOf(statsMessage)).toMatch(/open/i);
+    expect(isPng(statsMessage.files.find((f) => f.field === 'photo')!.bytes)).toBe(true);
 
     const del = await press(owner, encodeButton('delete', slug));
     const confirm = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === owner.id, { since: del.since });
@@ -290,6 +294,93 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect(textOf(answer)).toContain('/stats');
     const attempts = h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage');
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it('answers /stats with the summary as the caption of a PNG chart, with a Dashboard button', async () => {
+    const kim = newUser();
+    const { url, slug } = await ownGallery(kim);
+    expect(await openLikeABrowser(url)).toBe(200);
+    const since = h.fake.calls.length;
+    const sent = h.fake.userSends({ from: kim, text: `/stats ${url}` });
+    const chart = await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === kim.id, { since });
+    expect(textOf(chart)).toContain('1 open(s) by 1 visitor(s)');
+    const photo = chart.files.find((f) => f.field === 'photo')!;
+    expect(photo.filename).toBe(`stats-${slug}.png`);
+    expect(isPng(photo.bytes)).toBe(true);
+    expect(chart.params.reply_parameters).toMatchObject({ message_id: sent.message_id });
+    expect(buttonsOf(chart).map((b) => b.callback_data)).toContain(encodeButton('dashboard', slug));
+  });
+
+  it('sends /dashboard from a group privately, says so in the group, and the link logs in', async () => {
+    const lea = newUser();
+    const { slug } = await ownGallery(lea);
+    const group: FakeChat = { id: -100999, type: 'group', title: 'family' };
+    const since = h.fake.calls.length;
+    h.fake.userSends({ from: lea, chat: group, text: '/dashboard' });
+    const privately = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === lea.id && DASHBOARD_LINK.test(textOf(c)), { since });
+    const notice = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === group.id, { since });
+    expect(textOf(notice)).toContain('private message');
+    // The link is never in the group.
+    expect(h.fake.calls.slice(since).filter((c) => chatIdOf(c) === group.id).some((c) => /token=/.test(textOf(c)))).toBe(false);
+
+    const login = await logInWithDashboardLink(DASHBOARD_LINK.exec(textOf(privately))![0]);
+    expect(login.loginStatus).toBe(303);
+    expect(login.cookie).toBeTruthy();
+    expect(login.dashboardStatus).toBe(200);
+    expect(login.page).toContain(`/dashboard/g/${slug}`);
+
+    // The Dashboard button under a group message goes the same private way.
+    const groupMessage = h.fake.sentTo(group.id)[0]!;
+    const pressSince = h.fake.calls.length;
+    const id = h.fake.userPresses({ from: lea, chatId: group.id, messageId: groupMessage.message_id, data: encodeButton('dashboard', slug) });
+    const answered = await h.fake.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === id, { since: pressSince });
+    expect(String(answered.params.text)).toContain('private message');
+    await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === lea.id && DASHBOARD_LINK.test(textOf(c)), { since: pressSince });
+  });
+
+  it('tells a group member who never started the bot how to, without posting the link', async () => {
+    const max = newUser();
+    h.fake.neverStarted(max.id);
+    const group: FakeChat = { id: -100555, type: 'group', title: 'club' };
+    const since = h.fake.calls.length;
+    h.fake.userSends({ from: max, chat: group, text: `/dashboard@${h.fake.bot.username}` });
+    const notice = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === group.id, { since });
+    expect(textOf(notice)).toContain(`open a chat with @${h.fake.bot.username}, press Start`);
+    const tried = h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage' && chatIdOf(c) === max.id);
+    expect(tried.map((c) => c.status)).toEqual([403]);
+    expect(h.fake.calls.slice(since).filter((c) => chatIdOf(c) === group.id).some((c) => /token=/.test(textOf(c)))).toBe(false);
+  });
+
+  it('posts the first-open alert into the chat the gallery was made in; its Disable button disables the link', async () => {
+    const nina = newUser();
+    const { url, slug } = await ownGallery(nina);
+    const since = h.fake.calls.length;
+    expect(await openLikeABrowser(url)).toBe(200);
+    await h.running.core.analytics.alerts.check();
+    const alert = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === nina.id && /opened for the first time/.test(textOf(c)), { since });
+    expect(textOf(alert)).toContain('Device: Desktop · Firefox');
+    expect(buttonsOf(alert).map((b) => b.callback_data)).toEqual([encodeButton('stats', slug), encodeButton('disable', slug)]);
+
+    const alertMessage = h.fake.sentTo(nina.id).find((m) => m.text === alert.params.text)!;
+    const pressSince = h.fake.calls.length;
+    const id = h.fake.userPresses({ from: nina, chatId: nina.id, messageId: alertMessage.message_id, data: encodeButton('disable', slug) });
+    const answered = await h.fake.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === id, { since: pressSince });
+    expect(String(answered.params.text)).toMatch(/Link disabled/);
+    expect(await status(url)).toBe(410);
+    expect((await h.running.core.service.getGallery(slug)).settings.state).toBe('disabled');
+  });
+
+  it('sends no first-open alert after /alerts off', async () => {
+    const olga = newUser();
+    const { url, slug } = await ownGallery(olga);
+    expect(textOf(await ask(olga, `/alerts ${url} off`))).toContain('You will not be told when');
+    const since = h.fake.calls.length;
+    expect(await openLikeABrowser(url)).toBe(200);
+    const sent = await h.running.core.analytics.alerts.check();
+    expect(sent.map((a) => a.slug)).not.toContain(slug);
+    expect((await h.running.core.service.getGallery(slug)).openCount).toBe(1);
+    expect(h.fake.calls.slice(since).filter((c) => chatIdOf(c) === olga.id)).toEqual([]);
+    expect(textOf(await ask(olga, `/alerts ${url} maybe`))).toMatch(/Invalid value for alerts/);
   });
 
   it('ignores a command addressed to another bot in a group', async () => {
