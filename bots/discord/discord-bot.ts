@@ -13,6 +13,7 @@ import {
   type Interaction,
   type Message,
 } from 'discord.js';
+import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { BatchCollector } from '../../core/chat/batch-collector.js';
 import { decodeButton, statusText, type ChatReply } from '../../core/chat/chat-commands.js';
 import { parseExpiry, parseMaxOpens } from '../../core/link-options.js';
@@ -22,12 +23,14 @@ import type { GalleryOptions, IncomingFile, Locale, Owner } from '../../core/typ
 import type { BotContext, RunningBot } from '../shared/bot-context.js';
 import { attachmentFile } from './attachment-files.js';
 import { parseDiscordConfig, type DiscordConfig } from './discord-config.js';
-import { buttonRows, fitContent, renderReply } from './discord-render.js';
+import { buttonRows, fitContent, renderReply, renderReplyWithImage } from './discord-render.js';
 import { ReplyEditor } from './reply-editor.js';
 import {
   COMMAND_NAME,
+  DASHBOARD_COMMAND_NAME,
   MAX_UPLOAD_ATTACHMENTS,
   attachmentOptionName,
+  dashboardCommandDefinition,
   galleryCommandDefinition,
   isManageSubcommand,
   manageArgs,
@@ -59,7 +62,7 @@ export async function runDiscordBot(context: BotContext): Promise<RunningBot> {
  * The Discord adapter. It parses interactions and messages, hands them to the core's ChatCommands
  * and GalleryService, and renders the replies with discord.js; no product rule lives here.
  */
-export class DiscordBot {
+export class DiscordBot implements Notifier {
   private readonly client: Client;
   private readonly logger: Logger;
   private readonly collector: BatchCollector<IncomingFile, BatchMeta>;
@@ -67,6 +70,7 @@ export class DiscordBot {
   private readonly userLocales = new Map<string, Locale>();
   /** The reply editor of each message batch still collecting, so later messages update its count. */
   private readonly openEditors = new Map<string, ReplyEditor<ReplyPayload>>();
+  private unregisterNotifier: (() => void) | undefined;
 
   constructor(
     private readonly context: BotContext,
@@ -104,6 +108,7 @@ export class DiscordBot {
 
   /** Registers the command and logs in without blocking the process start; failures are logged. */
   start(): void {
+    this.unregisterNotifier = this.context.core.analytics.notifiers.register('discord', this);
     // login() hands the token to the REST client before its first await, so registration can run alongside.
     this.client.login(this.settings.token).catch((error: unknown) => this.logger.error({ err: error }, 'discord: login failed'));
     void this.guard('command registration', () => this.registerCommands());
@@ -111,6 +116,7 @@ export class DiscordBot {
 
   /** Accepts nothing new, answers the batches in hand, then disconnects. */
   async stop(): Promise<void> {
+    this.unregisterNotifier?.();
     await this.collector.drain();
     await this.client.destroy();
   }
@@ -118,7 +124,7 @@ export class DiscordBot {
   private async registerCommands(): Promise<void> {
     const { applicationId, guildId } = this.settings;
     const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
-    await this.client.rest.put(route, { body: [galleryCommandDefinition()] });
+    await this.client.rest.put(route, { body: [galleryCommandDefinition(), dashboardCommandDefinition()] });
     this.logger.info({ scope: guildId ? `guild ${guildId}` : 'global' }, 'discord: commands registered');
   }
 
@@ -139,6 +145,37 @@ export class DiscordBot {
       if (sub === 'upload') return this.upload(interaction);
       if (isManageSubcommand(sub)) return this.manage(interaction, sub);
     }
+    if (interaction.isChatInputCommand() && interaction.commandName === DASHBOARD_COMMAND_NAME) return this.dashboard(interaction);
+  }
+
+  /** `/dashboard`: the login link, ephemeral (only the owner sees it, wherever they ask). */
+  private async dashboard(interaction: ChatInputCommandInteraction): Promise<void> {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const reply = await this.context.commands.run({
+      owner: this.ownerOf(interaction.user.id, interaction.channelId),
+      locale: localeFrom(interaction.locale),
+      command: 'dashboard',
+      args: [],
+    });
+    await interaction.editReply(renderReply(reply));
+  }
+
+  /**
+   * Delivers an owner alert (core/analytics) to the channel the gallery was made in, or as a DM
+   * when that channel is unknown or refuses; throwing tells the monitor to try again later.
+   */
+  async notify(alert: OwnerAlert): Promise<void> {
+    const body = { content: fitContent(alert.text), components: buttonRows(alert.buttons), allowed_mentions: { parse: [] } };
+    if (alert.owner.chatId) {
+      try {
+        await this.client.rest.post(Routes.channelMessages(alert.owner.chatId), { body });
+        return;
+      } catch (error) {
+        this.logger.warn({ err: error, channel: alert.owner.chatId, slug: alert.slug }, 'discord: could not post an alert in its channel; sending it as a DM');
+      }
+    }
+    const dm = (await this.client.rest.post(Routes.userChannels(), { body: { recipient_id: alert.owner.userId } })) as { id: string };
+    await this.client.rest.post(Routes.channelMessages(dm.id), { body });
   }
 
   private ownerOf(userId: string, channelId: string | null): Owner {
@@ -276,7 +313,7 @@ export class DiscordBot {
       // here is never seen by anyone else, even in a shared channel.
       isPrivateChat: true,
     });
-    await interaction.editReply(renderReply(reply));
+    await interaction.editReply(renderReplyWithImage(reply));
   }
 
   /** Suggests the user's own galleries for the `link` option. */
@@ -300,7 +337,7 @@ export class DiscordBot {
   }
 
   /**
-   * Stats and Delete answer with a new ephemeral message; Disable / Enable flip the buttons of the
+   * Stats, Dashboard and Delete answer with a new ephemeral message; Disable / Enable flip the buttons of the
    * message they are on; the delete confirmation replaces itself with the outcome.
    */
   private async button(interaction: ButtonInteraction): Promise<void> {
@@ -311,9 +348,10 @@ export class DiscordBot {
       locale: localeFrom(interaction.locale),
       data: interaction.customId,
     };
-    if (decoded.action === 'stats' || decoded.action === 'delete') {
+    // The dashboard link must stay private even when the button sits on a message everyone sees.
+    if (decoded.action === 'stats' || decoded.action === 'delete' || decoded.action === 'dashboard') {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-      await interaction.editReply(renderReply(await this.context.commands.press(input)));
+      await interaction.editReply(renderReplyWithImage(await this.context.commands.press(input)));
       return;
     }
     await interaction.deferUpdate();

@@ -1,4 +1,4 @@
-import { ActionRowBuilder, ButtonBuilder, ButtonStyle, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
+import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
 import type { ChatButton, ChatReply } from '../../core/chat/chat-commands.js';
 
 /** Discord refuses message content longer than this. */
@@ -27,4 +27,9 @@ export function fitContent(text: string): string {
 /** Content and components of a reply (files are added by the caller). */
 export function renderReply(reply: ChatReply): { content: string; components: APIActionRowComponent<APIButtonComponent>[] } {
   return { content: fitContent(reply.text), components: buttonRows(reply.buttons) };
+}
+
+/** A reply with its picture (the stats chart) as an attachment. */
+export function renderReplyWithImage(reply: ChatReply): ReturnType<typeof renderReply> & { files: AttachmentBuilder[] } {
+  return { ...renderReply(reply), files: reply.image ? [new AttachmentBuilder(reply.image.png, { name: reply.image.name })] : [] };
 }

@@ -7,8 +7,11 @@ import {
 import type { MessageKey } from '../../core/messages.js';
 import { t } from '../../core/messages.js';
 
-/** The one top-level command; everything else is a subcommand of it. */
+/** The top-level command; everything but the dashboard is a subcommand of it. */
 export const COMMAND_NAME = 'gallery';
+
+/** `/dashboard`: a command of its own, as on the other platforms, answered with a private login link. */
+export const DASHBOARD_COMMAND_NAME = 'dashboard';
 
 /**
  * A subcommand has at most 25 options; five are the gallery settings, the rest are attachment
@@ -19,7 +22,7 @@ export const MAX_UPLOAD_ATTACHMENTS = 25 - UPLOAD_SETTING_OPTIONS.length;
 export const attachmentOptionName = (index: number) => `image${index + 1}`;
 
 /** Management subcommands: their name is the ChatCommands command, their options become its args. */
-const MANAGE_SUBCOMMANDS = ['list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title'] as const;
+const MANAGE_SUBCOMMANDS = ['list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title', 'alerts'] as const;
 type ManageSubcommand = (typeof MANAGE_SUBCOMMANDS)[number];
 
 const zh = (key: MessageKey): LocalizationMap => ({ 'zh-CN': t('zh-CN', key), 'zh-TW': t('zh-CN', key) });
@@ -75,6 +78,15 @@ export function galleryCommandDefinition(): RESTPostAPIChatInputApplicationComma
   return command.toJSON();
 }
 
+/** The `/dashboard` command registered next to `/gallery`. */
+export function dashboardCommandDefinition(): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  return new SlashCommandBuilder()
+    .setName(DASHBOARD_COMMAND_NAME)
+    .setDescription(en('discord.dashboard'))
+    .setDescriptionLocalizations(zh('discord.dashboard'))
+    .toJSON();
+}
+
 interface ValueOption {
   name: string;
   kind: 'string' | 'boolean';
@@ -89,6 +101,7 @@ const VALUE_OPTION: Partial<Record<ManageSubcommand, ValueOption>> = {
   password: { name: 'password', kind: 'string', description: 'discord.option.newPassword', required: true },
   download: { name: 'allowed', kind: 'boolean', description: 'discord.option.allowed', required: true },
   title: { name: 'text', kind: 'string', description: 'discord.option.text', required: false },
+  alerts: { name: 'enabled', kind: 'boolean', description: 'discord.option.enabled', required: true },
 };
 
 export function isManageSubcommand(name: string): name is ManageSubcommand {

@@ -209,6 +209,11 @@ export class FakeDiscord {
     });
   }
 
+  /** A user runs a top-level command without options (e.g. `/dashboard`). */
+  command(user: FakeUser, name: string, place: Place = {}): FakeInteraction {
+    return this.interaction(user, place, 2, { id: this.commandId, name, type: 1 });
+  }
+
   /** A user types into an autocompleted string option. */
   autocomplete(user: FakeUser, subcommand: string, option: string, value: string, place: Place = {}): FakeInteraction {
     return this.interaction(user, place, 4, {
@@ -468,6 +473,12 @@ export class FakeDiscord {
       const message = this.message(match[1]!, json, files);
       if (match[2]) message.id = match[2];
       return sendJson(200, message);
+    }
+    if (method === 'POST' && path === '/users/@me/channels') {
+      // Opening a DM: the channel id is derived from the user's, as for DMs the users start.
+      const recipient = String(json?.recipient_id ?? '');
+      if (!/^\d+$/.test(recipient)) return sendJson(400, { message: 'Invalid Form Body', code: 50035 });
+      return sendJson(200, { id: (BigInt(recipient) + 1n).toString(), type: 1, recipients: [], last_message_id: null, flags: 0 });
     }
     if (method === 'GET' && (match = /^\/channels\/(\d+)$/.exec(path))) {
       return sendJson(200, { id: match[1], type: 1, recipients: [], last_message_id: null, flags: 0 });

@@ -7,6 +7,7 @@ import { t } from '../../../core/messages.js';
 import { FakeDiscord, type FakeInteraction, type FakeUser, type RecordedCall } from '../../fakes/discord-api.js';
 import { makeGif, makeJpeg, makePng, pdfFile } from '../../helpers/images.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
+import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
 
 const EPHEMERAL = 1 << 6;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
@@ -96,6 +97,14 @@ describe('Discord bot, end to end against a fake Discord', () => {
       expect.arrayContaining(['list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title']),
     );
     expect(command.description_localizations['zh-CN']).toBe(t('zh-CN', 'discord.command'));
+    const alerts = command.options.find((o: { name: string }) => o.name === 'alerts');
+    expect(alerts.options.map((o: { name: string; type: number }) => [o.name, o.type])).toEqual([
+      ['link', 3],
+      ['enabled', 5],
+    ]);
+    const dashboard = put.json.find((c: { name: string }) => c.name === 'dashboard');
+    expect(dashboard.description).toBe(t('en', 'discord.dashboard'));
+    expect(dashboard.description_localizations['zh-CN']).toBe(t('zh-CN', 'discord.dashboard'));
   });
 
   it('turns /gallery upload with three attachments into one gallery and answers with the link and a QR code', async () => {
@@ -239,6 +248,89 @@ describe('Discord bot, end to end against a fake Discord', () => {
     const yes = fake.pressButton(alice, `mi:delete-yes:${slug}`);
     expect((await fake.waitForReplyEdit(yes)).json.content).toBe(t('en', 'link.deleted'));
     expect(await status(url)).toBe(404);
+  });
+
+  it('answers /gallery stats privately with the summary and the chart attached as a PNG', async () => {
+    const photo = fake.addAttachment({ name: 'chart.jpg', data: await makeJpeg(30, 30, 131), contentType: 'image/jpeg' });
+    const url = galleryLink((await upload(alice, { image1: photo })).final.json.content);
+    expect(await openLikeABrowser(url)).toBe(200);
+
+    const stats = await manage(alice, 'stats', { link: url });
+    expect(stats.json.content).toContain('1 open(s) by 1 visitor(s)');
+    expect(stats.files).toHaveLength(1);
+    expect(stats.files[0]!.name).toBe(`stats-${slugOf(url)}.png`);
+    expect(isPng(stats.files[0]!.data)).toBe(true);
+    expect(customIds(stats)).toContain(`mi:dashboard:${slugOf(url)}`);
+  });
+
+  it('answers /dashboard with an ephemeral link that logs in, and so does the Dashboard button', async () => {
+    const photo = fake.addAttachment({ name: 'dash.jpg', data: await makeJpeg(30, 30, 141), contentType: 'image/jpeg' });
+    const slug = slugOf(galleryLink((await upload(alice, { image1: photo })).final.json.content));
+
+    const command = fake.command(alice, 'dashboard');
+    expect((await fake.waitForCallback(command)).json.data.flags & EPHEMERAL).toBe(EPHEMERAL);
+    const answer = await fake.waitForReplyEdit(command);
+    const link = DASHBOARD_LINK.exec(answer.json.content)?.[0];
+    expect(link, answer.json.content).toBeDefined();
+    const login = await logInWithDashboardLink(link!);
+    expect(login.loginStatus).toBe(303);
+    expect(login.cookie).toBeTruthy();
+    expect(login.dashboardStatus).toBe(200);
+    expect(login.page).toContain(`/dashboard/g/${slug}`);
+
+    // On a message everyone in the channel sees, the button still answers only the presser.
+    const press = fake.pressButton(alice, `mi:dashboard:${slug}`);
+    const callback = await fake.waitForCallback(press);
+    expect(callback.json.type).toBe(5);
+    expect(callback.json.data.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect((await fake.waitForReplyEdit(press)).json.content).toMatch(DASHBOARD_LINK);
+  });
+
+  it('posts the first-open alert in the channel the gallery was made in; its Disable button disables the link', async () => {
+    const photo = fake.addAttachment({ name: 'alert.jpg', data: await makeJpeg(30, 30, 151), contentType: 'image/jpeg' });
+    const url = galleryLink((await upload(alice, { image1: photo, title: 'First-open alert' })).final.json.content);
+    const slug = slugOf(url);
+    expect(await openLikeABrowser(url)).toBe(200);
+    await harness.running.core.analytics.alerts.check();
+    const alert = await fake.waitForCall(
+      (call) => call.method === 'POST' && call.path === `/channels/${fake.channelId}/messages` && /“First-open alert” was just opened for the first time/.test(call.json?.content ?? ''),
+      'the first-open alert',
+    );
+    expect(alert.json.content).toContain('Device: Desktop · Firefox');
+    expect(customIds(alert)).toEqual([`mi:stats:${slug}`, `mi:disable:${slug}`]);
+
+    const press = fake.pressButton(alice, `mi:disable:${slug}`);
+    expect((await fake.waitForFollowUp(press)).json.content).toBe(t('en', 'link.disabled'));
+    expect(await status(url)).toBe(410);
+  });
+
+  it('sends the alert as a DM when the gallery has no channel', async () => {
+    const erin = fake.user('erin');
+    const outcome = await harness.running.core.service.createGallery({
+      owner: { platform: 'discord', userId: erin.id, chatId: null },
+      files: [{ name: 'dm.jpg', data: await makeJpeg(30, 30, 171) }],
+      options: { title: 'No channel' },
+    });
+    expect(await openLikeABrowser(outcome.url!)).toBe(200);
+    await harness.running.core.analytics.alerts.check();
+    const opened = await fake.waitForCall((call) => call.method === 'POST' && call.path === '/users/@me/channels' && call.json?.recipient_id === erin.id, 'a DM opened');
+    expect(opened).toBeDefined();
+    const dmChannel = (BigInt(erin.id) + 1n).toString();
+    const alert = await fake.waitForCall((call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`, 'the alert in the DM');
+    expect(alert.json.content).toContain('“No channel” was just opened for the first time');
+  });
+
+  it('sends no first-open alert after /gallery alerts enabled:false', async () => {
+    const photo = fake.addAttachment({ name: 'quiet.jpg', data: await makeJpeg(30, 30, 161), contentType: 'image/jpeg' });
+    const url = galleryLink((await upload(alice, { image1: photo, title: 'Quiet one' })).final.json.content);
+    const off = await manage(alice, 'alerts', { link: url, enabled: false });
+    expect(off.json.content).toBe(t('en', 'alerts.off', { title: 'Quiet one' }));
+
+    expect(await openLikeABrowser(url)).toBe(200);
+    const sent = await harness.running.core.analytics.alerts.check();
+    expect(sent.map((a) => a.slug)).not.toContain(slugOf(url));
+    expect((await harness.running.core.service.getGallery(slugOf(url))).openCount).toBe(1);
+    expect(fake.callsMatching((call) => call.method === 'POST' && /Quiet one/.test(call.json?.content ?? ''))).toEqual([]);
   });
 
   it('answers in Chinese when the interaction locale is Chinese', async () => {
