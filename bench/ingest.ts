@@ -91,8 +91,24 @@ async function child(): Promise<void> {
   } else {
     ms = await ours(files, dataDir!);
   }
-  // maxRSS is this process's peak so far: each side is measured in a process of its own.
-  process.send!({ ms, peakRssMb: process.resourceUsage().maxRSS / 1024 });
+  // Each side is measured in a process of its own.
+  process.send!({ ms, peakRssMb: await peakRssMb() });
+}
+
+/**
+ * This process's peak resident memory. On Linux, getrusage's maxRSS survives exec, so a child forked
+ * from this (large) parent would report the parent's peak; VmHWM in /proc belongs to the new address
+ * space alone. Elsewhere, maxRSS is the best there is.
+ */
+async function peakRssMb(): Promise<number> {
+  try {
+    const status = await readFile('/proc/self/status', 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }
 
 function runPhase(phase: 'ours' | 'baseline', listFile: string, dataDir: string): Promise<PhaseResult> {

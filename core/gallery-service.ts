@@ -107,6 +107,22 @@ export class GalleryService {
     const results: Array<{ name: string; prepared?: PreparedImage; error?: MaiimgError }> = new Array(files.length);
     let done = 0;
     const byInputHash = new Map<string, Promise<PreparedImage>>();
+    // Each image is written as soon as it is ready, so the store's I/O overlaps the decoding of the
+    // next ones. Failures are collected, not thrown, and acted on once every write has settled.
+    const written: string[] = [];
+    const storing = new Map<string, Promise<void>>();
+    const storeFailures: unknown[] = [];
+    const store = (image: PreparedImage): void => {
+      if (storing.has(image.hash)) return;
+      const writing = Promise.all([
+        this.putOnce(originalKey(image.hash), image.cleaned, mimeTypeOf(image.format), written),
+        this.putOnce(displayKey(image.hash, DISPLAY_SIZES[0]), image.thumbnail, 'image/webp', written),
+      ]).then(
+        () => undefined,
+        (error: unknown) => void storeFailures.push(error),
+      );
+      storing.set(image.hash, writing);
+    };
     await runLimited(files, this.concurrency, async (file, index) => {
       const name = displayFileName(file.name, `file-${index + 1}`);
       try {
@@ -118,7 +134,9 @@ export class GalleryService {
           preparing = prepareImage(bytes, { maxImagePixels: limits.maxImagePixels });
           byInputHash.set(key, preparing);
         }
-        results[index] = { name, prepared: await preparing };
+        const prepared = await preparing;
+        store(prepared);
+        results[index] = { name, prepared };
       } catch (error) {
         if (!isMaiimgError(error)) logger.warn({ err: error, file: name }, 'unexpected error while reading a file');
         results[index] = { name, error: isMaiimgError(error) ? error : new MaiimgError('CORRUPT_IMAGE', {}, { cause: error }) };
@@ -130,7 +148,6 @@ export class GalleryService {
     const accepted: AcceptedFile[] = [];
     const rejected: RejectedFile[] = [];
     const images: NewGalleryImage[] = [];
-    const toStore: PreparedImage[] = [];
     for (const result of results) {
       if (result.error || !result.prepared) {
         const error = result.error ?? new MaiimgError('CORRUPT_IMAGE');
@@ -149,16 +166,12 @@ export class GalleryService {
         hash: image.hash,
         animated: image.animated,
       });
-      if (!toStore.some((other) => other.hash === image.hash)) toStore.push(image);
     }
     if (images.length === 0) return { gallery: null, url: null, accepted, rejected };
 
-    const written: string[] = [];
     try {
-      for (const image of toStore) {
-        await this.putOnce(originalKey(image.hash), image.cleaned, mimeTypeOf(image.format), written);
-        await this.putOnce(displayKey(image.hash, DISPLAY_SIZES[0]), image.thumbnail, 'image/webp', written);
-      }
+      await Promise.all(storing.values());
+      if (storeFailures.length > 0) throw storeFailures[0];
       const gallery = await this.deps.repository.create({
         slug: newSlug(),
         owner: { platform: owner.platform, userId: owner.userId, chatId: owner.chatId ?? null },
