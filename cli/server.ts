@@ -11,6 +11,9 @@ import { createWebApp, type WebApp } from '../gallery-web/web-app.js';
 
 const BOT_STARTERS: BotStarter[] = [startTelegramBot, startDiscordBot, startSlackBot];
 
+/** How long a stop waits for requests in flight before cutting the connections still open. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface RunningServer {
   core: Core;
   web: WebApp;
@@ -24,9 +27,11 @@ export interface RunningServer {
 /**
  * The process's composition root: core, web site and the bots whose tokens are set, on one port.
  * ROLE=web runs no bots, ROLE=bots serves only the bots' webhooks and health checks.
+ * The alert checks and the retention job run where the bots run (ROLE=bots or all), once per
+ * deployment rather than once per web instance.
  */
 export async function createRunningServer(config: Config, options: OpenCoreOptions = {}): Promise<RunningServer> {
-  const core = await openCore(config, options);
+  const core = await openCore(config, { analyticsJobs: config.role !== 'web', ...options });
   const { logger } = core;
   const web = createWebApp({ core, config, serveGalleries: config.role !== 'bots' });
   const commands = new ChatCommands(core.service, core, logger);
@@ -51,7 +56,15 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
     (stopping ??= (async () => {
       logger.info('stopping: finishing batches and flushing recorded opens');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections that fall idle during the stop would hold close() open: sweep them,
+      // and cut whatever is still open after the grace period.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 250);
+      const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      void closed.finally(() => {
+        clearInterval(sweep);
+        clearTimeout(cut);
+      });
       await Promise.allSettled(bots.map((bot) => bot.stop()));
       await web.close();
       await closed;

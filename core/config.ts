@@ -56,6 +56,10 @@ const rawSchema = z.object({
   BATCH_QUIET_MS: positiveInt(2500),
   BATCH_MAX_WAIT_MS: positiveInt(30_000),
   ROLE: z.enum(['all', 'web', 'bots']).default('all'),
+  SHARED_STATE: z.enum(['auto', 'memory', 'database', 'redis']).default('auto'),
+  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//i.test(v), 'must start with redis:// or rediss://'),
+  REDIS_KEY_PREFIX: z.string().trim().default('maiimg:'),
+  METRICS_TOKEN: optionalString,
   STATS_TIMEZONE: z
     .string()
     .trim()
@@ -98,6 +102,13 @@ export interface Config {
   chat: { batchQuietMs: number; batchMaxWaitMs: number };
   /** Which parts this process runs: the web site, the bots, or both. */
   role: 'all' | 'web' | 'bots';
+  /**
+   * Where state every instance must share lives (password attempts, chat batch windows):
+   * this process's memory, the database, or Redis (core/shared-state).
+   */
+  sharedState: { driver: 'memory' | 'database' | 'redis'; redisUrl?: string; redisKeyPrefix: string };
+  /** `/metrics` (Prometheus): when a token is set, scrapes must send `Authorization: Bearer <token>`. */
+  metrics: { token: string | undefined };
   /** Visit analytics (core/analytics): stats time zone, dashboard links, alert thresholds, retention. */
   analytics: {
     timeZone: string;
@@ -203,7 +214,12 @@ export function loadConfig(
   } else {
     storage = { driver: 'local', dir: path.resolve(cwd, raw.STORAGE_DIR || path.join(raw.DATA_DIR, 'files')) };
   }
+  if (raw.SHARED_STATE === 'redis' && !raw.REDIS_URL) problems.push('REDIS_URL: required when SHARED_STATE=redis');
   if (problems.length) throw new ConfigError(problems);
+
+  // auto: Redis when given, else the database once it is one several instances can share.
+  const sharedStateDriver =
+    raw.SHARED_STATE !== 'auto' ? raw.SHARED_STATE : raw.REDIS_URL ? 'redis' : database.provider === 'postgresql' ? 'database' : 'memory';
 
   const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
   return {
@@ -224,6 +240,8 @@ export function loadConfig(
     web: { trustProxy: raw.TRUST_PROXY, anonymizeIp: raw.ANONYMIZE_IP, sessionSecret: raw.SESSION_SECRET },
     chat: { batchQuietMs: raw.BATCH_QUIET_MS, batchMaxWaitMs: Math.max(raw.BATCH_MAX_WAIT_MS, raw.BATCH_QUIET_MS) },
     role: raw.ROLE,
+    sharedState: { driver: sharedStateDriver, redisUrl: raw.REDIS_URL, redisKeyPrefix: raw.REDIS_KEY_PREFIX },
+    metrics: { token: raw.METRICS_TOKEN },
     analytics: {
       timeZone: raw.STATS_TIMEZONE,
       dashboardLinkTtlMs: parseDuration(raw.DASHBOARD_LINK_TTL)!,

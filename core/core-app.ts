@@ -7,7 +7,10 @@ import { createPrismaClient } from './db/prisma-client-factory.js';
 import { PrismaGalleryRepository } from './db/prisma-gallery-repository.js';
 import { GalleryService } from './gallery-service.js';
 import { createLogger } from './logger.js';
+import { CoreMetrics, observeBatches, observeVisits } from './metrics/core-metrics.js';
 import { systemClock, type BlobStore, type Clock, type GalleryRepository, type Logger } from './ports.js';
+import { openSharedState } from './shared-state/shared-state-factory.js';
+import type { SharedState } from './shared-state/shared-state.js';
 import type { VisitStatsSource } from './stats/gallery-stats.js';
 import { createBlobStore } from './storage/blob-store-factory.js';
 import type { Locale, Owner } from './types.js';
@@ -35,6 +38,10 @@ export interface Core {
   repository: GalleryRepository;
   blobs: BlobStore;
   visits: CoreVisits;
+  /** State every instance must share (password attempts, chat batch windows): memory, database or Redis. */
+  shared: SharedState;
+  /** Prometheus metrics of this process (served at /metrics by the web adapter). */
+  metrics: CoreMetrics;
   /** Visit analytics: stats, charts, dashboard links, alerts (register bots' notifiers here), retention. */
   analytics: Analytics;
   /** Stats for one of the owner's galleries: what `maiimg stats <ref> --json` prints. */
@@ -44,7 +51,7 @@ export interface Core {
   /** A signed, expiring magic link to the owner dashboard. */
   dashboardLink(owner: Owner): { url: string; expiresAt: Date; minutes: number };
   renderStatsText(stats: GalleryVisitStats, locale: Locale): string;
-  /** Readiness: database and store reachable. */
+  /** Readiness: database, store and shared state reachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -59,6 +66,8 @@ export interface OpenCoreOptions {
   visitFlushIntervalMs?: number;
   /** Run the alert checks and the retention job in the background (default true). */
   analyticsJobs?: boolean;
+  /** Collect Node's process metrics (default true; tests that open many cores turn it off). */
+  processMetrics?: boolean;
 }
 
 /** Applies pending migrations, then connects the database and the store. */
@@ -73,6 +82,12 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
   const recorder = new VisitRecorder({ repository: visitRepository, logger, flushIntervalMs: options.visitFlushIntervalMs });
   const secret = resolveSiteSecret(config.web.sessionSecret, config.dataDir);
   const opener = new GalleryOpener({ repository, recorder, clock, anonymizeIp: config.web.anonymizeIp, secret });
+  const shared = openSharedState(config.sharedState, { db: prisma, clock, logger });
+  const metrics = new CoreMetrics(
+    { role: config.role, database: config.database.provider, sharedState: shared.driver, storage: config.storage.driver },
+    { processMetrics: options.processMetrics },
+  );
+  observeVisits(recorder, opener, metrics);
   // Stats include opens still waiting in this process's buffer: write them first.
   const visits: VisitStatsSource = {
     async summarize(galleryId) {
@@ -107,6 +122,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     defaultLocale: config.defaultLocale,
     flushVisits: () => recorder.flush(),
   });
+  observeBatches(service, metrics);
   if (options.analyticsJobs !== false) analytics.start();
 
   return {
@@ -117,13 +133,15 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     repository,
     blobs,
     visits: { opener, recorder, repository: visitRepository, secret },
+    shared,
+    metrics,
     analytics,
     stats: ({ owner, ref }) => analytics.getStats({ owner, ref }),
     statsReply: (input) => analytics.statsReply(input),
     dashboardLink: (owner) => analytics.dashboardLink(owner),
     renderStatsText: renderStatsSummary,
     async ping() {
-      await Promise.all([repository.ping(), blobs.ping()]);
+      await Promise.all([repository.ping(), blobs.ping(), shared.ping()]);
     },
     async close() {
       await analytics.stop();
@@ -131,6 +149,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       await recorder.close().catch((error: unknown) => logger.error({ err: error }, 'recorded visits were lost'));
       // Before the database goes: a pending removal checks that no gallery uses the object again.
       await service.close();
+      await shared.close().catch((error: unknown) => logger.warn({ err: error }, 'could not close the shared state cleanly'));
       await prisma.$disconnect();
     },
   };

@@ -7,6 +7,7 @@ import { t } from '../core/messages.js';
 import { isSlug } from '../core/slug.js';
 import type { Gallery, GalleryImage, Locale } from '../core/types.js';
 import { sendBlob } from './blob-response.js';
+import { SharedRateLimitStore } from './shared-rate-limit-store.js';
 import { SAME_OPEN_MS, hasPasswordCookie, readOpenTicket, setOpenTicket, setPasswordCookie, type OpenTicket } from './gallery-cookies.js';
 import { localeFromAcceptLanguage } from './locale.js';
 import { displaySize, galleryPage, galleryTitle, imagePath, noticePage, passwordPage, type PreviewTags } from './pages.js';
@@ -118,6 +119,11 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     validate: false,
+    // Counted in the shared state, so the limit holds across every web instance, not per process.
+    store: new SharedRateLimitStore(core.shared.counters, 'password:', { shared: core.shared.driver !== 'memory' }),
+    // A shared-state outage must not lock everyone out of protected galleries; the password hash stays slow.
+    passOnStoreError: true,
+    logger: { error: (err, msg) => logger.warn({ err }, msg ?? 'password limit store failed'), warn: (err, msg) => logger.warn({ err }, msg ?? 'password limit') },
     handler: (req, res) => {
       res.status(429).setHeader('Cache-Control', 'no-store');
       res.type('html').send(passwordPage({ locale: pageLocale(req), slug: String(req.params.slug), preview: unlockPreview(req), error: 'tooMany' }));

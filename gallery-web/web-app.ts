@@ -9,6 +9,7 @@ import { isMaiimgError } from '../core/errors.js';
 import { createDashboardRouter } from './dashboard/dashboard-router.js';
 import { galleryRoutes, pageLocale } from './gallery-routes.js';
 import { homePage, noticePage } from './pages.js';
+import { metricsEndpoint, requestDurations } from './request-metrics.js';
 import { trustProxySetting } from './visit-request.js';
 
 /** The web side of the process: the Express app, the router bots mount webhooks on, and a graceful close. */
@@ -41,6 +42,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxySetting(config.web.trustProxy));
   app.set('etag', false);
+  app.use(requestDurations(core.metrics));
 
   app.use(
     helmet({
@@ -82,6 +84,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
       res.status(503).type('text/plain').send('not ready');
     }
   });
+  app.get('/metrics', metricsEndpoint(core.metrics, config.metrics.token));
 
   const integrations = express.Router();
   app.use(integrations);
