@@ -1,0 +1,203 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeGif, makeJpeg, makePng, svgFile, textFile } from '../helpers/images.js';
+
+/**
+ * The `maiimg` terminal adapter, run the way a person runs it: `node bin/maiimg.js ...` in a child
+ * process with its own data directory, checking what it prints and how it exits.
+ */
+const BIN = path.resolve('bin/maiimg.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const files: Record<string, string> = {};
+
+function maiimg(args: string[], user = 'alice'): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: dir, env: { ...env, MAIIMG_CLI_USER: user }, maxBuffer: 10 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function json<T = Record<string, unknown>>(args: string[], user?: string): Promise<T> {
+  const run = await maiimg([...args, '--json'], user);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'maiimg-cli-'));
+  env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    DATA_DIR: path.join(dir, 'data'),
+    PUBLIC_BASE_URL: 'https://gallery.example',
+    LOG_LEVEL: 'silent',
+  };
+  const write = async (name: string, bytes: Buffer) => {
+    files[name] = path.join(dir, name);
+    await writeFile(files[name], bytes);
+  };
+  await write('beach.jpg', await makeJpeg(640, 480, 1));
+  await write('map.png', await makePng(300, 200, 2));
+  await write('wave.gif', await makeGif(32, 32, 3));
+  await write('notes.jpg', textFile());
+  await write('logo.svg', svgFile());
+  await write('unique.jpg', await makeJpeg(200, 150, 77));
+  for (let i = 0; i < 26; i++) await write(`many-${i}.png`, await makePng(16, 16, 100 + i));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('maiimg upload', () => {
+  it('makes a gallery of the valid files, reports every rejected one by name, and prints one JSON object', async () => {
+    const run = await maiimg(['upload', files['beach.jpg']!, files['map.png']!, files['notes.jpg']!, files['wave.gif']!, files['logo.svg']!, '--title', 'Holiday', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      gallery: { slug: string; url: string; qrPng: string };
+      accepted: Array<{ file: string; format: string; width: number; height: number; bytes: number }>;
+      rejected: Array<{ file: string; code: string; message: string }>;
+    };
+    expect(result.gallery.slug).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    expect(result.gallery.url).toBe(`https://gallery.example/g/${result.gallery.slug}`);
+    const qr = await sharp(Buffer.from(result.gallery.qrPng, 'base64')).metadata();
+    expect(qr.format).toBe('png');
+    expect(qr.width).toBeGreaterThanOrEqual(512);
+    expect(result.accepted).toEqual([
+      { file: 'beach.jpg', format: 'jpeg', width: 640, height: 480, bytes: expect.any(Number) },
+      { file: 'map.png', format: 'png', width: 300, height: 200, bytes: expect.any(Number) },
+      { file: 'wave.gif', format: 'gif', width: 32, height: 32, bytes: expect.any(Number) },
+    ]);
+    expect(result.rejected.map((r) => [r.file, r.code])).toEqual([
+      ['notes.jpg', 'UNSUPPORTED_FORMAT'],
+      ['logo.svg', 'UNSUPPORTED_FORMAT'],
+    ]);
+    expect(result.rejected[0]!.message.length).toBeGreaterThan(10);
+  });
+
+  it('prints the link, a terminal QR code and the rejected files in text mode', async () => {
+    const run = await maiimg(['upload', files['beach.jpg']!, files['notes.jpg']!]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/https:\/\/gallery\.example\/g\/[A-Za-z0-9_-]{22,}/);
+    // The terminal rendering of the QR code draws with block characters, many lines of it.
+    expect(run.stdout.split('\n').filter((line) => /[█▀▄]/.test(line)).length).toBeGreaterThan(10);
+    expect(run.stdout).toContain('notes.jpg');
+  });
+
+  it('refuses 26 files as a whole, exit 2, nothing stored', async () => {
+    const before = await json<{ galleries: unknown[] }>(['list'], 'carol');
+    const many = Array.from({ length: 26 }, (_, i) => files[`many-${i}.png`]!);
+    const run = await maiimg(['upload', ...many], 'carol');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/26/);
+    expect(run.stderr).toMatch(/25/);
+    expect((await json<{ galleries: unknown[] }>(['list'], 'carol')).galleries).toHaveLength(before.galleries.length);
+  });
+
+  it('makes no gallery when nothing is valid, exit 2', async () => {
+    const run = await maiimg(['upload', files['notes.jpg']!, files['logo.svg']!, '--json'], 'dave');
+    expect(run.code).toBe(2);
+    const result = JSON.parse(run.stdout) as { gallery: unknown; rejected: unknown[] };
+    expect(result.gallery).toBeNull();
+    expect(result.rejected).toHaveLength(2);
+    expect((await json<{ galleries: unknown[] }>(['list'], 'dave')).galleries).toHaveLength(0);
+  });
+
+  it('names a file it cannot read instead of failing the batch', async () => {
+    const result = await json<{ rejected: Array<{ file: string; code: string }> }>(['upload', files['map.png']!, path.join(dir, 'missing.png')], 'erin');
+    expect(result.rejected).toEqual([expect.objectContaining({ file: 'missing.png', code: 'FILE_UNREADABLE' })]);
+  });
+});
+
+describe('managing a link from the terminal', () => {
+  let slug: string;
+  let url: string;
+  beforeAll(async () => {
+    const made = await json<{ gallery: { slug: string; url: string } }>(['upload', files['beach.jpg']!, files['map.png']!, '--max-views', '10', '--expires', '7d'], 'frank');
+    ({ slug, url } = made.gallery);
+  });
+
+  it('lists and shows the owner’s galleries, by slug or by full link', async () => {
+    const list = await json<{ galleries: Array<{ slug: string }> }>(['list'], 'frank');
+    expect(list.galleries.map((g) => g.slug)).toContain(slug);
+    const shown = await json<{ slug: string; maxOpens: number; expiresAt: string; images: unknown[] }>(['show', url], 'frank');
+    expect(shown.slug).toBe(slug);
+    expect(shown.maxOpens).toBe(10);
+    expect(Date.parse(shown.expiresAt) - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
+    expect(shown.images).toHaveLength(2);
+  });
+
+  it('disables and re-enables, keeping the images', async () => {
+    expect((await json<{ state: string }>(['disable', slug], 'frank')).state).toBe('disabled');
+    expect((await json<{ state: string; images: unknown[] }>(['show', slug], 'frank')).state).toBe('disabled');
+    const enabled = await json<{ state: string; images: unknown[] }>(['enable', slug], 'frank');
+    expect(enabled.state).toBe('active');
+    expect(enabled.images).toHaveLength(2);
+  });
+
+  it('changes and clears settings; the password is never shown back', async () => {
+    const set = await json<Record<string, unknown>>(['set', slug, '--password', 'open sesame', '--no-download', '--max-views', '3', '--title', 'Renamed'], 'frank');
+    expect(set).toMatchObject({ passwordProtected: true, downloadsAllowed: false, maxOpens: 3, title: 'Renamed' });
+    expect(JSON.stringify(set)).not.toContain('open sesame');
+    const cleared = await json<Record<string, unknown>>(['set', slug, '--no-password', '--download', '--no-max-views', '--no-expiry'], 'frank');
+    expect(cleared).toMatchObject({ passwordProtected: false, downloadsAllowed: true, maxOpens: null, expiresAt: null });
+  });
+
+  it('refuses someone else, and unknown links, with the catalogue’s sentence', async () => {
+    const other = await maiimg(['disable', slug], 'mallory');
+    expect(other.code).toBe(1);
+    expect(other.stderr.trim().length).toBeGreaterThan(5);
+    expect((await json<{ state: string }>(['show', slug], 'frank')).state).toBe('active');
+    const unknown = await maiimg(['show', 'AAAAAAAAAAAAAAAAAAAAAA'], 'frank');
+    expect(unknown.code).toBe(1);
+  });
+
+  it('reports stats as JSON', async () => {
+    const stats = await json<Record<string, unknown>>(['stats', slug], 'frank');
+    expect(stats).toMatchObject({ humanOpens: 0 });
+  });
+
+  it('deletes the gallery and its stored files, keeping files another gallery shares', async () => {
+    // wave.gif is in alice's gallery too (stored once by content): it must survive this delete.
+    const own = await json<{ gallery: { slug: string } }>(['upload', files['unique.jpg']!, files['wave.gif']!], 'grace');
+    const storeDir = path.join(dir, 'data', 'files');
+    const countFiles = async (): Promise<number> => (await readdir(storeDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    const before = await countFiles();
+    expect(await json<{ deleted: string }>(['delete', own.gallery.slug], 'grace')).toEqual({ deleted: own.gallery.slug });
+    // unique.jpg's original and thumbnail are gone; the shared GIF's are not.
+    expect(await countFiles()).toBe(before - 2);
+    expect((await maiimg(['show', own.gallery.slug], 'grace')).code).toBe(1);
+  });
+});
+
+describe('maiimg configuration', () => {
+  it('lists every configuration problem at once and exits 1', async () => {
+    const run = await new Promise<Run>((resolve) => {
+      execFile(process.execPath, [BIN, 'list'], { cwd: dir, env: { ...env, PORT: 'abc', STORAGE_DRIVER: 'ftp' } }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('PORT');
+    expect(run.stderr).toContain('STORAGE_DRIVER');
+  });
+});
