@@ -55,6 +55,7 @@ export const startSlackBot: BotStarter = async (context) => {
   }
 
   const listeners = registerSlackListeners(app, context, config);
+  const unregisterNotifier = context.core.analytics.notifiers.register('slack', listeners.notifier);
 
   if (config.mode === 'socket') {
     // The socket client reconnects by itself; a failed first connection is logged, not fatal.
@@ -69,6 +70,7 @@ export const startSlackBot: BotStarter = async (context) => {
   return {
     name: 'slack',
     async stop() {
+      unregisterNotifier();
       await listeners.drain();
       if (config.mode === 'socket') {
         await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'error while disconnecting from Slack'));

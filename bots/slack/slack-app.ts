@@ -1,9 +1,10 @@
 import type { App, webApi } from '@slack/bolt';
+import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { BatchCollector } from '../../core/chat/batch-collector.js';
 import { MANAGE_COMMANDS, decodeButton, encodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
 import { t } from '../../core/messages.js';
-import type { BatchOutcome, IncomingFile, Owner } from '../../core/types.js';
+import type { BatchOutcome, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext } from '../shared/bot-context.js';
 import { downloadFile } from '../shared/http-download.js';
 import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './slack-blocks.js';
@@ -52,7 +53,12 @@ interface BatchMeta {
 export interface SlackListeners {
   /** Stops taking files and processes (and answers) every batch already in hand. */
   drain(): Promise<void>;
+  /** Delivers owner alerts (core/analytics) to Slack; registered by the app's start. */
+  notifier: Notifier;
 }
+
+/** The command that answers with the dashboard link, as declared in manifest.yml. */
+export const DASHBOARD_COMMAND = '/dashboard';
 
 const ownerOf = (user: string, channel: string | undefined): Owner => ({
   // Slack user ids are unique across workspaces (and shared across an Enterprise Grid org, where
@@ -180,6 +186,38 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     await onShare(event as unknown as SlackMessageEvent, boltContext.botUserId, true);
   });
 
+  /** Slack ids of direct messages start with D: only the user and the app are in them. */
+  const isDirectMessage = (channel: string | undefined) => Boolean(channel?.startsWith('D'));
+
+  /**
+   * Uploads a stats chart where only its owner sees it, since Slack's ephemeral answers cannot
+   * carry files: into the direct message the request came from (in its thread), else into the
+   * owner's direct message with the app. Returns a note for the answer when the chart went
+   * elsewhere; a failed upload is logged and leaves the text to stand alone.
+   */
+  const uploadChart = async (image: NonNullable<ChatReply['image']>, input: { user: string; channel?: string; threadTs?: string; locale: Locale }): Promise<string | null> => {
+    const direct = isDirectMessage(input.channel);
+    try {
+      const channel = direct ? input.channel : (await client.conversations.open({ users: input.user })).channel?.id;
+      if (!channel) throw new Error('conversations.open returned no channel');
+      const upload = { file: image.png, filename: image.name, title: t(input.locale, 'slack.chartTitle') };
+      await (direct && input.threadTs
+        ? client.files.uploadV2({ ...upload, channel_id: channel, thread_ts: input.threadTs })
+        : client.files.uploadV2({ ...upload, channel_id: channel }));
+      return direct ? null : t(input.locale, 'slack.chartInDirectMessage');
+    } catch (error) {
+      logger.warn({ err: error, user: input.user }, 'could not upload the stats chart');
+      return null;
+    }
+  };
+
+  /** A reply with a chart: the chart is uploaded first, so the text can say where it went. */
+  const withChart = async (reply: ChatReply, input: { user: string; channel?: string; threadTs?: string; locale: Locale }): Promise<ChatReply> => {
+    if (!reply.image) return reply;
+    const note = await uploadChart(reply.image, input);
+    return note ? { ...reply, text: `${reply.text}\n\n${note}` } : reply;
+  };
+
   app.command(config.command, async ({ command, ack, respond }) => {
     // Slack wants an answer within 3 s; the reply follows through response_url.
     await ack();
@@ -199,9 +237,20 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
         // a password typed here stays private wherever it is typed.
         isPrivateChat: true,
       });
+      reply = await withChart(reply, { user: command.user_id, channel: command.channel_id, locale });
     }
     await respond({ response_type: 'ephemeral', ...renderReply(reply, locale) });
   });
+
+  // A command of its own, as on the other platforms; the link is answered ephemerally like everything else.
+  if (config.command !== DASHBOARD_COMMAND) {
+    app.command(DASHBOARD_COMMAND, async ({ command, ack, respond }) => {
+      await ack();
+      const locale = await locales.forUser(command.user_id);
+      const reply = await commands.run({ owner: ownerOf(command.user_id, command.channel_id), locale, command: 'dashboard', args: [] });
+      await respond({ response_type: 'ephemeral', ...renderReply(reply, locale) });
+    });
+  }
 
   app.action(ACTION_ID_PATTERN, async ({ ack, body, action, respond }) => {
     await ack();
@@ -210,15 +259,17 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     const locale = await locales.forUser(body.user.id);
     // Delete carries Slack's own confirm dialog, so a Delete press has already been confirmed.
     const data = decoded?.action === 'delete' ? encodeButton('delete-yes', decoded.slug) : action.value;
-    const reply = await commands.press({ owner: ownerOf(body.user.id, body.channel?.id), locale, data });
+    let reply = await commands.press({ owner: ownerOf(body.user.id, body.channel?.id), locale, data });
     const pressed = decoded?.action;
-    const message = body.message as { ts?: string; text?: string; blocks?: unknown[] } | undefined;
+    const message = body.message as { ts?: string; thread_ts?: string; text?: string; blocks?: unknown[] } | undefined;
     const inSharedMessage = Boolean(message?.ts && body.channel?.id && !body.container?.is_ephemeral);
+    const answersPresser = pressed === 'stats' || pressed === 'dashboard';
 
-    if (reply.isError || pressed === 'stats' || !inSharedMessage) {
-      // Errors (a non-owner's press) and stats go to the presser alone; presses in an ephemeral
-      // reply replace that reply.
-      const replaceOriginal = !reply.isError && pressed !== 'stats' && !inSharedMessage;
+    if (reply.isError || answersPresser || reply.privateReply || !inSharedMessage) {
+      // Errors (a non-owner's press), stats and the dashboard link go to the presser alone;
+      // other presses in an ephemeral reply replace that reply.
+      const replaceOriginal = !reply.isError && !answersPresser && !reply.privateReply && !inSharedMessage;
+      reply = await withChart(reply, { user: body.user.id, channel: body.channel?.id, threadTs: message?.thread_ts ?? message?.ts, locale });
       await respond({ response_type: 'ephemeral', replace_original: replaceOriginal, ...renderReply(reply, locale) });
       return;
     }
@@ -236,7 +287,28 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     logger.error({ err: error }, 'Slack listener failed');
   });
 
-  return { drain: () => collector.drain() };
+  const notifier: Notifier = {
+    /**
+     * Posts the alert in the channel the gallery was made in, else (unknown channel, or the app was
+     * removed from it) in the owner's direct message with the app; throwing makes the monitor retry.
+     */
+    async notify(alert: OwnerAlert): Promise<void> {
+      const message = { ...renderReply({ text: alert.text, buttons: alert.buttons }, alert.locale), unfurl_links: false, unfurl_media: false };
+      if (alert.owner.chatId) {
+        try {
+          await client.chat.postMessage({ channel: alert.owner.chatId, ...message });
+          return;
+        } catch (error) {
+          logger.warn({ err: error, channel: alert.owner.chatId, slug: alert.slug }, 'could not post an alert in its channel; sending it as a direct message');
+        }
+      }
+      const dm = (await client.conversations.open({ users: alert.owner.userId })).channel?.id;
+      if (!dm) throw new Error('conversations.open returned no channel');
+      await client.chat.postMessage({ channel: dm, ...message });
+    },
+  };
+
+  return { drain: () => collector.drain(), notifier };
 }
 
 /** Slack wraps links as `<https://...>` or `<https://...|label>` when a command is set to escape them. */

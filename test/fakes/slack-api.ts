@@ -42,6 +42,8 @@ export class FakeSlackApi {
   readonly calls: RecordedSlackCall[] = [];
   readonly botUserId: string;
   private readonly files = new Map<string, FakeSlackFile>();
+  /** Bytes posted to each upload URL, by the file id `files.getUploadURLExternal` handed out. */
+  private readonly uploads = new Map<string, Buffer>();
   private readonly waiters = new Set<() => void>();
   private server?: Server;
   private nextTs = 1_700_000_000;
@@ -94,6 +96,16 @@ export class FakeSlackApi {
   /** A `response_url` for a slash command or button press; answers posted there are recorded. */
   responseUrl(id = `R${this.nextId++}`): string {
     return `${this.url}/response/${id}`;
+  }
+
+  /** The file bytes the app posted to the upload URL of `fileId` (the file part of a multipart body, or the raw body). */
+  uploadedFile(fileId: string): Buffer | undefined {
+    return this.uploads.get(fileId);
+  }
+
+  /** The direct-message channel `conversations.open` gives for a user. */
+  directMessageOf(user: string): string {
+    return `D${user}`;
   }
 
   /** Calls of one kind, optionally filtered. */
@@ -149,6 +161,7 @@ export class FakeSlackApi {
     }
     if (path.startsWith('/upload/')) {
       this.record(req, 'upload', raw);
+      this.uploads.set(path.slice('/upload/'.length), filePart(String(req.headers['content-type'] ?? ''), raw));
       return { status: 200, type: 'text/plain', body: `OK - ${raw.length}` };
     }
     if (path.startsWith('/response/')) {
@@ -174,6 +187,11 @@ export class FakeSlackApi {
         return json({ ok: true, channel: field('channel'), ts: this.ts(), message: { text: field('text') } });
       case 'chat.postEphemeral':
         return json({ ok: true, message_ts: this.ts() });
+      case 'conversations.open': {
+        const users = field('users') ?? '';
+        if (!users || users.includes(',')) return json({ ok: false, error: 'not_enough_users' });
+        return json({ ok: true, channel: { id: this.directMessageOf(users) } });
+      }
       case 'chat.update':
         return json({ ok: true, channel: field('channel'), ts: field('ts'), text: field('text') });
       case 'files.getUploadURLExternal': {
@@ -192,6 +210,26 @@ export class FakeSlackApi {
   private ts(): string {
     return `${this.nextTs++}.000100`;
   }
+}
+
+/** The file part of a multipart/form-data body (the raw body when it is not multipart). */
+function filePart(contentType: string, raw: Buffer): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+  if (!contentType.startsWith('multipart/form-data') || !boundary) return raw;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let start = raw.indexOf(delimiter);
+  while (start !== -1) {
+    const next = raw.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = raw.subarray(start + delimiter.length, next);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd !== -1 && /filename=/i.test(part.subarray(0, headerEnd).toString('utf8'))) {
+      // The part's content ends with the CRLF that precedes the next delimiter.
+      return Buffer.from(part.subarray(headerEnd + 4, part.length - 2));
+    }
+    start = next;
+  }
+  return raw;
 }
 
 /** Starts a fake Slack Web API on a free loopback port. */

@@ -9,6 +9,7 @@ import type { Owner } from '../../../core/types.js';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedSlackCall } from '../../fakes/slack-api.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
 import { makeJpeg, makePng, makeWebp, textFile } from '../../helpers/images.js';
+import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
 import { buttonPress, commandFields, fileShareEnvelope, postCommand, postEvent, postInteraction } from './slack-requests.js';
 
 const BOT_TOKEN = 'xoxb-1111-2222-fakebottoken';
@@ -46,6 +47,10 @@ afterAll(async () => {
 const slackOwner = (user: string): Owner => ({ platform: 'slack', userId: user });
 const bodyText = (call: RecordedSlackCall) => String(call.body.text ?? '');
 const galleryLink = (text: string) => /(http:\/\/127\.0\.0\.1:\d+\/g\/[A-Za-z0-9_-]{22})/.exec(text)?.[1];
+const actionIds = (call: RecordedSlackCall): string[] => {
+  const blocks = (typeof call.body.blocks === 'string' ? JSON.parse(call.body.blocks) : call.body.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
+  return blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id) ?? [];
+};
 const inChannel = (channel: string) => (call: RecordedSlackCall) => call.body.channel === channel || call.body.channel_id === channel;
 
 /** Shares files as separate messages, as a person dropping them one after another does. */
@@ -65,9 +70,9 @@ async function galleryOf(user: string, channel: string) {
   return { slug: outcome.gallery!.slug, url: outcome.url! };
 }
 
-async function command(user: string, channel: string, text: string): Promise<RecordedSlackCall> {
+async function command(user: string, channel: string, text: string, name = '/gallery'): Promise<RecordedSlackCall> {
   const responseUrl = fake.responseUrl();
-  const response = await postCommand(endpoint, commandFields({ text, user, channel, responseUrl }), signing);
+  const response = await postCommand(endpoint, commandFields({ command: name, text, user, channel, responseUrl }), signing);
   expect(response.status).toBe(200);
   const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
   return answer!;
@@ -224,5 +229,106 @@ describe('Slack app (HTTP mode, end to end)', () => {
     expect(blocks[0]!.type).toBe('section');
     expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id)).toEqual(['maiimg_stats', 'maiimg_enable', 'maiimg_delete']);
     expect((await fetch(url)).status).toBe(410);
+  });
+
+  it('answers /gallery stats in a DM with the summary and uploads the PNG chart into that DM', async () => {
+    const { url, slug } = await galleryOf('U10', 'D10');
+    expect(await openLikeABrowser(url)).toBe(200);
+    const stats = await command('U10', 'D10', `stats ${url}`);
+    expect(stats.body.response_type).toBe('ephemeral');
+    expect(String(stats.body.text)).toContain('1 open(s) by 1 visitor(s)');
+    expect(actionIds(stats)).toContain('maiimg_dashboard');
+    const [complete] = await fake.waitFor('files.completeUploadExternal', inChannel('D10'));
+    const [file] = JSON.parse(String(complete!.body.files)) as Array<{ id: string; title: string }>;
+    expect(file!.title).toBe('Opens of your gallery');
+    expect(isPng(fake.uploadedFile(file!.id)!)).toBe(true);
+    const [asked] = fake.callsOf('files.getUploadURLExternal', (call) => call.body.filename === `stats-${slug}.png`);
+    expect(asked).toBeDefined();
+  });
+
+  it('keeps the chart of /gallery stats in a shared channel private: it goes to the owner’s DM', async () => {
+    const { url } = await galleryOf('U11', 'C11');
+    const stats = await command('U11', 'C11', `stats ${url}`);
+    expect(stats.body.response_type).toBe('ephemeral');
+    expect(String(stats.body.text)).toContain('The chart is in our direct messages');
+    const [complete] = await fake.waitFor('files.completeUploadExternal', inChannel(fake.directMessageOf('U11')));
+    const [file] = JSON.parse(String(complete!.body.files)) as Array<{ id: string }>;
+    expect(isPng(fake.uploadedFile(file!.id)!)).toBe(true);
+    expect(fake.callsOf('files.completeUploadExternal', inChannel('C11'))).toEqual([]);
+  });
+
+  it('answers /dashboard with an ephemeral link that logs in, and so does the Dashboard button', async () => {
+    const { slug, url } = await galleryOf('U12', 'C12');
+    const answer = await command('U12', 'C12', '', '/dashboard');
+    expect(answer.body.response_type).toBe('ephemeral');
+    const link = DASHBOARD_LINK.exec(String(answer.body.text))?.[0];
+    expect(link, String(answer.body.text)).toBeDefined();
+    const login = await logInWithDashboardLink(link!);
+    expect(login.loginStatus).toBe(303);
+    expect(login.cookie).toBeTruthy();
+    expect(login.dashboardStatus).toBe(200);
+    expect(login.page).toContain(`/dashboard/g/${slug}`);
+
+    const responseUrl = fake.responseUrl();
+    const press = buttonPress({
+      user: 'U12',
+      channel: 'C12',
+      actionId: 'maiimg_dashboard',
+      value: encodeButton('dashboard', slug),
+      responseUrl,
+      message: { ts: '1700000012.000100', text: `Your gallery is ready: ${url}`, blocks: [] },
+    });
+    expect((await postInteraction(endpoint, press, signing)).status).toBe(200);
+    const [pressed] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
+    expect(pressed!.body.response_type).toBe('ephemeral');
+    expect(pressed!.body.replace_original).toBe(false);
+    expect(String(pressed!.body.text)).toMatch(DASHBOARD_LINK);
+    expect(fake.callsOf('chat.update', inChannel('C12'))).toEqual([]);
+  });
+
+  it('posts the first-open alert in the channel the gallery was shared in; its Disable button disables the link', async () => {
+    const envelope = fileShareEnvelope({
+      user: 'U13',
+      channel: 'C13',
+      channelType: 'channel',
+      text: `<@${fake.botUserId}> for the family`,
+      botUserId: fake.botUserId,
+      files: [fake.addFile({ name: 'family.jpg', bytes: await makeJpeg(64, 48, 131) })],
+    });
+    expect((await postEvent(endpoint, envelope, signing)).status).toBe(200);
+    const [post] = await fake.waitFor('chat.postMessage', inChannel('C13'));
+    const url = galleryLink(bodyText(post!))!;
+    const slug = url.split('/g/')[1]!;
+
+    expect(await openLikeABrowser(url)).toBe(200);
+    await running.core.analytics.alerts.check();
+    const [alert] = await fake.waitFor('chat.postMessage', (call) => inChannel('C13')(call) && /opened for the first time/.test(bodyText(call)));
+    expect(bodyText(alert!)).toContain('Device: Desktop · Firefox');
+    expect(actionIds(alert!)).toEqual(['maiimg_stats', 'maiimg_disable']);
+
+    const responseUrl = fake.responseUrl();
+    const press = buttonPress({
+      user: 'U13',
+      channel: 'C13',
+      actionId: 'maiimg_disable',
+      value: encodeButton('disable', slug),
+      responseUrl,
+      message: { ts: '1700000013.000100', text: bodyText(alert!), blocks: JSON.parse(String(alert!.body.blocks)) as unknown[] },
+    });
+    expect((await postInteraction(endpoint, press, signing)).status).toBe(200);
+    const [notice] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
+    expect(String(notice!.body.text)).toContain('Link disabled');
+    expect((await fetch(url)).status).toBe(410);
+  });
+
+  it('sends no first-open alert after /gallery alerts off', async () => {
+    const { url, slug } = await galleryOf('U14', 'D14');
+    const off = await command('U14', 'D14', `alerts ${url} off`);
+    expect(String(off.body.text)).toContain('You will not be told when');
+    expect(await openLikeABrowser(url)).toBe(200);
+    const sent = await running.core.analytics.alerts.check();
+    expect(sent.map((a) => a.slug)).not.toContain(slug);
+    expect((await running.core.service.getGallery(slug)).openCount).toBe(1);
+    expect(fake.callsOf('chat.postMessage', inChannel('D14'))).toEqual([]);
   });
 });
