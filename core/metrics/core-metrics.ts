@@ -46,7 +46,11 @@ export class CoreMetrics {
       registers,
     });
     this.previews = new Counter({ name: 'maiimg_previews_total', help: 'Link previews recorded, by chat platform.', labelNames: ['platform'], registers });
-    this.opensRefused = new Counter({ name: 'maiimg_opens_refused_total', help: 'Human opens refused because the gallery reached its open limit.', registers });
+    this.opensRefused = new Counter({
+      name: 'maiimg_opens_refused_total',
+      help: 'Human opens refused by the atomic open count (races for the last opens of a limited gallery). Pages of galleries already used up are refused before that: see the 410s in maiimg_http_request_duration_seconds.',
+      registers,
+    });
     this.httpDuration = new Histogram({
       name: 'maiimg_http_request_duration_seconds',
       help: 'Web request durations, by method, route pattern and status.',
