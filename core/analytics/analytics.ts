@@ -161,6 +161,11 @@ export class Analytics {
   async setAlertsEnabled(input: { owner: Owner; ref: string; enabled: boolean }): Promise<void> {
     const gallery = await this.deps.service.getOwnedGallery({ owner: input.owner, ref: input.ref });
     await this.deps.db.$executeRaw(sql`UPDATE galleries SET alerts_enabled = ${input.enabled} WHERE id = ${gallery.id}`);
+    // A first open that happened while alerts were off is old news: switching them back on must
+    // not announce it as "just opened".
+    if (input.enabled) {
+      await this.deps.db.$executeRaw(sql`UPDATE galleries SET first_open_alerted = ${true} WHERE id = ${gallery.id} AND open_count > 0`);
+    }
   }
 
   /** Starts the alert checks and the daily retention job (both stop with `stop()`). */

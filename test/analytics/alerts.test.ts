@@ -66,6 +66,10 @@ for (const provider of DATABASE_PROVIDERS) {
       await seedVisits(test.core, gallery, [{ at: '2026-03-15T11:59:00Z' }]);
       await test.core.analytics.alerts.check();
       expect(notifier.sent).toEqual([]);
+      // Switched back on later, the open from while they were off is not announced as new.
+      await test.core.analytics.setAlertsEnabled({ owner: ALICE, ref: gallery.slug, enabled: true });
+      await test.core.analytics.alerts.check();
+      expect(notifier.sent).toEqual([]);
     });
 
     it('tries again when the alert could not be delivered', async () => {
