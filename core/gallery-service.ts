@@ -114,13 +114,14 @@ export class GalleryService {
     const storeFailures: unknown[] = [];
     const store = (image: PreparedImage): void => {
       if (storing.has(image.hash)) return;
-      const writing = Promise.all([
+      // allSettled, not all: the clean-up after a failure must wait for the sibling write too, or
+      // that write could land after the clean-up and stay orphaned.
+      const writing = Promise.allSettled([
         this.putOnce(originalKey(image.hash), image.cleaned, mimeTypeOf(image.format), written),
         this.putOnce(displayKey(image.hash, DISPLAY_SIZES[0]), image.thumbnail, 'image/webp', written),
-      ]).then(
-        () => undefined,
-        (error: unknown) => void storeFailures.push(error),
-      );
+      ]).then((settled) => {
+        for (const result of settled) if (result.status === 'rejected') storeFailures.push(result.reason);
+      });
       storing.set(image.hash, writing);
     };
     await runLimited(files, this.concurrency, async (file, index) => {
@@ -310,8 +311,10 @@ export class GalleryService {
   /** Content-addressed: an object that already exists is identical, so it is neither rewritten nor owned by this batch. */
   private async putOnce(key: string, data: Buffer, contentType: string, written: string[]): Promise<void> {
     if (await this.deps.blobs.exists(key)) return;
-    await this.deps.blobs.put(key, data, contentType);
+    // Counted as written before the put: a put that fails on the client side (connection reset,
+    // timeout) may still have landed in the store, and must be cleaned up like one that succeeded.
     written.push(key);
+    await this.deps.blobs.put(key, data, contentType);
   }
 
   /** Deletes now, or later when the store is unreachable (see PendingRemovals): never throws. */

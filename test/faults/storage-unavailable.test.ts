@@ -13,6 +13,7 @@ import { createS3Client } from '../../core/storage/s3-blob-store.js';
 import type { Owner } from '../../core/types.js';
 import { FakeTelegramBotApi, type FakeUser, type RecordedCall } from '../fakes/telegram-bot-api.js';
 import { makeJpeg, makePng } from '../helpers/images.js';
+import { replyText, waitForReply } from '../helpers/telegram-replies.js';
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { freePort, startTestCore, testConfig, type TestCore } from '../helpers/test-core.js';
@@ -223,7 +224,7 @@ describe('the store unreachable while a Telegram user sends photos', () => {
   });
 
   const user: FakeUser = { id: 4242, first_name: 'sam', language_code: 'en' };
-  const textOf = (call: RecordedCall) => String(call.params.text ?? call.params.caption ?? '');
+  const textOf = replyText;
   const toUser = (call: RecordedCall) => Number(call.params.chat_id) === user.id;
 
   it('tells the sender storage is unavailable, keeps nothing, and works again once the store is back', async () => {
@@ -233,10 +234,7 @@ describe('the store unreachable while a Telegram user sends photos', () => {
     fake.userSends({ from: user, photo: await makeJpeg(64, 48, 31), mediaGroupId: 'album-1', caption: 'trip' });
     fake.userSends({ from: user, photo: await makeJpeg(64, 48, 32), mediaGroupId: 'album-1' });
     const unavailable = t('en', 'STORAGE_UNAVAILABLE');
-    const answer = await Promise.race([
-      fake.waitForCall('editMessageText', (c) => toUser(c) && textOf(c) === unavailable, { since }),
-      fake.waitForCall('sendMessage', (c) => toUser(c) && textOf(c) === unavailable, { since }),
-    ]);
+    const answer = await waitForReply(fake, (c) => toUser(c) && textOf(c) === unavailable, { since });
     expect(textOf(answer)).toBe(unavailable);
     expect(await running.core.service.listGalleries({ platform: 'telegram', userId: String(user.id) })).toEqual([]);
 
@@ -245,7 +243,7 @@ describe('the store unreachable while a Telegram user sends photos', () => {
 
     since = fake.calls.length;
     fake.userSends({ from: user, photo: await makeJpeg(64, 48, 31) });
-    const ready = await fake.waitForCall('sendPhoto', (c) => toUser(c) && /\/g\//.test(textOf(c)), { since });
+    const ready = await waitForReply(fake, (c) => c.method === 'sendPhoto' && toUser(c) && /\/g\//.test(textOf(c)), { since });
     expect(textOf(ready)).toContain(t('en', 'gallery.count', { count: 1 }));
     expect(await running.core.service.listGalleries({ platform: 'telegram', userId: String(user.id) })).toHaveLength(1);
   });

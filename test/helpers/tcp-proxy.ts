@@ -15,6 +15,8 @@ export interface TcpProxy {
   port: number;
   /** Connections accepted since start (across restores). */
   readonly accepted: number;
+  /** Local ports of the open connections to the target (what the target sees as client ports). */
+  upstreamPorts(): number[];
   cut(): Promise<void>;
   restore(): Promise<void>;
   /** Called with each chunk from a client; return true to cut before it is forwarded. */
@@ -24,6 +26,7 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const upstreams = new Set<Socket>();
   let server: Server | null = null;
   let accepted = 0;
   let boundPort = port;
@@ -40,7 +43,9 @@ export async function startTcpProxy(target: { host: string; port: number }, port
         const upstream = connect(target.port, target.host);
         sockets.add(client);
         sockets.add(upstream);
+        upstreams.add(upstream);
         const drop = () => {
+          upstreams.delete(upstream);
           client.destroy();
           upstream.destroy();
           sockets.delete(client);
@@ -78,6 +83,9 @@ export async function startTcpProxy(target: { host: string; port: number }, port
     },
     get accepted() {
       return accepted;
+    },
+    upstreamPorts() {
+      return [...upstreams].map((socket) => socket.localPort).filter((port): port is number => port !== undefined);
     },
     cut: closeListener,
     async restore() {

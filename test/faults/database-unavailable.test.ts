@@ -1,0 +1,172 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRunningServer, type RunningServer } from '../../cli/server.js';
+import { t } from '../../core/messages.js';
+import type { Gallery, Owner } from '../../core/types.js';
+import { FakeTelegramBotApi, type FakeUser, type RecordedCall } from '../fakes/telegram-bot-api.js';
+import { freshPostgres, postgresServerUrl, type FreshDatabase } from '../helpers/databases.js';
+import { makeJpeg } from '../helpers/images.js';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
+import { freePort, testConfig } from '../helpers/test-core.js';
+import { CHROME_UA } from '../web/web-harness.js';
+
+/**
+ * PostgreSQL goes away under a running process (web site + Telegram bot): a proxy between them is
+ * cut, or the server drops the connections. Pages answer 503 with a plain page, the bot answers an
+ * error, opens waiting in memory are kept, and everything recovers by itself once the database is back.
+ */
+
+const user: FakeUser = { id: 9191, first_name: 'dora', language_code: 'en' };
+const owner: Owner = { platform: 'telegram', userId: String(user.id) };
+
+let db: FreshDatabase;
+let proxy: TcpProxy;
+let fake: FakeTelegramBotApi;
+let running: RunningServer;
+let dir: string;
+let base: string;
+let gallery: Gallery;
+
+beforeAll(async () => {
+  db = await freshPostgres();
+  const target = new URL(await postgresServerUrl());
+  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const proxied = new URL(db.database.url);
+  proxied.port = String(proxy.port);
+  fake = await FakeTelegramBotApi.start();
+  dir = await mkdtemp(path.join(tmpdir(), 'maiimg-fault-db-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  running = await createRunningServer(
+    testConfig(dir, {
+      DATABASE_URL: proxied.toString(),
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.url,
+      PUBLIC_BASE_URL: base,
+      PORT: String(port),
+      BATCH_QUIET_MS: '300',
+    }),
+    { analyticsJobs: false, visitFlushIntervalMs: 1000 },
+  );
+  const outcome = await running.core.service.createGallery({ owner, files: [{ name: 'a.jpg', data: await makeJpeg(64, 48, 5) }] });
+  gallery = outcome.gallery!;
+}, 120_000);
+
+afterAll(async () => {
+  await proxy?.restore();
+  await running?.stop();
+  await fake?.close();
+  await proxy?.close();
+  await db?.cleanup();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const get = (pathname: string) => fetch(base + pathname, { headers: { 'user-agent': CHROME_UA }, redirect: 'manual' });
+const textOf = (call: RecordedCall) => String(call.params.text ?? call.params.caption ?? '');
+
+async function ask(text: string): Promise<string> {
+  const since = fake.calls.length;
+  fake.userSends({ from: user, text });
+  return textOf(await fake.waitForCall('sendMessage', (c) => Number(c.params.chat_id) === user.id, { since, timeoutMs: 30_000 }));
+}
+
+async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Visit rows stored for the gallery, read straight from PostgreSQL (not through the proxy). */
+async function visitRows(): Promise<number> {
+  const schema = new URL(db.database.url).searchParams.get('schema')!;
+  const client = new pg.Client({ connectionString: await postgresServerUrl() });
+  await client.connect();
+  try {
+    const result = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".visits WHERE gallery_id = $1`, [gallery.id]);
+    return Number(result.rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the database unreachable (PostgreSQL behind a proxy that is cut)', () => {
+  it('answers gallery pages and images with a plain 503 page, and serves them again once it is back', async () => {
+    expect((await get(`/g/${gallery.slug}`)).status).toBe(200);
+    await proxy.cut();
+    try {
+      const started = Date.now();
+      const page = await get(`/g/${gallery.slug}`);
+      expect(page.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      const body = await page.text();
+      expect(body).toContain(t('en', 'DATABASE_UNAVAILABLE'));
+      // A plain page: no stack trace, no driver message.
+      expect(body).not.toMatch(/ECONNREFUSED|prisma|at .*\.ts:/i);
+      expect((await get(`/g/${gallery.slug}/i/0/480.webp`)).status).toBe(503);
+      expect((await get('/readyz')).status).toBe(503);
+      expect((await get('/healthz')).status).toBe(200);
+    } finally {
+      await proxy.restore();
+    }
+    const back = await eventually(() => get(`/g/${gallery.slug}`), (r) => r.status === 200);
+    expect(back.status).toBe(200);
+    expect((await get('/readyz')).status).toBe(200);
+  });
+
+  it('answers a bot command with an error while it is cut, and normally once it is back', async () => {
+    await proxy.cut();
+    try {
+      expect(await ask('/list')).toBe(t('en', 'DATABASE_UNAVAILABLE'));
+    } finally {
+      await proxy.restore();
+    }
+    const reply = await eventually(() => ask('/list'), (text) => text.includes(gallery.slug));
+    expect(reply).toContain(gallery.slug);
+  });
+
+  it('keeps opens recorded just before it went away and writes them once it is back', async () => {
+    // Nothing waiting, and no flush already due, before the open this test is about.
+    await running.core.visits.recorder.flush();
+    const before = await visitRows();
+    expect((await get(`/g/${gallery.slug}`)).status).toBe(200);
+    // Cut before the recorder's next flush (1 s): the open waits in memory, and the flush fails.
+    await proxy.cut();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(running.core.visits.recorder.pending).toBeGreaterThan(0);
+    await proxy.restore();
+    await eventually(async () => running.core.visits.recorder.pending, (pending) => pending === 0);
+    expect(await visitRows()).toBe(before + 1);
+  });
+});
+
+describe('the database dropping every connection (pg_terminate_backend)', () => {
+  it('serves the next requests on fresh connections', async () => {
+    expect((await get(`/g/${gallery.slug}`)).status).toBe(200);
+    const ports = proxy.upstreamPorts();
+    expect(ports.length).toBeGreaterThan(0);
+    const admin = new pg.Client({ connectionString: await postgresServerUrl() });
+    await admin.connect();
+    try {
+      const killed = await admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE client_addr = $1 AND client_port = ANY($2::int[])',
+        ['127.0.0.1', ports],
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await get(`/g/${gallery.slug}`)).status);
+    // At most the first request after the drop may see the dead connection.
+    expect(statuses.slice(1)).toEqual([200, 200, 200, 200]);
+    expect(await ask('/list')).toContain(gallery.slug);
+  });
+});
