@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { Input, Telegraf } from 'telegraf';
 import type { CallbackQuery, InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
-import { BatchCollector } from '../../core/chat/batch-collector.js';
+import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
 import { decodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
 import { formatBytes, localeFrom, t } from '../../core/messages.js';
 import type { Logger } from '../../core/ports.js';
@@ -22,6 +22,7 @@ const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 /** Links must not unfurl: Telegram's preview fetch would otherwise hit the gallery. */
 const NO_PREVIEW = { link_preview_options: { is_disabled: true } } as const;
 
+/** Plain data only: with webhooks spread over instances, open batches live in the shared state. */
 interface BatchMeta {
   owner: Owner;
   locale: Locale;
@@ -29,7 +30,6 @@ interface BatchMeta {
   /** The first message of the batch: replies thread under it. */
   firstMessageId: number;
   title: string | null;
-  progress: ProgressMessage;
 }
 
 /** Starts the Telegram adapter: long polling, or a webhook on the shared web server. */
@@ -47,7 +47,12 @@ export async function runTelegramBot(context: BotContext): Promise<RunningBot> {
 class TelegramBot implements TelegramSender, Notifier {
   private readonly bot: Telegraf;
   private readonly logger: Logger;
-  private readonly collector: BatchCollector<TelegramFileRef, BatchMeta>;
+  private readonly collector: SharedBatchCollector<TelegramFileRef, BatchMeta>;
+  /**
+   * The progress message of each batch this instance is collecting. It stays in this process: the
+   * instance that claims a batch another instance started shows a progress message of its own.
+   */
+  private readonly progress = new Map<string, { message: ProgressMessage; received: number }>();
   /** Aborts long polls and background retries when the bot stops. */
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -65,11 +70,15 @@ class TelegramBot implements TelegramSender, Notifier {
     this.bot.catch((error, ctx) => this.logger.error({ err: error, updateId: ctx.update.update_id }, 'telegram: update handling failed'));
     this.bot.on('message', (ctx) => this.onMessage(ctx.message));
     this.bot.on('callback_query', (ctx) => this.onButton(ctx.callbackQuery));
-    this.collector = new BatchCollector<TelegramFileRef, BatchMeta>({
+    this.collector = new SharedBatchCollector<TelegramFileRef, BatchMeta>({
+      store: context.core.shared.batchWindows,
+      namespace: 'telegram',
       quietMs: context.config.chat.batchQuietMs,
       maxWaitMs: context.config.chat.batchMaxWaitMs,
       logger: this.logger,
-      onBatch: (_key, items, meta) => this.processBatch(items, meta),
+      // In an album only one item carries the caption, and not always the first.
+      mergeMeta: (current, next) => ({ ...current, title: current.title ?? next.title }),
+      onBatch: (key, items, meta) => this.processBatch(key, items, meta),
     });
   }
 
@@ -129,33 +138,38 @@ class TelegramBot implements TelegramSender, Notifier {
     }
   }
 
-  private collect(message: Message, file: TelegramFileRef, owner: Owner, locale: Locale): void {
+  private async collect(message: Message, file: TelegramFileRef, owner: Owner, locale: Locale): Promise<void> {
     const key = `${message.chat.id}:${owner.userId}`;
     const caption = 'caption' in message && message.caption?.trim() ? message.caption.trim() : null;
-    const fresh: BatchMeta = {
-      owner,
-      locale,
-      chatId: message.chat.id,
-      firstMessageId: message.message_id,
-      title: caption,
-      progress: new ProgressMessage(this, message.chat.id, message.message_id),
-    };
-    let meta = fresh;
-    const count = this.collector.add(key, [file], fresh, (current, next) => {
-      meta = current;
-      // In an album only one item carries the caption, and not always the first.
-      current.title ??= next.title;
-      return current;
-    });
+    const meta: BatchMeta = { owner, locale, chatId: message.chat.id, firstMessageId: message.message_id, title: caption };
+    let count: number;
+    try {
+      count = await this.collector.add(key, [file], meta);
+    } catch (error) {
+      // The shared state is unreachable: say so now rather than lose the photo silently.
+      await this.reply(message.chat.id, { text: this.context.commands.batchFailure(error, locale).text }, message.message_id);
+      return;
+    }
     if (count < 0) {
       this.logger.warn({ chatId: message.chat.id }, 'telegram: file arrived while stopping; ignored');
       return;
     }
-    meta.progress.show(this.context.commands.progressText(meta.locale, { received: count }));
+    let progress = this.progress.get(key);
+    if (!progress) {
+      progress = { message: new ProgressMessage(this, message.chat.id, message.message_id), received: 0 };
+      this.progress.set(key, progress);
+    }
+    // Album items are added concurrently and their answers may come back out of order.
+    if (count <= progress.received) return;
+    progress.received = count;
+    progress.message.show(this.context.commands.progressText(locale, { received: count }));
   }
 
-  private async processBatch(items: TelegramFileRef[], meta: BatchMeta): Promise<void> {
-    const { locale, progress } = meta;
+  private async processBatch(key: string, items: TelegramFileRef[], meta: BatchMeta): Promise<void> {
+    const { locale } = meta;
+    const progress = this.progress.get(key)?.message ?? new ProgressMessage(this, meta.chatId, meta.firstMessageId);
+    // Photos arriving from now on open a new batch, with a progress message of its own.
+    this.progress.delete(key);
     const { service } = this.context.core;
     items.sort((a, b) => a.messageId - b.messageId);
     let photos = 0;
