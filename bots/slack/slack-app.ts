@@ -1,4 +1,4 @@
-import type { App, webApi } from '@slack/bolt';
+import type { App, RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { BatchCollector } from '../../core/chat/batch-collector.js';
 import { MANAGE_COMMANDS, decodeButton, encodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
@@ -7,6 +7,7 @@ import { t } from '../../core/messages.js';
 import type { BatchOutcome, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext } from '../shared/bot-context.js';
 import { downloadFile } from '../shared/http-download.js';
+import { retryTransient } from '../shared/retry.js';
 import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './slack-blocks.js';
 import { mayReceiveToken, type SlackConfig } from './slack-config.js';
 import { SlackLocales } from './slack-locale.js';
@@ -80,6 +81,10 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   const client: webApi.WebClient = app.client;
   const locales = new SlackLocales(client, context.config.defaultLocale, logger);
   const seen = new RecentKeys(10_000, 60 * 60 * 1000);
+  // Bolt posts to response_url once and gives up on a 5xx or a network error; the answer is what
+  // the person asked for, so it is tried again after a pause (the URL stays valid for 30 minutes).
+  const reliably = (respond: RespondFn) => (message: RespondArguments) =>
+    retryTransient(() => respond(message), { logger, what: 'slack: answering through response_url', delaysMs: [500, 1000, 2000] });
 
   const collector = new BatchCollector<PendingFile, BatchMeta>({
     quietMs: context.config.chat.batchQuietMs,
@@ -239,7 +244,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       });
       reply = await withChart(reply, { user: command.user_id, channel: command.channel_id, locale });
     }
-    await respond({ response_type: 'ephemeral', ...renderReply(reply, locale) });
+    await reliably(respond)({ response_type: 'ephemeral', ...renderReply(reply, locale) });
   });
 
   // A command of its own, as on the other platforms; the link is answered ephemerally like everything else.
@@ -248,7 +253,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       await ack();
       const locale = await locales.forUser(command.user_id);
       const reply = await commands.run({ owner: ownerOf(command.user_id, command.channel_id), locale, command: 'dashboard', args: [] });
-      await respond({ response_type: 'ephemeral', ...renderReply(reply, locale) });
+      await reliably(respond)({ response_type: 'ephemeral', ...renderReply(reply, locale) });
     });
   }
 
@@ -270,7 +275,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       // other presses in an ephemeral reply replace that reply.
       const replaceOriginal = !reply.isError && !answersPresser && !reply.privateReply && !inSharedMessage;
       reply = await withChart(reply, { user: body.user.id, channel: body.channel?.id, threadTs: message?.thread_ts ?? message?.ts, locale });
-      await respond({ response_type: 'ephemeral', replace_original: replaceOriginal, ...renderReply(reply, locale) });
+      await reliably(respond)({ response_type: 'ephemeral', replace_original: replaceOriginal, ...renderReply(reply, locale) });
       return;
     }
     // The gallery message in the channel: flip its buttons (or retire it after a delete) for
@@ -280,7 +285,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       ? renderReply({ text: reply.text }, locale)
       : { text: message?.text ?? renderReply(reply, locale).text, blocks: replaceButtons((message?.blocks ?? []) as Parameters<typeof replaceButtons>[0], reply.buttons, locale) };
     await client.chat.update({ channel: body.channel!.id, ts: message!.ts!, ...updated });
-    if (!deleted) await respond({ response_type: 'ephemeral', replace_original: false, ...renderReply({ text: reply.text }, locale) });
+    if (!deleted) await reliably(respond)({ response_type: 'ephemeral', replace_original: false, ...renderReply({ text: reply.text }, locale) });
   });
 
   app.error(async (error) => {

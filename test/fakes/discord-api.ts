@@ -32,6 +32,19 @@ export interface RecordedCall {
   /** JSON body, or the `payload_json` part of a multipart body. */
   json: Json;
   files: RecordedFile[];
+  /** When the call arrived (Date.now()). */
+  at: number;
+  /** Set when the fake answered with an injected failure (see `failNext`): its HTTP status. */
+  failedWith?: number;
+}
+
+/** A failure the fake answers instead of the real thing (see `failNext`). */
+interface InjectedFailure {
+  matches: (method: string, path: string) => boolean;
+  status: number;
+  /** Seconds, for 429 answers (sent as Discord sends them: body `retry_after` and `Retry-After`). */
+  retryAfter: number;
+  remaining: number;
 }
 
 export interface FakeUser {
@@ -84,6 +97,7 @@ export class FakeDiscord {
   private readonly events = new EventEmitter();
   private readonly attachments = new Map<string, { data: Buffer; contentType: string }>();
   private readonly sockets = new Set<WebSocket>();
+  private readonly failures: InjectedFailure[] = [];
   private readonly identified: Promise<void>;
   private markIdentified!: () => void;
   private nextId = 1_100_000_000_000_000_000n;
@@ -232,6 +246,19 @@ export class FakeDiscord {
     });
   }
 
+  /**
+   * The next `times` REST calls matching `method` and `path` (a regexp on the path below /api/v10)
+   * fail: 429 with `retry_after` (Discord's rate limit answer, with its headers) or a 5xx.
+   */
+  failNext(method: string, path: RegExp, failure: { status?: number; retryAfter?: number; times?: number } = {}): void {
+    this.failures.push({
+      matches: (m, p) => m === method && path.test(p),
+      status: failure.status ?? 429,
+      retryAfter: failure.retryAfter ?? 1,
+      remaining: failure.times ?? 1,
+    });
+  }
+
   /** Calls recorded so far that match. */
   callsMatching(predicate: (call: RecordedCall) => boolean): RecordedCall[] {
     return this.calls.filter(predicate);
@@ -263,7 +290,8 @@ export class FakeDiscord {
   /** The final answer to an interaction: the webhook edit of its original reply that satisfies `predicate`. */
   waitForReplyEdit(interaction: FakeInteraction, predicate: (call: RecordedCall) => boolean = () => true): Promise<RecordedCall> {
     return this.waitForCall(
-      (call) => call.method === 'PATCH' && call.path === `/webhooks/${this.applicationId}/${interaction.token}/messages/@original` && predicate(call),
+      (call) =>
+        call.method === 'PATCH' && !call.failedWith && call.path === `/webhooks/${this.applicationId}/${interaction.token}/messages/@original` && predicate(call),
       `an edit of the reply to interaction ${interaction.id}`,
     );
   }
@@ -423,9 +451,32 @@ export class FakeDiscord {
     const isApi = pathname.startsWith(API_PREFIX);
     const path = isApi ? pathname.slice(API_PREFIX.length) : pathname;
     const { json, files } = await readBody(req);
-    const call: RecordedCall = { method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, json, files };
+    const call: RecordedCall = { method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, json, files, at: Date.now() };
+    const failure = isApi ? this.failures.find((f) => f.remaining > 0 && f.matches(call.method, path)) : undefined;
+    if (failure) {
+      failure.remaining -= 1;
+      call.failedWith = failure.status;
+    }
     this.calls.push(call);
     this.events.emit('call', call);
+    if (failure) {
+      if (failure.status === 429) {
+        res.writeHead(429, {
+          'content-type': 'application/json',
+          'retry-after': String(failure.retryAfter),
+          'x-ratelimit-limit': '5',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset-after': String(failure.retryAfter),
+          'x-ratelimit-bucket': 'fake-bucket',
+          'x-ratelimit-scope': 'user',
+        });
+        res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: failure.retryAfter, global: false }));
+      } else {
+        res.writeHead(failure.status, { 'content-type': 'text/plain' });
+        res.end('upstream error');
+      }
+      return;
+    }
 
     const sendJson = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });

@@ -11,6 +11,10 @@ export interface RecordedSlackCall {
   /** Form or JSON fields; values that Slack sends as JSON strings (blocks, files) stay strings. */
   body: Record<string, unknown>;
   raw: Buffer;
+  /** When the call arrived (Date.now()). */
+  at: number;
+  /** Set when the fake answered with an injected failure (see `failNext`): its HTTP status. */
+  failedWith?: number;
 }
 
 export interface FakeSlackFile {
@@ -45,6 +49,7 @@ export class FakeSlackApi {
   /** Bytes posted to each upload URL, by the file id `files.getUploadURLExternal` handed out. */
   private readonly uploads = new Map<string, Buffer>();
   private readonly waiters = new Set<() => void>();
+  private readonly failures: Array<{ method: string; status: number; retryAfter: number; remaining: number }> = [];
   private server?: Server;
   private nextTs = 1_700_000_000;
   private nextId = 1;
@@ -60,8 +65,8 @@ export class FakeSlackApi {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const raw = Buffer.concat(chunks);
-        const answer = this.handle(req, raw);
-        res.writeHead(answer.status, { 'content-type': answer.type });
+        const answer: { status: number; type: string; body: string | Buffer; headers?: Record<string, string> } = this.handle(req, raw);
+        res.writeHead(answer.status, { 'content-type': answer.type, ...answer.headers });
         res.end(answer.body);
       });
     });
@@ -108,6 +113,26 @@ export class FakeSlackApi {
     return `D${user}`;
   }
 
+  /**
+   * The next `times` calls of a Web API method (or `response` for response_url posts) fail: 429 with
+   * a Retry-After header (Slack's rate limit answer) or a 5xx.
+   */
+  failNext(method: string, failure: { status?: number; retryAfter?: number; times?: number } = {}): void {
+    this.failures.push({ method, status: failure.status ?? 429, retryAfter: failure.retryAfter ?? 1, remaining: failure.times ?? 1 });
+  }
+
+  /** An injected failure for this call, if one is due (the call is marked with it). */
+  private injectedFailure(call: RecordedSlackCall): { status: number; type: string; body: string; headers?: Record<string, string> } | null {
+    const failure = this.failures.find((f) => f.method === call.method && f.remaining > 0);
+    if (!failure) return null;
+    failure.remaining -= 1;
+    call.failedWith = failure.status;
+    if (failure.status === 429) {
+      return { status: 429, type: 'application/json; charset=utf-8', body: JSON.stringify({ ok: false, error: 'ratelimited' }), headers: { 'retry-after': String(failure.retryAfter) } };
+    }
+    return { status: failure.status, type: 'text/plain', body: 'upstream error' };
+  }
+
   /** Calls of one kind, optionally filtered. */
   callsOf(method: string, filter: (call: RecordedSlackCall) => boolean = () => true): RecordedSlackCall[] {
     return this.calls.filter((call) => call.method === method && filter(call));
@@ -138,14 +163,14 @@ export class FakeSlackApi {
     let body: Record<string, unknown> = {};
     if (type.startsWith('application/json')) body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
     else if (type.startsWith('application/x-www-form-urlencoded')) body = { ...parseQuery(raw.toString('utf8')) };
-    const call = { method, path: req.url ?? '', headers: req.headers, body, raw };
+    const call: RecordedSlackCall = { method, path: req.url ?? '', headers: req.headers, body, raw, at: Date.now() };
     this.calls.push(call);
     // Waiters check after the answer is written, so a test sees the call's full effect.
     setImmediate(() => [...this.waiters].forEach((w) => w()));
     return call;
   }
 
-  private handle(req: IncomingMessage, raw: Buffer): { status: number; type: string; body: string | Buffer } {
+  private handle(req: IncomingMessage, raw: Buffer): { status: number; type: string; body: string | Buffer; headers?: Record<string, string> } {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     const json = (value: unknown, status = 200) => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
 
@@ -165,13 +190,15 @@ export class FakeSlackApi {
       return { status: 200, type: 'text/plain', body: `OK - ${raw.length}` };
     }
     if (path.startsWith('/response/')) {
-      this.record(req, 'response', raw);
-      return json({ ok: true });
+      const response = this.record(req, 'response', raw);
+      return this.injectedFailure(response) ?? json({ ok: true });
     }
     const api = /^\/api\/([\w.]+)$/.exec(path);
     if (!api) return { status: 404, type: 'text/plain', body: 'not found' };
     const method = api[1]!;
     const call = this.record(req, method, raw);
+    const failed = this.injectedFailure(call);
+    if (failed) return failed;
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || String(call.body.token ?? '');
     if (token !== this.options.botToken) return json({ ok: false, error: 'invalid_auth' });
     const field = (name: string) => (call.body[name] === undefined ? undefined : String(call.body[name]));

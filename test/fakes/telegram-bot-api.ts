@@ -27,6 +27,8 @@ export interface RecordedCall {
   files: UploadedFile[];
   /** The HTTP status the fake answered with. */
   status: number;
+  /** When the call arrived (Date.now()), to check how long a client waited before retrying. */
+  at: number;
 }
 
 export interface FakeUser {
@@ -398,7 +400,7 @@ export class FakeTelegramBotApi {
   private serveFile(token: string, filePath: string, res: ServerResponse): void {
     if (token !== this.token) return this.answer(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const stored = [...this.files.values()].find((f) => f.path === filePath);
-    this.calls.push({ method: 'downloadFile', params: { file_path: filePath }, files: [], status: stored ? 200 : 404 });
+    this.calls.push({ method: 'downloadFile', params: { file_path: filePath }, files: [], status: stored ? 200 : 404, at: Date.now() });
     this.events.emit('call');
     if (!stored) return this.answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': stored.bytes.length });
@@ -406,7 +408,7 @@ export class FakeTelegramBotApi {
   }
 
   private record(res: ServerResponse, method: string, params: Record<string, unknown>, files: UploadedFile[], status: number, body: unknown): void {
-    this.calls.push({ method, params, files, status });
+    this.calls.push({ method, params, files, status, at: Date.now() });
     this.answer(res, status, body);
     this.events.emit('call');
   }
