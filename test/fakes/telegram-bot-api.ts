@@ -78,6 +78,8 @@ export interface FakeTelegramOptions {
   localMode?: boolean;
   /** How long an empty getUpdates waits for a pushed update before answering []. */
   pollWaitMs?: number;
+  /** Listen on this port (default: any free one), e.g. to come up where a bot already looks for Telegram. */
+  port?: number;
 }
 
 export class FakeTelegramBotApi {
@@ -101,7 +103,7 @@ export class FakeTelegramBotApi {
   private constructor(
     private readonly server: Server,
     readonly url: string,
-    private readonly options: Required<Omit<FakeTelegramOptions, 'token'>>,
+    private readonly options: Required<Omit<FakeTelegramOptions, 'token' | 'port'>>,
     token: string,
   ) {
     this.token = token;
@@ -117,7 +119,7 @@ export class FakeTelegramBotApi {
         res.end(JSON.stringify({ ok: false, error_code: 500, description: String(error) }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const fake = new FakeTelegramBotApi(server, `http://127.0.0.1:${port}`, { localMode: options.localMode ?? false, pollWaitMs: options.pollWaitMs ?? 500 }, token);
     if (fake.options.localMode) fake.localDir = await mkdtemp(path.join(tmpdir(), 'fake-telegram-files-'));

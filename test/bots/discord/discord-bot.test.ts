@@ -8,6 +8,10 @@ import { FakeDiscord, type FakeInteraction, type FakeUser, type RecordedCall } f
 import { makeGif, makeJpeg, makePng, pdfFile } from '../../helpers/images.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
 import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
+import { allowOnlyLoopback } from '../loopback-only.js';
+
+// Installed before anything connects: the bots, their SDKs and the fakes may only reach 127.0.0.1.
+const network = allowOnlyLoopback();
 
 const EPHEMERAL = 1 << 6;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
@@ -387,4 +391,9 @@ describe('Discord bot, registration and shutdown', () => {
     expect(finals).toHaveLength(1);
     expect(finals[0]!.json.content).toContain(t('en', 'gallery.count', { count: 1 }));
   });
+});
+
+it('reached no host but the loopback fakes during this file', () => {
+  expect(network.attempts).toEqual([]);
+  network.restore();
 });

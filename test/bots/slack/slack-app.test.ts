@@ -10,6 +10,10 @@ import { startFakeSlackApi, type FakeSlackApi, type RecordedSlackCall } from '..
 import { freePort, testConfig } from '../../helpers/test-core.js';
 import { makeJpeg, makePng, makeWebp, textFile } from '../../helpers/images.js';
 import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
+import { allowOnlyLoopback } from '../loopback-only.js';
+
+// Installed before anything connects: the bots, their SDKs and the fakes may only reach 127.0.0.1.
+const network = allowOnlyLoopback();
 import { buttonPress, commandFields, fileShareEnvelope, postCommand, postEvent, postInteraction } from './slack-requests.js';
 
 const BOT_TOKEN = 'xoxb-1111-2222-fakebottoken';
@@ -331,4 +335,9 @@ describe('Slack app (HTTP mode, end to end)', () => {
     expect((await running.core.service.getGallery(slug)).openCount).toBe(1);
     expect(fake.callsOf('chat.postMessage', inChannel('D14'))).toEqual([]);
   });
+});
+
+it('reached no host but the loopback fakes during this file', () => {
+  expect(network.attempts).toEqual([]);
+  network.restore();
 });

@@ -5,9 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeButton } from '../../../core/chat/chat-commands.js';
 import { createRunningServer, type RunningServer } from '../../../cli/server.js';
 import { FakeTelegramBotApi, type FakeChat, type FakeUser, type RecordedCall } from '../../fakes/telegram-bot-api.js';
-import { makeJpeg, makePhotoJpeg, makePng, pdfFile } from '../../helpers/images.js';
+import { makeJpeg, makePhotoJpeg, makePng, pdfFile, textFile } from '../../helpers/images.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
 import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
+import { allowOnlyLoopback } from '../loopback-only.js';
+
+// Installed before anything connects: the bots, their SDKs and the fakes may only reach 127.0.0.1.
+const network = allowOnlyLoopback();
 
 /**
  * End to end: the real app (core, web site, Telegram adapter) against a fake Bot API on 127.0.0.1,
@@ -264,6 +268,8 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
   });
 
   it('answers in Chinese when the user writes in Chinese', async () => {
+    const pierre = newUser('fr');
+    expect(textOf(await ask(pierre, '/list'))).toContain('You have no galleries yet');
     const li = newUser('zh-hans');
     expect(textOf(await ask(li, '/list'))).toContain('你还没有相册');
     const { call } = await ownGallery(li);
@@ -294,6 +300,8 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect(textOf(answer)).toContain('/stats');
     const attempts = h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage');
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
+    // Not sooner than Telegram asked (1 s); the clock's resolution allows a few ms either way.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(990);
   });
 
   it('answers /stats with the summary as the caption of a PNG chart, with a Dashboard button', async () => {
@@ -392,6 +400,147 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect(textOf(answer)).toContain('no galleries yet');
     expect(h.fake.callsTo('sendMessage').filter((c) => chatIdOf(c) === group.id)).toHaveLength(1);
   });
+  it('answers /start with how to make a gallery and the commands', async () => {
+    const pia = newUser();
+    const answer = textOf(await ask(pia, '/start'));
+    expect(answer).toContain('Send me photos');
+    for (const command of ['/list', '/stats', '/disable', '/enable', '/delete', '/expire', '/maxviews', '/password', '/download', '/title']) {
+      expect(answer).toContain(command);
+    }
+  });
+
+  it('lists each gallery with its title, image count, state and opens', async () => {
+    const quinn = newUser();
+    const { url } = await galleryFrom(quinn, async () => {
+      h.fake.userSends({ from: quinn, photo: await makeJpeg(60, 40, 301), caption: 'Lake trip' });
+    });
+    expect(await openLikeABrowser(url)).toBe(200);
+    await ask(quinn, `/disable ${url}`);
+    const list = textOf(await ask(quinn, '/list'));
+    expect(list).toBe(`Lake trip · 1 image(s) · disabled · 1 open(s) · ${url}`);
+  });
+
+  it('sets title, expiry, open limit, downloads and password by slug, and the link obeys each', async () => {
+    const rosa = newUser();
+    const { url, slug } = await ownGallery(rosa);
+    const settings = async () => (await h.running.core.service.getGallery(slug)).settings;
+
+    expect(textOf(await ask(rosa, `/title ${slug} Summer   2025`))).toMatch(/Settings saved/);
+    expect((await h.running.core.service.getGallery(slug)).title).toBe('Summer 2025');
+
+    const before = Date.now();
+    expect(textOf(await ask(rosa, `/expire ${slug} 7d`))).toMatch(/Settings saved/);
+    const in7Days = (await settings()).expiresAt!.getTime() - before;
+    expect(in7Days).toBeGreaterThanOrEqual(7 * 86_400_000 - 1000);
+    expect(in7Days).toBeLessThanOrEqual(7 * 86_400_000 + 60_000);
+    await ask(rosa, `/expire ${slug} 2099-12-31`);
+    expect((await settings()).expiresAt?.toISOString()).toBe('2099-12-31T00:00:00.000Z');
+    expect(textOf(await ask(rosa, `/expire ${slug} someday`))).toMatch(/Invalid value for expiry/);
+    expect(textOf(await ask(rosa, `/expire ${slug}`))).toMatch(/Invalid value for expiry: missing value/);
+    await ask(rosa, `/expire ${slug} off`);
+    expect((await settings()).expiresAt).toBeNull();
+
+    await ask(rosa, `/maxviews ${slug} 1`);
+    expect((await settings()).maxOpens).toBe(1);
+    expect(await openLikeABrowser(url)).toBe(200);
+    expect(await openLikeABrowser(url)).toBe(410);
+    expect(textOf(await ask(rosa, `/maxviews ${slug} lots`))).toMatch(/Invalid value for max opens/);
+    await ask(rosa, `/maxviews ${slug} off`);
+    expect((await settings()).maxOpens).toBeNull();
+    expect(await openLikeABrowser(url)).toBe(200);
+
+    await ask(rosa, `/download ${slug} off`);
+    expect((await settings()).downloadsAllowed).toBe(false);
+    expect(await status(`${url}/download.zip`)).toBe(404);
+    await ask(rosa, `/download ${slug} on`);
+    expect(await status(`${url}/download.zip`)).toBe(200);
+    expect(textOf(await ask(rosa, `/download ${slug} perhaps`))).toMatch(/Invalid value for download/);
+
+    await ask(rosa, `/password ${slug} open-sesame`);
+    expect(await status(url)).toBe(401);
+    await ask(rosa, `/password ${slug} off`);
+    expect((await settings()).passwordHash).toBeNull();
+    expect(await status(url)).toBe(200);
+  });
+
+  it('asks before /delete, keeps the gallery on Cancel and deletes it on Yes', async () => {
+    const sam = newUser();
+    const { url, slug } = await ownGallery(sam);
+    const confirm = await ask(sam, `/delete ${url}`);
+    expect(textOf(confirm)).toMatch(/Delete “Untitled gallery” and its 1 image\(s\) for good\? This cannot be undone/);
+    expect(buttonsOf(confirm).map((b) => [b.text, b.callback_data])).toEqual([
+      ['Yes, delete', encodeButton('delete-yes', slug)],
+      ['Cancel', encodeButton('delete-no', slug)],
+    ]);
+    const confirmMessage = h.fake.sentTo(sam.id).find((m) => m.text === confirm.params.text)!;
+    const pressOn = async (data: string) => {
+      const since = h.fake.calls.length;
+      h.fake.userPresses({ from: sam, chatId: sam.id, messageId: confirmMessage.message_id, data });
+      return h.fake.waitForCall('editMessageText', (c) => Number(c.params.message_id) === confirmMessage.message_id, { since });
+    };
+    expect(textOf(await pressOn(encodeButton('delete-no', slug)))).toBe('Kept. Nothing was deleted.');
+    expect(await status(url)).toBe(200);
+    expect(textOf(await pressOn(encodeButton('delete-yes', slug)))).toMatch(/Gallery deleted/);
+    expect(await status(url)).toBe(404);
+    expect(await h.running.core.service.listGalleries({ platform: 'telegram', userId: String(sam.id) })).toEqual([]);
+  });
+
+  it('makes one gallery of 25 photos sent as three albums, showing progress in one edited message', async () => {
+    const tess = newUser();
+    const photos = await Promise.all(Array.from({ length: 25 }, (_, i) => makeJpeg(48, 32, 400 + i)));
+    const since = h.fake.calls.length;
+    const { call, slug } = await galleryFrom(tess, async () => {
+      for (const [album, range] of [['a', [0, 10]], ['b', [10, 20]], ['c', [20, 25]]] as const) {
+        for (let i = range[0]; i < range[1]; i++) h.fake.userSends({ from: tess, photo: photos[i], mediaGroupId: `three-albums-${album}` });
+        await delay(400);
+      }
+    });
+    expect(textOf(call)).toContain('25 image(s)');
+    expect((await h.running.core.service.getGallery(slug)).images).toHaveLength(25);
+
+    const progress = h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage' && chatIdOf(c) === tess.id);
+    expect(progress).toHaveLength(1);
+    // The one text message the bot sent in this chat (its text has been edited since).
+    const progressMessage = h.fake.sentTo(tess.id).find((m) => m.text !== undefined)!;
+    const edits = h.fake.calls.slice(since).filter((c) => c.method === 'editMessageText' && Number(c.params.message_id) === progressMessage.message_id).map(textOf);
+    expect(edits).toContain('Received 25 file(s)…');
+    expect(edits.some((text) => /^Processing \d+\/25…$/.test(text))).toBe(true);
+    await h.fake.waitForCall('deleteMessage', (c) => Number(c.params.message_id) === progressMessage.message_id, { since });
+  });
+
+  it('keeps two people sending photos in the same group apart', async () => {
+    const uma = newUser();
+    const vic = newUser();
+    const group: FakeChat = { id: -100321, type: 'group', title: 'trip' };
+    const since = h.fake.calls.length;
+    h.fake.userSends({ from: uma, chat: group, photo: await makeJpeg(40, 30, 501) });
+    h.fake.userSends({ from: vic, chat: group, photo: await makeJpeg(40, 30, 502) });
+    h.fake.userSends({ from: uma, chat: group, photo: await makeJpeg(40, 30, 503) });
+    await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === group.id && /2 image\(s\)/.test(textOf(c)), { since });
+    await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === group.id && /1 image\(s\)/.test(textOf(c)), { since });
+    const galleriesOf = (user: FakeUser) => h.running.core.service.listGalleries({ platform: 'telegram', userId: String(user.id) });
+    expect((await galleriesOf(uma)).map((g) => g.imageCount)).toEqual([2]);
+    expect((await galleriesOf(vic)).map((g) => g.imageCount)).toEqual([1]);
+  });
+
+  it('judges a document by its bytes, not by its name or claimed type', async () => {
+    const walt = newUser();
+    const { call, slug } = await galleryFrom(walt, async () => {
+      h.fake.userSends({ from: walt, document: { bytes: await makeJpeg(40, 30, 601), fileName: 'scan.bin', mimeType: 'application/octet-stream' } });
+      h.fake.userSends({ from: walt, document: { bytes: textFile(), fileName: 'holiday.jpg', mimeType: 'image/jpeg' } });
+    });
+    expect(textOf(call)).toContain('1 image(s)');
+    expect(textOf(call)).toContain('holiday.jpg is not a PNG, JPEG, GIF or WebP image');
+    expect((await h.running.core.service.getGallery(slug)).images.map((i) => i.originalName)).toEqual(['scan.bin']);
+  });
+
+  it('retries a Bot API call that failed with a server error', async () => {
+    const xena = newUser();
+    h.fake.failNext('sendMessage', { status: 502, description: 'Bad Gateway' });
+    const since = h.fake.calls.length;
+    expect(textOf(await ask(xena, '/help'))).toContain('/stats');
+    expect(h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage').map((c) => c.status)).toEqual([502, 200]);
+  });
 });
 
 describe('Telegram bot (webhook mode and stopping)', () => {
@@ -447,7 +596,7 @@ describe('Telegram bot (webhook mode and stopping)', () => {
 });
 
 describe('Telegram bot (self-hosted Bot API in --local mode)', () => {
-  it('reads files from the absolute paths a local Bot API server returns', async () => {
+  it('reads files from the absolute paths a local Bot API server returns; past 20 MB, the 50 MB limit applies', async () => {
     const h = await startHarness({ TELEGRAM_LOCAL_MODE: 'true', BATCH_QUIET_MS: '300' }, { localMode: true });
     try {
       const user = newUser();
@@ -457,8 +606,57 @@ describe('Telegram bot (self-hosted Bot API in --local mode)', () => {
       expect(textOf(call)).toContain('1 image(s)');
       // The bytes came from the shared disk, not over HTTP.
       expect(h.fake.calls.slice(since).some((c) => c.method === 'downloadFile')).toBe(false);
+
+      // 21 MB: refused on the cloud API (see above), taken here.
+      const big = Buffer.concat([await makeJpeg(60, 40, 6), Buffer.alloc(21 * 1024 * 1024)]);
+      const bigSince = h.fake.calls.length;
+      h.fake.userSends({ from: user, document: { bytes: big, fileName: 'big.jpg', mimeType: 'image/jpeg' } });
+      const taken = await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === user.id, { since: bigSince });
+      expect(textOf(taken)).toContain('1 image(s)');
+      expect(textOf(taken)).not.toContain('20 MB');
+
+      // Over MAX_FILE_BYTES (50 MB by default): refused from the size in the message, before any download.
+      const hugeSince = h.fake.calls.length;
+      h.fake.userSends({ from: user, document: { bytes: await makeJpeg(60, 40, 7), fileName: 'huge.jpg', claimedSize: 51 * 1024 * 1024 } });
+      const refused = await h.fake.waitForCall('editMessageText', (c) => chatIdOf(c) === user.id && /huge\.jpg/.test(textOf(c)), { since: hugeSince });
+      expect(textOf(refused)).toContain('huge.jpg is larger than the 50 MB limit');
+      expect(h.fake.calls.slice(hugeSince).some((c) => c.method === 'getFile')).toBe(false);
     } finally {
       await h.close();
     }
   });
+});
+
+describe('Telegram bot (Telegram unreachable)', () => {
+  it('keeps running while the Bot API cannot be reached and serves users once it is back', async () => {
+    const apiPort = await freePort();
+    const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-telegram-down-'));
+    const port = await freePort();
+    const running = await createRunningServer(
+      testConfig(dir, { TELEGRAM_BOT_TOKEN: '123456789:AAtest-token_for-the-fake-api-0000000', TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}`, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }),
+    );
+    let fake: FakeTelegramBotApi | undefined;
+    try {
+      expect(running.bots.map((b) => b.name)).toEqual(['telegram']);
+      // Nothing listens there: every call fails with ECONNREFUSED for a while.
+      await delay(1500);
+      expect(await status(`http://127.0.0.1:${port}/healthz`)).toBe(200);
+      fake = await FakeTelegramBotApi.start({ port: apiPort });
+      const user = newUser();
+      fake.userSends({ from: user, text: '/help' });
+      const answer = await fake.waitForCall('sendMessage', (c) => chatIdOf(c) === user.id, { timeoutMs: 30_000 });
+      expect(textOf(answer)).toContain('/stats');
+      // The command menu was registered too, once Telegram answered.
+      await fake.waitForCall('setMyCommands');
+    } finally {
+      await running.stop();
+      await fake?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+it('reached no host but the loopback fakes during this file', () => {
+  expect(network.attempts).toEqual([]);
+  network.restore();
 });
