@@ -73,6 +73,12 @@ const rawSchema = z.object({
   ALERT_UNIQUE_PER_HOUR: positiveInt(20),
   ALERT_COUNTRIES: positiveInt(3),
   VISIT_RETENTION_DAYS: positiveInt(365),
+  UPLOADS_ENABLED: bool.default(true),
+  UPLOAD_RATE_LIMIT: z
+    .string()
+    .trim()
+    .default('30/1h')
+    .refine((value) => parseRate(value) !== null, 'must be a count, optionally per a duration, such as 30, 30/1h or 5/10m'),
 });
 
 export type RawConfig = z.infer<typeof rawSchema>;
@@ -117,6 +123,8 @@ export interface Config {
     alertCountries: number;
     visitRetentionDays: number;
   };
+  /** The web upload page (gallery-web/upload): on or off, and uploads allowed per IP in each window. */
+  uploads: { enabled: boolean; rateLimit: { max: number; windowMs: number } };
   /** The validated environment, for adapters that add their own variables (bots). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -146,6 +154,14 @@ export function parseDuration(value: string): number | null {
   const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h' | 'd'];
   const ms = Number(match[1]) * unit;
   return ms > 0 ? ms : null;
+}
+
+/** `30` (per hour) or `30/1h`, `5/10m`, `100/1d` -> a count per window; null when unreadable. */
+export function parseRate(value: string): { max: number; windowMs: number } | null {
+  const [count = '', window] = value.trim().split('/');
+  if (!/^\d+$/.test(count.trim()) || Number(count) < 1) return null;
+  const windowMs = window === undefined ? 3_600_000 : parseDuration(window);
+  return windowMs === null ? null : { max: Number(count), windowMs };
 }
 
 /** Resolves `<NAME>_FILE` variables into `<NAME>` (the file wins only when `<NAME>` is unset). */
@@ -249,6 +265,7 @@ export function loadConfig(
       alertCountries: raw.ALERT_COUNTRIES,
       visitRetentionDays: raw.VISIT_RETENTION_DAYS,
     },
+    uploads: { enabled: raw.UPLOADS_ENABLED, rateLimit: parseRate(raw.UPLOAD_RATE_LIMIT)! },
     env: Object.freeze({ ...resolved }),
   };
 }

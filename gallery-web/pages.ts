@@ -20,10 +20,12 @@ interface LayoutInput {
   preview?: PreviewTags;
   bodyClass?: string;
   withLightbox?: boolean;
+  /** More tags for <head>: a page's own stylesheet and script files (never inline ones). */
+  head?: SafeHtml;
 }
 
 /** Every page: no inline script or style (the CSP forbids them), nothing from another origin. */
-export function layout({ locale, title, body, preview, bodyClass, withLightbox }: LayoutInput): string {
+export function layout({ locale, title, body, preview, bodyClass, withLightbox, head }: LayoutInput): string {
   return html`<!doctype html>
 <html lang="${locale}">
 <head>
@@ -35,6 +37,7 @@ ${preview ? previewTags(preview) : ''}
 <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/gallery.css?v=${ASSET_VERSION}">
 ${withLightbox ? html`<script src="/assets/lightbox.js?v=${ASSET_VERSION}" defer></script>` : ''}
+${head ?? ''}
 </head>
 <body class="${bodyClass ?? ''}">
 ${body}

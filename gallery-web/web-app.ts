@@ -8,7 +8,8 @@ import type { Core } from '../core/core-app.js';
 import { isMaiimgError } from '../core/errors.js';
 import { createDashboardRouter } from './dashboard/dashboard-router.js';
 import { galleryRoutes, pageLocale } from './gallery-routes.js';
-import { homePage, noticePage } from './pages.js';
+import { noticePage } from './pages.js';
+import { uploadRoutes } from './upload/upload-routes.js';
 import { metricsEndpoint, requestDurations } from './request-metrics.js';
 import { trustProxySetting } from './visit-request.js';
 
@@ -91,10 +92,8 @@ export function createWebApp(deps: WebAppDeps): WebApp {
 
   if (deps.serveGalleries !== false) {
     app.use('/assets', express.static(PUBLIC_DIR, { index: false, maxAge: '1d', fallthrough: false }));
-    app.get('/', (req, res) => {
-      res.setHeader('Cache-Control', 'public, max-age=300');
-      res.type('html').send(homePage(pageLocale(req)));
-    });
+    // The front page (the upload page, or the bots-only page with UPLOADS_ENABLED=false), uploads, manage links.
+    app.use(uploadRoutes({ core, config }));
     app.use('/dashboard', createDashboardRouter({ core, publicBaseUrl: config.publicBaseUrl }));
     app.use(cookieParser(core.visits.secret));
     app.use(galleryRoutes({ core, publicBaseUrl: config.publicBaseUrl, passwordAttempts: deps.passwordAttempts }));
