@@ -6,8 +6,8 @@
  * instance, then one at each), so the only thing that changes is the number of instances.
  * Then an exact-accounting run (a fixed number of requests through both instances, then SIGTERM)
  * checks that every 200 answered is exactly one recorded open.
- * It also samples CPU use (the machine's, each instance's and PostgreSQL's), which is what decides
- * the figures on a small machine. Last line: one JSON object.
+ * It also samples CPU use (the machine's, each instance's, PostgreSQL's, autocannon's and what else
+ * ran meanwhile), which is what decides the figures on a small machine. Last line: one JSON object.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -101,11 +101,19 @@ async function machineTicks(): Promise<{ busy: number; total: number }> {
   return { busy: total - idle, total };
 }
 
+/** CPU of this process's children that have ended: the autocannon runs (cutime + cstime). */
+async function endedChildrenTicks(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[13]) + Number(fields[14]);
+}
+
 interface CpuSnapshot {
   at: number;
   machine: { busy: number; total: number };
   servers: number[];
   postgres: number;
+  loadGenerator: number;
 }
 
 async function snapshot(servers: ServerProcess[]): Promise<CpuSnapshot> {
@@ -115,6 +123,7 @@ async function snapshot(servers: ServerProcess[]): Promise<CpuSnapshot> {
     machine: await machineTicks(),
     servers: await Promise.all(servers.map((s) => processTicks(s.child.pid!))),
     postgres: (await Promise.all(pgPids.map(processTicks))).reduce((a, b) => a + b, 0),
+    loadGenerator: await endedChildrenTicks(),
   };
 }
 
@@ -123,11 +132,15 @@ function coresUsed(before: CpuSnapshot, after: CpuSnapshot, cores: number) {
   const seconds = (after.at - before.at) / 1000;
   const cpu = (ticks: number) => Math.round((ticks / TICKS_PER_S / seconds) * 100) / 100;
   const machineBusy = (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total);
-  return {
+  const used = {
     machine: Math.round(machineBusy * cores * 100) / 100,
     servers: after.servers.map((ticks, i) => cpu(ticks - (before.servers[i] ?? 0))),
     postgres: cpu(after.postgres - before.postgres),
+    loadGenerator: cpu(after.loadGenerator - before.loadGenerator),
   };
+  // Whatever else ran on the machine meanwhile (other work on a shared machine shows up here).
+  const other = Math.max(0, Math.round((used.machine - used.servers.reduce((a, b) => a + b, 0) - used.postgres - used.loadGenerator) * 100) / 100);
+  return { ...used, other };
 }
 
 // ---- the run ---------------------------------------------------------------------------------------
@@ -198,7 +211,7 @@ async function main(): Promise<void> {
     const oneRun = await load(Array(LOAD_PROCESSES).fill(page(one, gallery!.slug)), ['-d', String(DURATION_S)], cannonPids);
     const oneCpu = coresUsed(before, await snapshot(servers), cores);
     process.stderr.write(
-      `one instance:  ${Math.round(oneRun.rps)} req/s, p50 ${oneRun.p50} ms, p99 ${oneRun.p99} ms; cores busy ${oneCpu.machine}/${cores}: web-1 ${oneCpu.servers[0]}, postgres ${oneCpu.postgres}, load generator ~${Math.round((oneCpu.machine - oneCpu.servers[0]! - oneCpu.postgres) * 100) / 100}\n`,
+      `one instance:  ${Math.round(oneRun.rps)} req/s, p50 ${oneRun.p50} ms, p99 ${oneRun.p99} ms; cores busy ${oneCpu.machine}/${cores}: web-1 ${oneCpu.servers[0]}, postgres ${oneCpu.postgres}, autocannon ${oneCpu.loadGenerator}, other ${oneCpu.other}\n`,
     );
 
     const two = await start('web-2');
@@ -207,7 +220,7 @@ async function main(): Promise<void> {
     const twoRun = await load([page(one, gallery!.slug), page(two, gallery!.slug)], ['-d', String(DURATION_S)], cannonPids);
     const twoCpu = coresUsed(before, await snapshot(servers), cores);
     process.stderr.write(
-      `two instances: ${Math.round(twoRun.rps)} req/s, p50 ${twoRun.p50} ms, p99 ${twoRun.p99} ms; cores busy ${twoCpu.machine}/${cores}: web-1 ${twoCpu.servers[0]}, web-2 ${twoCpu.servers[1]}, postgres ${twoCpu.postgres}, load generator ~${Math.round((twoCpu.machine - twoCpu.servers[0]! - twoCpu.servers[1]! - twoCpu.postgres) * 100) / 100}\n`,
+      `two instances: ${Math.round(twoRun.rps)} req/s, p50 ${twoRun.p50} ms, p99 ${twoRun.p99} ms; cores busy ${twoCpu.machine}/${cores}: web-1 ${twoCpu.servers[0]}, web-2 ${twoCpu.servers[1]}, postgres ${twoCpu.postgres}, autocannon ${twoCpu.loadGenerator}, other ${twoCpu.other}\n`,
     );
 
     // Exact accounting: a fixed number of requests through both instances, then a graceful stop.
