@@ -94,6 +94,8 @@ export class FakeDiscord {
   readonly channelId = '810000000000000001';
   readonly botUser: FakeUser;
   readonly calls: RecordedCall[] = [];
+  /** The `d` of every IDENTIFY a client sent on the gateway (token, intents, properties). */
+  readonly identifies: Json[] = [];
   private readonly events = new EventEmitter();
   private readonly attachments = new Map<string, { data: Buffer; contentType: string }>();
   private readonly sockets = new Set<WebSocket>();
@@ -398,6 +400,7 @@ export class FakeDiscord {
       }
       if (frame.op === 1) send({ op: 11 });
       if (frame.op === 2) {
+        this.identifies.push(frame.d);
         send({
           op: 0,
           s: ++this.sequence,

@@ -2,12 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayIntentBits } from 'discord.js';
 import { createRunningServer, type RunningServer } from '../../../cli/server.js';
+import type { OpenCoreOptions } from '../../../core/core-app.js';
 import { t } from '../../../core/messages.js';
 import { FakeDiscord, type FakeInteraction, type FakeUser, type RecordedCall } from '../../fakes/discord-api.js';
 import { makeGif, makeJpeg, makePng, pdfFile } from '../../helpers/images.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
 import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
+import { capturedLogger } from '../captured-logs.js';
 import { allowOnlyLoopback } from '../loopback-only.js';
 
 // Installed before anything connects: the bots, their SDKs and the fakes may only reach 127.0.0.1.
@@ -23,7 +26,7 @@ interface Harness {
   baseUrl: string;
 }
 
-async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+async function startHarness(env: Record<string, string> = {}, options: OpenCoreOptions = {}): Promise<Harness> {
   const fake = await FakeDiscord.start();
   const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-discord-'));
   const port = await freePort();
@@ -39,6 +42,7 @@ async function startHarness(env: Record<string, string> = {}): Promise<Harness> 
       BATCH_QUIET_MS: '300',
       ...env,
     }),
+    options,
   );
   await fake.whenReady();
   await fake.waitForCall((call) => call.method === 'PUT' && call.path.endsWith('/commands'), 'command registration');
@@ -68,8 +72,9 @@ describe('Discord bot, end to end against a fake Discord', () => {
   let alice: FakeUser;
   let mallory: FakeUser;
 
+  const logs = capturedLogger();
   beforeAll(async () => {
-    harness = await startHarness();
+    harness = await startHarness({}, { logger: logs.logger });
     fake = harness.fake;
     alice = fake.user('alice');
     mallory = fake.user('mallory');
@@ -367,18 +372,155 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect(refusal.json.content).toContain(t('en', 'INVALID_OPTION', { option: 'expiry', reason: '' }).split(':')[0]!);
     expect(refusal.files).toHaveLength(0);
   });
+
+  it('shows progress by editing its reply before the final answer', async () => {
+    const files = await Promise.all([1, 2, 3].map(async (i) => fake.addAttachment({ name: `p${i}.jpg`, data: await makeJpeg(60, 40, 200 + i), contentType: 'image/jpeg' })));
+    const { interaction, final } = await upload(alice, { image1: files[0], image2: files[1], image3: files[2] });
+    const edits = fake.callsMatching((call) => call.method === 'PATCH' && call.path === `/webhooks/${fake.applicationId}/${interaction.token}/messages/@original`);
+    const finalIndex = edits.indexOf(final);
+    expect(finalIndex).toBeGreaterThan(0);
+    expect(edits.slice(0, finalIndex).map((call) => call.json?.content)).toContainEqual(expect.stringMatching(/^Processing \d\/3…$/));
+    expect(edits.slice(0, finalIndex).every((call) => call.files.length === 0)).toBe(true);
+  });
+
+  it('protects the gallery with the password option and keeps that answer to the sender in a channel', async () => {
+    const photo = fake.addAttachment({ name: 'secret.jpg', data: await makeJpeg(30, 30, 211), contentType: 'image/jpeg' });
+    const { interaction, final } = await upload(alice, { image1: photo, password: 'hunter2' });
+    expect((await fake.waitForCallback(interaction)).json.data.flags & EPHEMERAL).toBe(EPHEMERAL);
+    const url = galleryLink(final.json.content);
+    expect((await harness.running.core.service.getGallery(slugOf(url))).settings.passwordHash).toBeTruthy();
+    expect(await status(url)).toBe(401);
+  });
+
+  it('lists the user’s galleries with title, state and opens', async () => {
+    const fiona = fake.user('fiona');
+    const photo = fake.addAttachment({ name: 'f.jpg', data: await makeJpeg(30, 30, 221), contentType: 'image/jpeg' });
+    const url = galleryLink((await upload(fiona, { image1: photo, title: 'Fiona’s pics' })).final.json.content);
+    expect(await openLikeABrowser(url)).toBe(200);
+    await manage(fiona, 'disable', { link: url });
+    const list = await manage(fiona, 'list');
+    expect(list.json.content).toBe(`Fiona’s pics · 1 image(s) · disabled · 1 open(s) · ${url}`);
+  });
+
+  it('sets expiry, open limit, password, downloads and title through the subcommands’ options', async () => {
+    const photo = fake.addAttachment({ name: 'set.jpg', data: await makeJpeg(30, 30, 231), contentType: 'image/jpeg' });
+    const url = galleryLink((await upload(alice, { image1: photo })).final.json.content);
+    const slug = slugOf(url);
+    const gallery = () => harness.running.core.service.getGallery(slug);
+    const saved = t('en', 'link.updated');
+
+    expect((await manage(alice, 'expire', { link: slug, when: '2099-12-31' })).json.content).toBe(saved);
+    expect((await gallery()).settings.expiresAt?.toISOString()).toBe('2099-12-31T00:00:00.000Z');
+    expect((await manage(alice, 'expire', { link: slug, when: 'whenever' })).json.content).toMatch(/^Invalid value for expiry/);
+    await manage(alice, 'expire', { link: slug, when: 'off' });
+    expect((await gallery()).settings.expiresAt).toBeNull();
+
+    expect((await manage(alice, 'maxviews', { link: url, count: '3' })).json.content).toBe(saved);
+    expect((await gallery()).settings.maxOpens).toBe(3);
+    await manage(alice, 'maxviews', { link: url, count: 'off' });
+    expect((await gallery()).settings.maxOpens).toBeNull();
+
+    expect((await manage(alice, 'password', { link: url, password: 'open sesame' })).json.content).toBe(saved);
+    expect(await status(url)).toBe(401);
+    await manage(alice, 'password', { link: url, password: 'off' });
+    expect(await status(url)).toBe(200);
+
+    expect((await manage(alice, 'download', { link: url, allowed: false })).json.content).toBe(saved);
+    expect((await gallery()).settings.downloadsAllowed).toBe(false);
+    await manage(alice, 'download', { link: url, allowed: true });
+    expect((await gallery()).settings.downloadsAllowed).toBe(true);
+
+    expect((await manage(alice, 'title', { link: url, text: 'Renamed' })).json.content).toBe(saved);
+    expect((await gallery()).title).toBe('Renamed');
+    await manage(alice, 'title', { link: url });
+    expect((await gallery()).title).toBeNull();
+  });
+
+  it('refuses management commands from someone who is not the owner', async () => {
+    const photo = fake.addAttachment({ name: 'owned.jpg', data: await makeJpeg(30, 30, 241), contentType: 'image/jpeg' });
+    const url = galleryLink((await upload(alice, { image1: photo })).final.json.content);
+    expect((await manage(mallory, 'disable', { link: url })).json.content).toBe(t('en', 'NOT_OWNER'));
+    expect((await manage(mallory, 'title', { link: url, text: 'pwned' })).json.content).toBe(t('en', 'NOT_OWNER'));
+    expect((await manage(mallory, 'stats', { link: url })).json.content).toBe(t('en', 'NOT_OWNER'));
+    expect(await status(url)).toBe(200);
+  });
+
+  it('asks to confirm /gallery delete; Cancel keeps the gallery, Yes deletes it', async () => {
+    const photo = fake.addAttachment({ name: 'del.jpg', data: await makeJpeg(30, 30, 251), contentType: 'image/jpeg' });
+    const url = galleryLink((await upload(alice, { image1: photo })).final.json.content);
+    const slug = slugOf(url);
+    const confirm = await manage(alice, 'delete', { link: url });
+    expect(confirm.json.content).toBe(t('en', 'delete.confirm', { title: t('en', 'untitled'), count: 1 }));
+    expect(customIds(confirm)).toEqual([`mi:delete-yes:${slug}`, `mi:delete-no:${slug}`]);
+
+    const cancel = fake.pressButton(alice, `mi:delete-no:${slug}`);
+    expect((await fake.waitForCallback(cancel)).json.type).toBe(6);
+    const kept = await fake.waitForReplyEdit(cancel);
+    expect(kept.json.content).toBe(t('en', 'delete.cancelled'));
+    expect(customIds(kept)).toEqual([`mi:stats:${slug}`, `mi:disable:${slug}`, `mi:delete:${slug}`]);
+    expect(await status(url)).toBe(200);
+
+    const yes = fake.pressButton(alice, `mi:delete-yes:${slug}`);
+    expect((await fake.waitForReplyEdit(yes)).json.content).toBe(t('en', 'link.deleted'));
+    expect(await status(url)).toBe(404);
+  });
+
+  it('answers the Stats button privately with the summary and the chart, and flips Enable back to Disable', async () => {
+    const photo = fake.addAttachment({ name: 'btn.jpg', data: await makeJpeg(30, 30, 261), contentType: 'image/jpeg' });
+    const url = galleryLink((await upload(alice, { image1: photo })).final.json.content);
+    const slug = slugOf(url);
+
+    const stats = fake.pressButton(alice, `mi:stats:${slug}`);
+    const callback = await fake.waitForCallback(stats);
+    expect(callback.json.type).toBe(5);
+    expect(callback.json.data.flags & EPHEMERAL).toBe(EPHEMERAL);
+    const answer = await fake.waitForReplyEdit(stats);
+    expect(answer.json.content).toContain('0 open(s) by 0 visitor(s)');
+    expect(isPng(answer.files[0]!.data)).toBe(true);
+
+    await manage(alice, 'disable', { link: url });
+    const enable = fake.pressButton(alice, `mi:enable:${slug}`);
+    expect(customIds(await fake.waitForReplyEdit(enable))).toEqual([`mi:stats:${slug}`, `mi:disable:${slug}`, `mi:delete:${slug}`]);
+    expect((await fake.waitForFollowUp(enable)).json.content).toBe(t('en', 'link.enabled'));
+    expect(await status(url)).toBe(200);
+  });
+
+  it('answers in Chinese for any zh-* locale, and in English otherwise', async () => {
+    expect((await manage(fake.user('wang'), 'list', {}, 'zh-TW')).json.content).toBe(t('zh-CN', 'list.empty'));
+    expect((await manage(fake.user('jean'), 'list', {}, 'fr')).json.content).toBe(t('en', 'list.empty'));
+  });
+
+  it('asks the gateway for no privileged intent unless DISCORD_MESSAGE_CONTENT is set', async () => {
+    const intents = Number(fake.identifies[0]?.intents);
+    expect(intents & GatewayIntentBits.MessageContent).toBe(0);
+    for (const needed of [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages]) expect(intents & needed).toBe(needed);
+  });
+
+  it('logs a failed Discord call and goes on serving', async () => {
+    const photo = fake.addAttachment({ name: 'late.jpg', data: await makeJpeg(30, 30, 271), contentType: 'image/jpeg' });
+    // Discord answers an interaction token that has expired with 404 "Unknown interaction".
+    fake.failNext('POST', /^\/interactions\/\d+\/[^/]+\/callback$/, { status: 404 });
+    const lost = fake.slashCommand(alice, 'upload', { image1: photo });
+    await fake.waitForCallback(lost);
+    await expect.poll(() => logs.messages().some((msg) => msg === 'discord: interaction failed'), { timeout: 10_000 }).toBe(true);
+    // Nothing was done for the lost interaction, and the next one is served as usual.
+    const again = fake.addAttachment({ name: 'again.jpg', data: await makeJpeg(30, 30, 272), contentType: 'image/jpeg' });
+    const { final } = await upload(alice, { image1: again });
+    expect(final.json.content).toContain(t('en', 'gallery.count', { count: 1 }));
+  });
 });
 
 describe('Discord bot, registration and shutdown', () => {
   let harness: Harness | undefined;
   afterAll(() => stopHarness(harness));
 
-  it('registers to DISCORD_GUILD_ID and finishes the batch in hand when stopped', async () => {
+  it('registers to DISCORD_GUILD_ID, asks for MessageContent when enabled, and finishes the batch in hand when stopped', async () => {
     // A quiet window far longer than the test: only the graceful stop can close this batch.
-    harness = await startHarness({ BATCH_QUIET_MS: '600000', BATCH_MAX_WAIT_MS: '600000', DISCORD_GUILD_ID: '800000000000000001' });
+    harness = await startHarness({ BATCH_QUIET_MS: '600000', BATCH_MAX_WAIT_MS: '600000', DISCORD_GUILD_ID: '800000000000000001', DISCORD_MESSAGE_CONTENT: 'true' });
     const { fake: discord, running } = harness;
     const put = discord.calls.find((call) => call.method === 'PUT')!;
     expect(put.path).toBe(`/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
+    expect(Number(discord.identifies[0]?.intents) & GatewayIntentBits.MessageContent).toBe(GatewayIntentBits.MessageContent);
 
     const dave = discord.user('dave');
     const photo = discord.addAttachment({ name: 'last.jpg', data: await makeJpeg(30, 30, 121), contentType: 'image/jpeg' });

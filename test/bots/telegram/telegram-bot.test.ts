@@ -627,6 +627,32 @@ describe('Telegram bot (self-hosted Bot API in --local mode)', () => {
   });
 });
 
+describe('Telegram bot (hard maximum of a batch window)', () => {
+  it('closes a batch at BATCH_MAX_WAIT_MS even while photos keep coming, and starts the next one', async () => {
+    const h = await startHarness({ BATCH_QUIET_MS: '1200', BATCH_MAX_WAIT_MS: '2000' });
+    try {
+      const user = newUser();
+      const photos = await Promise.all(Array.from({ length: 10 }, (_, i) => makeJpeg(40, 30, 700 + i)));
+      const since = h.fake.calls.length;
+      // A photo every 500 ms for 5 s: never quiet for 1.2 s, so only the 2 s maximum can close a batch.
+      for (const photo of photos) {
+        h.fake.userSends({ from: user, photo });
+        await delay(500);
+      }
+      const lastSentAt = Date.now() - 500;
+      const first = await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === user.id, { since });
+      // The first gallery was answered while photos were still arriving.
+      expect(first.at).toBeLessThan(lastSentAt);
+      const galleries = () => h.running.core.service.listGalleries({ platform: 'telegram', userId: String(user.id) });
+      // Every photo ends up in exactly one gallery, spread over more than one batch.
+      await expect.poll(async () => (await galleries()).reduce((sum, g) => sum + g.imageCount, 0), { timeout: 20_000 }).toBe(10);
+      expect((await galleries()).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('Telegram bot (Telegram unreachable)', () => {
   it('keeps running while the Bot API cannot be reached and serves users once it is back', async () => {
     const apiPort = await freePort();
