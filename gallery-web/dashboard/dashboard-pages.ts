@@ -20,6 +20,7 @@ function layout(locale: Locale, title: string, body: SafeHtml, csrf?: string): s
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <title>${title} · maiimg</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/dashboard/assets/dashboard.css?v=${DASHBOARD_CSS_VERSION}">
 </head>
 <body>
@@ -167,11 +168,16 @@ function controls(input: GalleryPageInput): SafeHtml {
   <select name="downloads"><option value="on"${gallery.settings.downloadsAllowed ? new SafeHtml(' selected') : ''}>${t(locale, 'dashboard.on')}</option><option value="off"${gallery.settings.downloadsAllowed ? '' : new SafeHtml(' selected')}>${t(locale, 'dashboard.off')}</option></select></label>
   <button>${t(locale, 'dashboard.save')}</button>
 </form>
-<form method="post" action="${action}/settings" class="row">${hidden}
+${
+  // A gallery made on the web page has no chat to send an alert to.
+  gallery.owner.platform === 'web'
+    ? ''
+    : html`<form method="post" action="${action}/settings" class="row">${hidden}
   <label>${t(locale, 'dashboard.alerts')}
   <select name="alerts"><option value="on"${alertsEnabled ? new SafeHtml(' selected') : ''}>${t(locale, 'dashboard.on')}</option><option value="off"${alertsEnabled ? '' : new SafeHtml(' selected')}>${t(locale, 'dashboard.off')}</option></select></label>
   <button>${t(locale, 'dashboard.save')}</button>
-</form>
+</form>`
+}
 <form method="post" action="${action}/delete" class="row danger-zone">${hidden}
   <label><input type="checkbox" name="confirm" value="yes" required> ${t(locale, 'delete.confirm', { title: gallery.title ?? t(locale, 'untitled'), count: gallery.images.length })}</label>
   <button class="danger">${t(locale, 'button.delete')}</button>

@@ -143,6 +143,7 @@
     var lines = [];
     if (ready.length > config.maxFiles) lines.push(say('upload.tooMany', { count: ready.length, limit: config.maxFiles }));
     if (problems && ready.length) lines.push(say('upload.skipped'));
+    if (form.classList.contains('finished')) lines = [];
     batchProblem.textContent = lines.join(' ');
     batchProblem.hidden = lines.length === 0;
     submit.disabled = !!request || pending || ready.length === 0 || ready.length > config.maxFiles;
@@ -268,11 +269,11 @@
         messages[entry.problem] = rejectedNames[entry.file.name];
       } else entry.state = 'done';
     });
+    form.classList.add('finished');
     render();
     Array.prototype.forEach.call(list.querySelectorAll('.remove'), function (button) {
       button.remove();
     });
-    form.classList.add('finished');
     Array.prototype.forEach.call(form.elements, function (element) {
       element.disabled = true;
     });
