@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../core/config.js';
 import { makeJpeg, makePhotoJpeg, makePng, textFile } from '../helpers/images.js';
 import { cookiesOf, startWeb, type WebHarness } from './web-harness.js';
 import { galleryRows, openUploadPage, postUpload, uploadTraces, type UploadFile } from './upload-harness.js';
@@ -432,6 +433,30 @@ describe('limits and switches', () => {
       expect(login.status).toBe(303);
     } finally {
       await off.stop();
+    }
+  });
+});
+
+describe('upload configuration', () => {
+  const base = { DATA_DIR: '/tmp/maiimg-config-test' };
+  it('defaults to uploads on, 30 per IP per hour', () => {
+    expect(loadConfig(base, '/tmp').uploads).toEqual({ enabled: true, rateLimit: { max: 30, windowMs: 3_600_000 } });
+  });
+
+  it('reads UPLOADS_ENABLED and a count with an optional window', () => {
+    expect(loadConfig({ ...base, UPLOADS_ENABLED: 'false', UPLOAD_RATE_LIMIT: '5/10m' }, '/tmp').uploads).toEqual({ enabled: false, rateLimit: { max: 5, windowMs: 600_000 } });
+    expect(loadConfig({ ...base, UPLOAD_RATE_LIMIT: '12' }, '/tmp').uploads.rateLimit).toEqual({ max: 12, windowMs: 3_600_000 });
+  });
+
+  it('lists unreadable values with every other problem', () => {
+    try {
+      loadConfig({ ...base, UPLOADS_ENABLED: 'maybe', UPLOAD_RATE_LIMIT: 'lots/1h' }, '/tmp');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('UPLOADS_ENABLED: must be true or false');
+      expect(problems).toContain('UPLOAD_RATE_LIMIT: must be a count');
     }
   });
 });
