@@ -10,6 +10,7 @@ import { startFakeSlackApi, type FakeSlackApi, type RecordedSlackCall } from '..
 import { freePort, testConfig } from '../../helpers/test-core.js';
 import { makeJpeg, makePng, makeWebp, textFile } from '../../helpers/images.js';
 import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
+import { capturedLogger } from '../captured-logs.js';
 import { allowOnlyLoopback } from '../loopback-only.js';
 
 // Installed before anything connects: the bots, their SDKs and the fakes may only reach 127.0.0.1.
@@ -24,6 +25,7 @@ let fake: FakeSlackApi;
 let running: RunningServer;
 let dir: string;
 let endpoint: string;
+const logs = capturedLogger();
 
 beforeAll(async () => {
   fake = await startFakeSlackApi({ botToken: BOT_TOKEN, locales: { UZH: 'zh-CN' } });
@@ -38,6 +40,7 @@ beforeAll(async () => {
       PORT: String(port),
       BATCH_QUIET_MS: '300',
     }),
+    { logger: logs.logger },
   );
   endpoint = `http://127.0.0.1:${port}/slack/events`;
 });
@@ -76,8 +79,11 @@ async function galleryOf(user: string, channel: string) {
 
 async function command(user: string, channel: string, text: string, name = '/gallery'): Promise<RecordedSlackCall> {
   const responseUrl = fake.responseUrl();
+  const sent = Date.now();
   const response = await postCommand(endpoint, commandFields({ command: name, text, user, channel, responseUrl }), signing);
   expect(response.status).toBe(200);
+  // Slack shows the user an error when a command is not acknowledged within 3 s.
+  expect(Date.now() - sent).toBeLessThan(3000);
   const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
   return answer!;
 }
@@ -334,6 +340,162 @@ describe('Slack app (HTTP mode, end to end)', () => {
     expect(sent.map((a) => a.slug)).not.toContain(slug);
     expect((await running.core.service.getGallery(slug)).openCount).toBe(1);
     expect(fake.callsOf('chat.postMessage', inChannel('D14'))).toEqual([]);
+  });
+  it('ignores files shared in a channel unless the app is mentioned', async () => {
+    const ignored = fake.addFile({ name: 'ignored.jpg', bytes: await makeJpeg(64, 48, 201) });
+    const taken = fake.addFile({ name: 'taken.jpg', bytes: await makeJpeg(64, 48, 202) });
+    const share = (files: Array<Record<string, unknown>>, text: string) =>
+      postEvent(endpoint, fileShareEnvelope({ user: 'U20', channel: 'C20', channelType: 'channel', text, botUserId: fake.botUserId, files }), signing);
+    expect((await share([ignored], 'look at this')).status).toBe(200);
+    expect((await share([taken], `<@${fake.botUserId}> make a gallery`)).status).toBe(200);
+    const [post] = await fake.waitFor('chat.postMessage', inChannel('C20'));
+    expect(bodyText(post!)).toContain('1 image(s)');
+    const [gallery] = await running.core.service.listGalleries(slackOwner('U20'));
+    expect((await running.core.service.getGallery(gallery!.slug)).images.map((i) => i.originalName)).toEqual(['taken.jpg']);
+    expect(fake.callsOf('download').some((d) => d.path.includes(String(ignored.id)))).toBe(false);
+  });
+
+  it('answers a Chinese-speaking user’s share in Chinese', async () => {
+    await shareFiles('UZH', 'DZH2', [{ name: 'zh.jpg', bytes: await makeJpeg(64, 48, 211) }]);
+    const [post] = await fake.waitFor('chat.postMessage', inChannel('DZH2'));
+    expect(bodyText(post!)).toContain('相册已生成');
+    expect(bodyText(post!)).toContain('1 张图片');
+  });
+
+  it('answers /gallery list with each gallery’s title, state and opens', async () => {
+    const { url, slug } = await galleryOf('U21', 'D21');
+    await running.core.service.updateSettings({ owner: slackOwner('U21'), ref: slug, patch: { title: 'Team offsite' } });
+    expect(await openLikeABrowser(url)).toBe(200);
+    await command('U21', 'D21', `disable ${url}`);
+    const list = await command('U21', 'D21', 'list');
+    expect(list.body.response_type).toBe('ephemeral');
+    expect(String(list.body.text)).toBe(`Team offsite · 1 image(s) · disabled · 1 open(s) · ${url}`);
+  });
+
+  it('sets expiry, open limit, password, downloads and title with /gallery sub-commands', async () => {
+    const { url, slug } = await galleryOf('U22', 'C22');
+    const gallery = () => running.core.service.getGallery(slug);
+    expect(String((await command('U22', 'C22', `expire ${url} 2099-12-31`)).body.text)).toBe('Settings saved.');
+    expect((await gallery()).settings.expiresAt?.toISOString()).toBe('2099-12-31T00:00:00.000Z');
+    expect(String((await command('U22', 'C22', `expire <${url}> never-ever`)).body.text)).toMatch(/^Invalid value for expiry/);
+    await command('U22', 'C22', `expire ${slug} off`);
+    expect((await gallery()).settings.expiresAt).toBeNull();
+
+    await command('U22', 'C22', `maxviews ${slug} 4`);
+    expect((await gallery()).settings.maxOpens).toBe(4);
+    await command('U22', 'C22', `maxviews ${slug} off`);
+    expect((await gallery()).settings.maxOpens).toBeNull();
+
+    // The command's text and its answer are seen by the sender alone, so a channel is fine for a password.
+    expect(String((await command('U22', 'C22', `password ${slug} correct horse`)).body.text)).toBe('Settings saved.');
+    expect((await fetch(url)).status).toBe(401);
+    await command('U22', 'C22', `password ${slug} off`);
+    expect((await fetch(url)).status).toBe(200);
+
+    await command('U22', 'C22', `download ${slug} off`);
+    expect((await gallery()).settings.downloadsAllowed).toBe(false);
+    await command('U22', 'C22', `download ${slug} on`);
+    expect((await gallery()).settings.downloadsAllowed).toBe(true);
+
+    await command('U22', 'C22', `title ${slug} Board   meeting`);
+    expect((await gallery()).title).toBe('Board meeting');
+  });
+
+  it('answers help, and an unknown sub-command, with the list of sub-commands', async () => {
+    for (const text of ['help', '', 'frobnicate']) {
+      const answer = String((await command('U23', 'D23', text)).body.text);
+      expect(answer).toContain('/gallery list: your galleries');
+      // Escaped for Slack's mrkdwn, where a bare < starts a link.
+      expect(answer).toContain('/gallery title &lt;link&gt; &lt;text&gt;');
+    }
+  });
+
+  it('refuses /gallery sub-commands about someone else’s gallery', async () => {
+    const { url, slug } = await galleryOf('U24', 'C24');
+    expect(String((await command('U25', 'C24', `disable ${url}`)).body.text)).toBe(errorMessage('en', 'NOT_OWNER'));
+    expect(String((await command('U25', 'C24', `stats ${url}`)).body.text)).toBe(errorMessage('en', 'NOT_OWNER'));
+    expect((await running.core.service.getGallery(slug)).settings.state).toBe('active');
+  });
+
+  it('asks to confirm /gallery delete; Cancel keeps the gallery and Yes deletes it', async () => {
+    const { url, slug } = await galleryOf('U26', 'D26');
+    const confirm = await command('U26', 'D26', `delete ${url}`);
+    expect(String(confirm.body.text)).toMatch(/for good\? This cannot be undone/);
+    expect(actionIds(confirm)).toEqual(['maiimg_delete-yes', 'maiimg_delete-no']);
+    const press = async (action: 'delete-yes' | 'delete-no') => {
+      const responseUrl = fake.responseUrl();
+      const payload = buttonPress({ user: 'U26', channel: 'D26', actionId: `maiimg_${action}`, value: encodeButton(action, slug), responseUrl, ephemeral: true });
+      expect((await postInteraction(endpoint, payload, signing)).status).toBe(200);
+      const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
+      return answer!;
+    };
+    const kept = await press('delete-no');
+    expect(kept.body.replace_original).toBe(true);
+    expect(String(kept.body.text)).toBe('Kept. Nothing was deleted.');
+    expect((await fetch(url)).status).toBe(200);
+    const deleted = await press('delete-yes');
+    expect(String(deleted.body.text)).toContain('Gallery deleted');
+    expect((await fetch(url)).status).toBe(404);
+  });
+
+  it('puts a confirm dialog on the Delete button; once confirmed, the gallery is deleted and its message retired', async () => {
+    await shareFiles('U27', 'D27', [{ name: 'doomed.jpg', bytes: await makeJpeg(64, 48, 271) }]);
+    const [post] = await fake.waitFor('chat.postMessage', inChannel('D27'));
+    const blocks = JSON.parse(String(post!.body.blocks)) as Array<{ type: string; elements?: Array<{ action_id: string; confirm?: { title: { text: string }; confirm: { text: string } } }> }>;
+    const deleteButton = blocks.find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === 'maiimg_delete')!;
+    expect(deleteButton.confirm).toMatchObject({ title: { text: 'Delete this gallery?' }, confirm: { text: 'Yes, delete' } });
+    const url = galleryLink(bodyText(post!))!;
+    const slug = url.split('/g/')[1]!;
+
+    const press = buttonPress({
+      user: 'U27',
+      channel: 'D27',
+      actionId: 'maiimg_delete',
+      value: encodeButton('delete', slug),
+      responseUrl: fake.responseUrl(),
+      message: { ts: '1700000027.000100', text: bodyText(post!), blocks },
+    });
+    expect((await postInteraction(endpoint, press, signing)).status).toBe(200);
+    const [update] = await fake.waitFor('chat.update', inChannel('D27'));
+    expect(update!.body.ts).toBe('1700000027.000100');
+    expect(bodyText(update!)).toContain('Gallery deleted');
+    expect(actionIds(update!)).toEqual([]);
+    expect((await fetch(url)).status).toBe(404);
+  });
+
+  it('answers the Stats button to the presser alone and flips Enable back to Disable', async () => {
+    const { url, slug } = await galleryOf('U28', 'C28');
+    const message = { ts: '1700000028.000100', text: `Your gallery is ready: ${url}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: url } }] };
+    const statsUrl = fake.responseUrl();
+    await postInteraction(endpoint, buttonPress({ user: 'U28', channel: 'C28', actionId: 'maiimg_stats', value: encodeButton('stats', slug), responseUrl: statsUrl, message }), signing);
+    const [stats] = await fake.waitFor('response', (call) => call.path === new URL(statsUrl).pathname);
+    expect(stats!.body.response_type).toBe('ephemeral');
+    expect(stats!.body.replace_original).toBe(false);
+    expect(String(stats!.body.text)).toContain('0 open(s) by 0 visitor(s)');
+
+    await command('U28', 'C28', `disable ${url}`);
+    await postInteraction(endpoint, buttonPress({ user: 'U28', channel: 'C28', actionId: 'maiimg_enable', value: encodeButton('enable', slug), responseUrl: fake.responseUrl(), message }), signing);
+    const [update] = await fake.waitFor('chat.update', inChannel('C28'));
+    expect(actionIds(update!)).toEqual(['maiimg_stats', 'maiimg_disable', 'maiimg_delete']);
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  it('refuses a button press with a bad signature and does nothing', async () => {
+    const { slug } = await galleryOf('U29', 'C29');
+    const press = buttonPress({ user: 'U29', channel: 'C29', actionId: 'maiimg_disable', value: encodeButton('disable', slug), responseUrl: fake.responseUrl() });
+    expect((await postInteraction(endpoint, press, { secret: 'not-the-secret' })).status).toBe(401);
+    expect((await postInteraction(endpoint, press, { secret: SECRET, timestamp: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401);
+    expect((await running.core.service.getGallery(slug)).settings.state).toBe('active');
+  });
+
+  it('logs a Slack API failure while answering a share, and goes on serving', async () => {
+    // chat.postMessage keeps failing: the WebClient's own retries run out.
+    fake.failNext('chat.postMessage', { status: 500, times: 3 });
+    await shareFiles('U30', 'D30', [{ name: 'lost.jpg', bytes: await makeJpeg(64, 48, 301) }]);
+    await expect.poll(() => logs.messages().includes('batch processing failed'), { timeout: 15_000 }).toBe(true);
+    await shareFiles('U30', 'D30', [{ name: 'next.jpg', bytes: await makeJpeg(64, 48, 302) }]);
+    const posted = await fake.waitFor('chat.postMessage', (call) => inChannel('D30')(call) && !call.failedWith);
+    expect(bodyText(posted[0]!)).toContain('1 image(s)');
   });
 });
 
