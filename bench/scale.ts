@@ -36,6 +36,7 @@ interface CannonResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  statusCodeStats?: Record<string, { count: number }>;
 }
 
 /** One autocannon process; resolves with its JSON result and its pid (for CPU accounting). */
@@ -56,7 +57,11 @@ function cannon(url: string, args: string[], onPid: (pid: number) => void = () =
 }
 
 /** Several autocannon processes at once; their results added up (throughput) or worst-of (p99). */
-async function load(urls: string[], args: string[], pids: Set<number>): Promise<{ rps: number; ok: number; non2xx: number; errors: number; p99: number; p50: number }> {
+async function load(
+  urls: string[],
+  args: string[],
+  pids: Set<number>,
+): Promise<{ rps: number; ok: number; non2xx: number; errors: number; p99: number; p50: number; statuses: Record<string, number> }> {
   const results = await Promise.all(urls.map((url) => cannon(url, args, (pid) => pids.add(pid))));
   return {
     rps: results.reduce((sum, r) => sum + r.requests.average, 0),
@@ -65,6 +70,10 @@ async function load(urls: string[], args: string[], pids: Set<number>): Promise<
     errors: results.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
     p99: Math.max(...results.map((r) => r.latency.p99)),
     p50: Math.max(...results.map((r) => r.latency.p50)),
+    statuses: results.reduce<Record<string, number>>((all, r) => {
+      for (const [code, { count }] of Object.entries(r.statusCodeStats ?? {})) all[code] = (all[code] ?? 0) + count;
+      return all;
+    }, {}),
   };
 }
 
@@ -173,6 +182,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     DEFAULT_LOCALE: 'en',
     ROLE: 'web',
+    // All the load comes from one address: a per-IP limit would measure itself, not the instances.
+    NOT_FOUND_RATE_LIMIT: 'off',
   };
   const servers: ServerProcess[] = [];
   const dropSchema = async () => {
@@ -211,7 +222,7 @@ async function main(): Promise<void> {
     const oneRun = await load(Array(LOAD_PROCESSES).fill(page(one, gallery!.slug)), ['-d', String(DURATION_S)], cannonPids);
     const oneCpu = coresUsed(before, await snapshot(servers), cores);
     process.stderr.write(
-      `one instance:  ${Math.round(oneRun.rps)} req/s, p50 ${oneRun.p50} ms, p99 ${oneRun.p99} ms; cores busy ${oneCpu.machine}/${cores}: web-1 ${oneCpu.servers[0]}, postgres ${oneCpu.postgres}, autocannon ${oneCpu.loadGenerator}, other ${oneCpu.other}\n`,
+      `one instance:  ${Math.round(oneRun.rps)} req/s, p50 ${oneRun.p50} ms, p99 ${oneRun.p99} ms; cores busy ${oneCpu.machine}/${cores}: web-1 ${oneCpu.servers[0]}, postgres ${oneCpu.postgres}, autocannon ${oneCpu.loadGenerator}, other ${oneCpu.other}; statuses ${JSON.stringify(oneRun.statuses)}\n`,
     );
 
     const two = await start('web-2');
@@ -220,7 +231,7 @@ async function main(): Promise<void> {
     const twoRun = await load([page(one, gallery!.slug), page(two, gallery!.slug)], ['-d', String(DURATION_S)], cannonPids);
     const twoCpu = coresUsed(before, await snapshot(servers), cores);
     process.stderr.write(
-      `two instances: ${Math.round(twoRun.rps)} req/s, p50 ${twoRun.p50} ms, p99 ${twoRun.p99} ms; cores busy ${twoCpu.machine}/${cores}: web-1 ${twoCpu.servers[0]}, web-2 ${twoCpu.servers[1]}, postgres ${twoCpu.postgres}, autocannon ${twoCpu.loadGenerator}, other ${twoCpu.other}\n`,
+      `two instances: ${Math.round(twoRun.rps)} req/s, p50 ${twoRun.p50} ms, p99 ${twoRun.p99} ms; cores busy ${twoCpu.machine}/${cores}: web-1 ${twoCpu.servers[0]}, web-2 ${twoCpu.servers[1]}, postgres ${twoCpu.postgres}, autocannon ${twoCpu.loadGenerator}, other ${twoCpu.other}; statuses ${JSON.stringify(twoRun.statuses)}\n`,
     );
 
     // Exact accounting: a fixed number of requests through both instances, then a graceful stop.
