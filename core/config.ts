@@ -46,6 +46,13 @@ const rawSchema = z.object({
   MAX_FILE_BYTES: positiveInt(50 * MiB),
   MAX_BATCH_FILES: positiveInt(25),
   MAX_IMAGE_PIXELS: positiveInt(100_000_000),
+  MAX_ANIMATION_FRAMES: positiveInt(1000),
+  MAX_ANIMATION_PIXELS: positiveInt(100_000_000),
+  NOT_FOUND_RATE_LIMIT: z
+    .string()
+    .trim()
+    .default('30/15m')
+    .refine((value) => value.toLowerCase() === 'off' || parseRate(value) !== null, 'must be off or a count per a duration, such as 30/15m'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_LOCALE: z.enum(['en', 'zh-CN']).optional(),
   LC_ALL: optionalString,
@@ -100,10 +107,20 @@ export interface Config {
         secretAccessKey?: string;
         forcePathStyle: boolean;
       };
-  limits: { maxFileBytes: number; maxBatchFiles: number; maxImagePixels: number };
+  /**
+   * What one batch and one file may be. Animations: at most `maxAnimationFrames` frames, and all
+   * frames together at most `maxAnimationPixels` pixels (what a thumbnail must decode).
+   */
+  limits: { maxFileBytes: number; maxBatchFiles: number; maxImagePixels: number; maxAnimationFrames: number; maxAnimationPixels: number };
   logLevel: RawConfig['LOG_LEVEL'];
   defaultLocale: 'en' | 'zh-CN';
-  web: { trustProxy: string | undefined; anonymizeIp: boolean; sessionSecret: string | undefined };
+  web: {
+    trustProxy: string | undefined;
+    anonymizeIp: boolean;
+    sessionSecret: string | undefined;
+    /** Gallery addresses that lead nowhere, allowed per IP in each window before 429s (null: no limit). */
+    notFoundRateLimit: { max: number; windowMs: number } | null;
+  };
   /** How chat messages are grouped into one batch (see core/chat/batch-collector.ts). */
   chat: { batchQuietMs: number; batchMaxWaitMs: number };
   /** Which parts this process runs: the web site, the bots, or both. */
@@ -249,11 +266,18 @@ export function loadConfig(
       maxFileBytes: raw.MAX_FILE_BYTES,
       maxBatchFiles: raw.MAX_BATCH_FILES,
       maxImagePixels: raw.MAX_IMAGE_PIXELS,
+      maxAnimationFrames: raw.MAX_ANIMATION_FRAMES,
+      maxAnimationPixels: raw.MAX_ANIMATION_PIXELS,
     },
     logLevel: raw.LOG_LEVEL,
     // Without DEFAULT_LOCALE, the terminal's language decides (the CLI speaks Chinese on a zh_CN system).
     defaultLocale: raw.DEFAULT_LOCALE ?? (/^zh/i.test(raw.LC_ALL ?? raw.LANG ?? '') ? 'zh-CN' : 'en'),
-    web: { trustProxy: raw.TRUST_PROXY, anonymizeIp: raw.ANONYMIZE_IP, sessionSecret: raw.SESSION_SECRET },
+    web: {
+      trustProxy: raw.TRUST_PROXY,
+      anonymizeIp: raw.ANONYMIZE_IP,
+      sessionSecret: raw.SESSION_SECRET,
+      notFoundRateLimit: raw.NOT_FOUND_RATE_LIMIT.toLowerCase() === 'off' ? null : parseRate(raw.NOT_FOUND_RATE_LIMIT),
+    },
     chat: { batchQuietMs: raw.BATCH_QUIET_MS, batchMaxWaitMs: Math.max(raw.BATCH_MAX_WAIT_MS, raw.BATCH_QUIET_MS) },
     role: raw.ROLE,
     sharedState: { driver: sharedStateDriver, redisUrl: raw.REDIS_URL, redisKeyPrefix: raw.REDIS_KEY_PREFIX },

@@ -132,7 +132,7 @@ export class GalleryService {
         const key = sha256(bytes);
         let preparing = byInputHash.get(key);
         if (!preparing) {
-          preparing = prepareImage(bytes, { maxImagePixels: limits.maxImagePixels });
+          preparing = prepareImage(bytes, limits);
           byInputHash.set(key, preparing);
         }
         const prepared = await preparing;

@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
+import { MaiimgError } from '../errors.js';
 import type { ImageFormat } from '../types.js';
 import { renderUpright, renderWebp, type DecodeSource } from './display-renderer.js';
 import { sniffImageFormat } from './format-sniffer.js';
-import { inspectImage, swapsAxes } from './image-inspector.js';
+import { carriesForeignFile } from './foreign-content.js';
+import { formatMegapixels, inspectImage, swapsAxes } from './image-inspector.js';
 import { stripMetadata } from './metadata-stripper.js';
 
 export interface ImageLimits {
+  /** Per still image, and per frame of an animation. */
   maxImagePixels: number;
+  /** Most frames an animation may have (unlimited when absent). */
+  maxAnimationFrames?: number;
+  /** Most pixels of all an animation's frames together (unlimited when absent). */
+  maxAnimationPixels?: number;
 }
 
 export interface PreparedImage {
@@ -35,7 +42,8 @@ const THUMBNAIL_EDGE = DISPLAY_SIZES[0];
  * its thumbnail.
  *
  * @throws MaiimgError UNSUPPORTED_FORMAT (not PNG/JPEG/GIF/WebP by content), CORRUPT_IMAGE
- *   (truncated or undecodable), IMAGE_TOO_LARGE (`{ pixels, limit }` as e.g. "144 MP", per frame).
+ *   (truncated or undecodable), IMAGE_TOO_LARGE (`{ pixels, limit }` as e.g. "144 MP", per frame,
+ *   or all frames of an animation together), TOO_MANY_FRAMES (`{ frames, limit }`).
  */
 export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<PreparedImage> {
   const format = await sniffImageFormat(input);
@@ -44,8 +52,12 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
   const header = await inspectImage(input, format, limits.maxImagePixels);
   const frames = header.pages > 1 ? header.pages : Math.max(1, stripped.containerFrames ?? 1);
   const animated = frames > 1;
+  if (animated) checkAnimation(frames, header.width * header.frameHeight, limits);
   // Turning an animation would need a per-frame re-encode sharp cannot do; its orientation tag is simply dropped.
   const rotate = header.orientation !== 1 && !animated;
+  // A file that is also another kind of file (a JPEG followed by a ZIP, a ZIP inside a kept colour
+  // segment...) is written anew by the encoder, so what the gallery serves is only the picture.
+  const rewrite = rotate || carriesForeignFile(stripped.bytes);
   const source: DecodeSource = {
     input: stripped.bytes,
     pages: header.pages,
@@ -56,9 +68,9 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
 
   let cleaned: Buffer;
   let thumbnail: Buffer;
-  if (rotate) {
-    // The orientation lives in the EXIF just stripped, so both renders read the upload itself.
-    const oriented: DecodeSource = { ...source, input, orient: true };
+  if (rewrite) {
+    // The orientation lives in the EXIF just stripped, so a turn reads the upload itself.
+    const oriented: DecodeSource = rotate ? { ...source, input, orient: true } : source;
     [cleaned, thumbnail] = await Promise.all([
       renderUpright(oriented, { format, lossless: stripped.lossless, chromaSubsampling: header.chromaSubsampling }),
       renderWebp(oriented, THUMBNAIL_EDGE),
@@ -71,8 +83,23 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
     thumbnail = await rendering;
     return result(format, header.width, header.frameHeight, animated, frames, cleaned, hash, thumbnail);
   }
-  const [width, height] = swapsAxes(header.orientation) ? [header.frameHeight, header.width] : [header.width, header.frameHeight];
+  const [width, height] = rotate && swapsAxes(header.orientation) ? [header.frameHeight, header.width] : [header.width, header.frameHeight];
   return result(format, width, height, animated, frames, cleaned, sha256(cleaned), thumbnail);
+}
+
+/**
+ * Refuses animations that would cost far more to decode than their file size suggests: thousands
+ * of small frames, or frames that add up to more pixels than the largest still image allowed.
+ * Decided from the header, before any frame is decoded.
+ */
+function checkAnimation(frames: number, framePixels: number, limits: ImageLimits): void {
+  if (limits.maxAnimationFrames !== undefined && frames > limits.maxAnimationFrames) {
+    throw new MaiimgError('TOO_MANY_FRAMES', { frames, limit: limits.maxAnimationFrames });
+  }
+  const total = frames * framePixels;
+  if (limits.maxAnimationPixels !== undefined && total > limits.maxAnimationPixels) {
+    throw new MaiimgError('IMAGE_TOO_LARGE', { pixels: formatMegapixels(total), limit: formatMegapixels(limits.maxAnimationPixels) });
+  }
 }
 
 function result(

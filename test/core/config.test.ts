@@ -13,7 +13,13 @@ describe('configuration', () => {
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
     expect(config.database).toEqual({ provider: 'sqlite', url: 'file:/srv/maiimg/data/maiimg.db', file: '/srv/maiimg/data/maiimg.db' });
     expect(config.storage).toEqual({ driver: 'local', dir: '/srv/maiimg/data/files' });
-    expect(config.limits).toEqual({ maxFileBytes: 50 * 1024 * 1024, maxBatchFiles: 25, maxImagePixels: 100_000_000 });
+    expect(config.limits).toEqual({
+      maxFileBytes: 50 * 1024 * 1024,
+      maxBatchFiles: 25,
+      maxImagePixels: 100_000_000,
+      maxAnimationFrames: 1000,
+      maxAnimationPixels: 100_000_000,
+    });
     expect(config.chat.batchQuietMs).toBe(2500);
   });
 
