@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /** One request the fake received, with its body parsed (JSON or form) when it was one of those. */
 export interface RecordedSlackCall {
@@ -32,7 +33,17 @@ export interface FakeSlackApiOptions {
   /** `users.info` locale per user id (Slack's format, e.g. `zh-CN`); others get `en-US`. */
   locales?: Record<string, string>;
   botUserId?: string;
+  /** The app-level token (xapp-...) that `apps.connections.open` accepts, for Socket Mode. */
+  appToken?: string;
 }
+
+/** What the app sent back over the Socket Mode connection for one envelope. */
+export interface SocketAck {
+  envelope_id: string;
+  payload?: Record<string, unknown>;
+}
+
+const SOCKET_PATH = '/socket-mode/link';
 
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body><form action="/signin">Sign in to your workspace</form></body></html>';
 
@@ -51,6 +62,10 @@ export class FakeSlackApi {
   private readonly waiters = new Set<() => void>();
   private readonly failures: Array<{ method: string; status: number; retryAfter: number; remaining: number }> = [];
   private server?: Server;
+  private socketServer?: WebSocketServer;
+  private readonly sockets = new Set<WebSocket>();
+  /** Acknowledgements received over Socket Mode connections, in order. */
+  readonly socketAcks: SocketAck[] = [];
   private nextTs = 1_700_000_000;
   private nextId = 1;
   url = '';
@@ -70,13 +85,72 @@ export class FakeSlackApi {
         res.end(answer.body);
       });
     });
+    // Socket Mode: the URL apps.connections.open hands out leads here; Slack says hello first.
+    this.socketServer = new WebSocketServer({ server: this.server, path: SOCKET_PATH });
+    this.socketServer.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('message', (data) => {
+        this.socketAcks.push(JSON.parse(data.toString()) as SocketAck);
+        setImmediate(() => [...this.waiters].forEach((w) => w()));
+      });
+      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0001' }, debug_info: { host: 'fake', approximate_connection_time: 18060 } }));
+      setImmediate(() => [...this.waiters].forEach((w) => w()));
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
+  /** Socket Mode connections the app holds open right now. */
+  get socketConnections(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Delivers an envelope over every Socket Mode connection, as Slack does (`events_api`,
+   * `slash_commands` or `interactive`, with the same payload HTTP mode would POST); returns its id.
+   */
+  socketDeliver(type: 'events_api' | 'slash_commands' | 'interactive', payload: object, retryAttempt = 0): string {
+    const envelopeId = `env-${this.nextId++}`;
+    const frame = JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: retryAttempt, retry_reason: retryAttempt ? 'timeout' : '' });
+    for (const socket of this.sockets) socket.send(frame);
+    return envelopeId;
+  }
+
+  /** Resolves once the app acknowledged the envelope. */
+  async waitForAck(envelopeId: string, timeoutMs = 20_000): Promise<SocketAck> {
+    const found = () => this.socketAcks.find((ack) => ack.envelope_id === envelopeId);
+    await this.until(() => Boolean(found()), `an acknowledgement of ${envelopeId}`, timeoutMs);
+    return found()!;
+  }
+
+  /** Resolves once the app holds a Socket Mode connection. */
+  whenSocketConnected(timeoutMs = 20_000): Promise<void> {
+    return this.until(() => this.sockets.size > 0, 'a Socket Mode connection', timeoutMs);
+  }
+
+  private until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!condition()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`fake Slack: no ${what}; calls so far: ${this.calls.map((c) => c.method).join(', ')}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
   async close(): Promise<void> {
     if (!this.server) return;
+    for (const socket of this.sockets) socket.terminate();
+    this.socketServer?.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
@@ -200,6 +274,11 @@ export class FakeSlackApi {
     const failed = this.injectedFailure(call);
     if (failed) return failed;
     const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '') || String(call.body.token ?? '');
+    if (method === 'apps.connections.open') {
+      // Only an app-level token opens a Socket Mode connection.
+      if (!this.options.appToken || token !== this.options.appToken) return json({ ok: false, error: 'invalid_auth' });
+      return json({ ok: true, url: `${this.url.replace(/^http/, 'ws')}${SOCKET_PATH}?ticket=fake` });
+    }
     if (token !== this.options.botToken) return json({ ok: false, error: 'invalid_auth' });
     const field = (name: string) => (call.body[name] === undefined ? undefined : String(call.body[name]));
 
