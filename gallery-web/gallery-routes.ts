@@ -43,6 +43,32 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   const secureCookies = publicBaseUrl.startsWith('https:');
   const router = express.Router();
 
+  // Slugs are 128 bits, so guessing them is hopeless; still, a client that keeps asking for
+  // galleries that do not exist is scanning, and is turned away for a while. Only unknown
+  // galleries count (see sendRefusal), never disabled or expired ones; memory store, so the count is
+  // per process and costs nothing on the way to a real gallery.
+  const notFoundLimit = core.config.web.notFoundRateLimit;
+  if (notFoundLimit) {
+    router.use(
+      '/g/',
+      rateLimit({
+        windowMs: notFoundLimit.windowMs,
+        limit: notFoundLimit.max,
+        skipSuccessfulRequests: true,
+        requestWasSuccessful: (_req, res) => res.locals.unknownGallery !== true,
+        keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? ''),
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        validate: false,
+        handler: (req, res) => {
+          logger.info({ path: req.path }, 'a client asked for too many unknown galleries; answering 429');
+          res.status(429).setHeader('Cache-Control', 'no-store');
+          res.type('html').send(noticePage(pageLocale(req), 'web.tooMany.title', 'web.tooMany.body'));
+        },
+      }),
+    );
+  }
+
   async function load(req: Request): Promise<Gallery | null> {
     const slug = String(req.params.slug);
     if (!isSlug(slug)) return null;
@@ -62,6 +88,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   function sendRefusal(res: Response, locale: Locale, why: Exclude<Refusal, 'password'> | 'no-downloads'): void {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex');
+    if (why === 'not-found') res.locals.unknownGallery = true;
     if (why === 'not-found' || why === 'no-downloads') {
       res.status(404).type('html').send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
       return;
