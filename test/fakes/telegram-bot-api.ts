@@ -166,7 +166,8 @@ export class FakeTelegramBotApi {
     chat?: FakeChat;
     text?: string;
     photo?: Buffer;
-    document?: { bytes: Buffer; fileName: string; mimeType?: string; claimedSize?: number };
+    /** `claimedSize` replaces the size in the message; `null` leaves it out, as Telegram sometimes does. */
+    document?: { bytes: Buffer; fileName: string; mimeType?: string; claimedSize?: number | null };
     caption?: string;
     mediaGroupId?: string;
     replyTo?: number;
@@ -201,7 +202,7 @@ export class FakeTelegramBotApi {
         file_unique_id: stored.file_unique_id,
         file_name: input.document.fileName,
         mime_type: input.document.mimeType ?? 'application/octet-stream',
-        file_size: input.document.claimedSize ?? stored.file_size,
+        ...(input.document.claimedSize === null ? {} : { file_size: input.document.claimedSize ?? stored.file_size }),
       };
     }
     if (input.caption !== undefined) message.caption = input.caption;

@@ -497,6 +497,13 @@ describe('Slack app (HTTP mode, end to end)', () => {
     const posted = await fake.waitFor('chat.postMessage', (call) => inChannel('D30')(call) && !call.failedWith);
     expect(bodyText(posted[0]!)).toContain('1 image(s)');
   });
+
+  it('posted every message of this run with link and media unfurling off', () => {
+    // Slack's unfurler would fetch the gallery; every message the app posts must say no.
+    const posts = fake.callsOf('chat.postMessage', (call) => !call.failedWith);
+    expect(posts.length).toBeGreaterThan(10);
+    for (const post of posts) expect([post.body.unfurl_links, post.body.unfurl_media], bodyText(post)).toEqual(['false', 'false']);
+  });
 });
 
 it('reached no host but the loopback fakes during this file', () => {

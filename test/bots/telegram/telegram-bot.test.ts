@@ -192,6 +192,18 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect(fetched).toEqual([]);
   });
 
+  it('gives the same 20 MB sentence when the message does not say the size and Telegram refuses the download', async () => {
+    const fay = newUser();
+    const big = Buffer.concat([await makeJpeg(), Buffer.alloc(21 * 1024 * 1024)]);
+    const since = h.fake.calls.length;
+    h.fake.userSends({ from: fay, document: { bytes: big, fileName: 'unsized.jpg', mimeType: 'image/jpeg', claimedSize: null } });
+    const answer = await h.fake.waitForCall('editMessageText', (c) => chatIdOf(c) === fay.id && /unsized\.jpg/.test(textOf(c)), { since });
+    expect(textOf(answer)).toContain('unsized.jpg is larger than the 20 MB Telegram lets bots download');
+    // getFile was asked (and refused "file is too big"); nothing was downloaded.
+    expect(h.fake.calls.slice(since).filter((c) => c.method === 'getFile').map((c) => c.status)).toEqual([400]);
+    expect(h.fake.calls.slice(since).some((c) => c.method === 'downloadFile')).toBe(false);
+  });
+
   it('shows stats, and /disable makes the link answer 410 until /enable', async () => {
     const frank = newUser();
     const { url } = await ownGallery(frank);
@@ -541,6 +553,13 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect(textOf(await ask(xena, '/help'))).toContain('/stats');
     expect(h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage').map((c) => c.status)).toEqual([502, 200]);
   });
+
+  it('sent every text of this run with link previews off', () => {
+    // Telegram's preview fetch of a gallery link is no visitor; every message and edit must switch it off.
+    const texts = h.fake.calls.filter((c) => (c.method === 'sendMessage' || c.method === 'editMessageText') && c.status === 200);
+    expect(texts.length).toBeGreaterThan(50);
+    for (const call of texts) expect(call.params.link_preview_options, textOf(call)).toEqual({ is_disabled: true });
+  });
 });
 
 describe('Telegram bot (webhook mode and stopping)', () => {
@@ -649,6 +668,26 @@ describe('Telegram bot (hard maximum of a batch window)', () => {
       expect((await galleries()).length).toBeGreaterThanOrEqual(2);
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('Telegram bot (stopping while polling)', () => {
+  it('answers the batch in hand before stop() returns', async () => {
+    // A quiet window far longer than the test: only the graceful stop can close this batch.
+    const h = await startHarness({ BATCH_QUIET_MS: '600000', BATCH_MAX_WAIT_MS: '600000' });
+    let stopped = false;
+    try {
+      const user = newUser();
+      h.fake.userSends({ from: user, photo: await makeJpeg(50, 40, 801) });
+      await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === user.id && /Received 1 file/.test(textOf(c)));
+      await h.running.stop();
+      stopped = true;
+      expect(h.fake.callsTo('sendPhoto').filter((c) => chatIdOf(c) === user.id && GALLERY_LINK.test(textOf(c)))).toHaveLength(1);
+    } finally {
+      if (!stopped) await h.running.stop();
+      await h.fake.close();
+      await rm(h.dir, { recursive: true, force: true });
     }
   });
 });
