@@ -54,6 +54,15 @@ export function parseOnOff(value: string, option: string): boolean {
 }
 
 export const MAX_TITLE_LENGTH = 200;
+
+/** Half of a surrogate pair without its other half: not text, and refused by JSON and database drivers. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The first `max` characters (code points, so an emoji is never cut in half). */
+function firstCharacters(text: string, max: number): string {
+  return Array.from(text).slice(0, max).join('');
+}
+
 export const MAX_PASSWORD_LENGTH = 200;
 
 /** Titles are plain text: control and bidi-override characters are removed, length capped. */
@@ -63,10 +72,10 @@ export function cleanTitle(value: string | null | undefined): string | null {
     // Control characters and bidi overrides would let a title reorder or hide text around it.
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, ' ')
+    .replace(LONE_SURROGATE, '')
     .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, MAX_TITLE_LENGTH);
-  return cleaned || null;
+    .trim();
+  return firstCharacters(cleaned, MAX_TITLE_LENGTH).trim() || null;
 }
 
 export function checkPassword(value: string): string {
@@ -76,13 +85,19 @@ export function checkPassword(value: string): string {
   return value;
 }
 
+export const MAX_FILE_NAME_LENGTH = 120;
+
 /** File names are shown to people, never used as paths: strip directories, controls and bidi marks. */
 export function displayFileName(name: string, fallback = 'file'): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '')
-    .trim()
-    .slice(0, 120);
-  return cleaned || fallback;
+    .replace(LONE_SURROGATE, '')
+    .trim();
+  // A long name keeps its extension, so the download still opens with the right program.
+  const extension = /\.[A-Za-z0-9]{1,10}$/.exec(cleaned)?.[0] ?? '';
+  const short = Array.from(cleaned).length <= MAX_FILE_NAME_LENGTH ? cleaned : firstCharacters(cleaned, MAX_FILE_NAME_LENGTH - extension.length).trim() + extension;
+  // "." and ".." name directories, not files: a download or ZIP entry must never be called that.
+  return short && !/^\.+$/.test(short) ? short : fallback;
 }
