@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -9,6 +9,7 @@ import type { Gallery, Owner } from '../../core/types.js';
 import { FakeTelegramBotApi, type FakeUser, type RecordedCall } from '../fakes/telegram-bot-api.js';
 import { freshPostgres, postgresServerUrl, type FreshDatabase } from '../helpers/databases.js';
 import { makeJpeg } from '../helpers/images.js';
+import { replyText, waitForReply } from '../helpers/telegram-replies.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { freePort, testConfig } from '../helpers/test-core.js';
 import { CHROME_UA } from '../web/web-harness.js';
@@ -144,6 +145,30 @@ describe('the database unreachable (PostgreSQL behind a proxy that is cut)', () 
     await proxy.restore();
     await eventually(async () => running.core.visits.recorder.pending, (pending) => pending === 0);
     expect(await visitRows()).toBe(before + 1);
+  });
+});
+
+describe('the database unreachable while photos arrive', () => {
+  it('tells the sender the service is unavailable, keeps no file, and makes the gallery once it is back', async () => {
+    const files = async () => (await readdir(path.join(dir, 'files'), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).length;
+    const stored = await files();
+    await proxy.cut();
+    try {
+      const since = fake.calls.length;
+      fake.userSends({ from: user, photo: await makeJpeg(64, 48, 77) });
+      const reply = await waitForReply(fake, (c) => Number(c.params.chat_id) === user.id && replyText(c) !== '' && !/Received|Processing/.test(replyText(c)), { since });
+      expect(replyText(reply)).toBe(t('en', 'DATABASE_UNAVAILABLE'));
+    } finally {
+      await proxy.restore();
+    }
+    expect(await files()).toBe(stored);
+
+    const before = (await running.core.service.listGalleries(owner)).length;
+    const since = fake.calls.length;
+    fake.userSends({ from: user, photo: await makeJpeg(64, 48, 78) });
+    const ready = await waitForReply(fake, (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === user.id, { since });
+    expect(replyText(ready)).toMatch(/\/g\//);
+    expect(await running.core.service.listGalleries(owner)).toHaveLength(before + 1);
   });
 });
 
