@@ -1,9 +1,16 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRunningServer } from '../../cli/server.js';
 import type { ErrorCode } from '../../core/errors.js';
-import { errorMessage } from '../../core/messages.js';
+import { errorMessage, t } from '../../core/messages.js';
 import type { BatchOutcome, Gallery } from '../../core/types.js';
 import { flatFrames } from '../core/images/image-fixtures.js';
+import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
 import { makeJpeg } from '../helpers/images.js';
+import { replyText, waitForReply } from '../helpers/telegram-replies.js';
+import { freePort, testConfig } from '../helpers/test-core.js';
 import { OWNER, startWeb, type WebHarness } from '../web/web-harness.js';
 import { ZIP_END_OF_DIRECTORY, ZIP_LOCAL_HEADER, decodesAs, hostileCorpus, manyFramesGif, type HostileFile } from './corpus.js';
 
@@ -128,5 +135,42 @@ describe('animations that cost more to decode than their size suggests', () => {
   it('accepts an ordinary animation under both limits', async () => {
     const result = await web.core.service.createGallery({ owner: OWNER, files: [{ name: 'ok.gif', data: await manyFramesGif(40, 32) }] });
     expect(result.gallery?.images[0]).toMatchObject({ animated: true, width: 32, height: 32 });
+  });
+});
+
+describe('the corpus sent to the Telegram bot as files', () => {
+  it('answers with the gallery of the valid ones and each refused file named with its reason, then keeps answering', async () => {
+    const fake = await FakeTelegramBotApi.start();
+    const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-hostile-bot-'));
+    const port = await freePort();
+    const running = await createRunningServer(
+      testConfig(dir, { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.url, PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, PORT: String(port), BATCH_QUIET_MS: '1500' }),
+      { analyticsJobs: false },
+    );
+    try {
+      const user = { id: 5151, first_name: 'mallory', language_code: 'en' };
+      const toUser = (c: { params: Record<string, unknown> }) => Number(c.params.chat_id) === user.id;
+      let since = fake.calls.length;
+      for (const file of corpus) fake.userSends({ from: user, document: { bytes: file.bytes, fileName: file.name, mimeType: 'image/jpeg' } });
+      const answer = await waitForReply(fake, (c) => toUser(c) && c.method === 'sendPhoto', { since, timeoutMs: 60_000 });
+      // The caption may be split; the whole answer is the caption plus any messages sent after it.
+      const text = fake.calls
+        .slice(since)
+        .filter((c) => toUser(c) && c.status === 200 && (c === answer || (c.method === 'sendMessage' && c.at >= answer.at)))
+        .map(replyText)
+        .join('\n');
+      expect(text).toContain(t('en', 'gallery.count', { count: corpus.filter((f) => !f.code).length }));
+      for (const file of corpus.filter((f) => f.code)) expect(text, file.name).toContain(`• ${file.name} `);
+      expect(text).toContain(`• script.svg ${errorMessage('en', 'UNSUPPORTED_FORMAT')}`);
+      expect(text).toContain(`• thousands-of-frames.gif ${errorMessage('en', 'TOO_MANY_FRAMES', { frames: 3000, limit: 1000 })}`);
+
+      since = fake.calls.length;
+      fake.userSends({ from: user, text: '/help' });
+      expect(replyText(await waitForReply(fake, (c) => toUser(c) && c.method === 'sendMessage', { since }))).toContain('/stats');
+    } finally {
+      await running.stop();
+      await fake.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
