@@ -8,6 +8,7 @@ import { FakeTelegramBotApi, type FakeChat, type FakeUser, type RecordedCall } f
 import { makeJpeg, makePhotoJpeg, makePng, pdfFile, textFile } from '../../helpers/images.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
 import { DASHBOARD_LINK, isPng, logInWithDashboardLink, openLikeABrowser } from '../analytics-helpers.js';
+import { capturedLogger } from '../captured-logs.js';
 import { allowOnlyLoopback } from '../loopback-only.js';
 
 // Installed before anything connects: the bots, their SDKs and the fakes may only reach 127.0.0.1.
@@ -302,8 +303,14 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect((await h.running.core.service.getGallery(slug)).settings.passwordHash).toBeTruthy();
 
     const group: FakeChat = { id: -100777, type: 'group', title: 'friends' };
+    const groupSince = h.fake.calls.length;
     const refused = await ask(hana, `/password ${url} other`, { chat: group });
     expect(textOf(refused)).toMatch(/private chat/);
+    // Refused, but the password is in the group's history now: the bot removes it there too.
+    const groupMessage = [...h.fake.messages.values()].find((m) => m.chat.id === group.id && m.text === `/password ${url} other`)!;
+    await h.fake.waitForCall('deleteMessage', (c) => chatIdOf(c) === group.id && Number(c.params.message_id) === groupMessage.message_id, { since: groupSince });
+    expect(await status(url)).toBe(401);
+    expect(await h.running.core.service.checkPassword(await h.running.core.service.getGallery(slug), 's3cret-phrase')).toBe(true);
   });
 
   it('waits out a 429 for the retry_after Telegram asks and then answers', async () => {
@@ -699,8 +706,10 @@ describe('Telegram bot (Telegram unreachable)', () => {
     const apiPort = await freePort();
     const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-telegram-down-'));
     const port = await freePort();
+    const logs = capturedLogger();
     const running = await createRunningServer(
       testConfig(dir, { TELEGRAM_BOT_TOKEN: '123456789:AAtest-token_for-the-fake-api-0000000', TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}`, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }),
+      { logger: logs.logger },
     );
     let fake: FakeTelegramBotApi | undefined;
     try {
@@ -708,6 +717,7 @@ describe('Telegram bot (Telegram unreachable)', () => {
       // Nothing listens there: every call fails with ECONNREFUSED for a while.
       await delay(1500);
       expect(await status(`http://127.0.0.1:${port}/healthz`)).toBe(200);
+      expect(logs.messages()).toContain('telegram: cannot fetch updates; retrying');
       fake = await FakeTelegramBotApi.start({ port: apiPort });
       const user = newUser();
       fake.userSends({ from: user, text: '/help' });
