@@ -1,6 +1,6 @@
 import type { App, RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
-import { BatchCollector } from '../../core/chat/batch-collector.js';
+import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
 import { MANAGE_COMMANDS, decodeButton, encodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
 import { t } from '../../core/messages.js';
@@ -81,16 +81,34 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   const client: webApi.WebClient = app.client;
   const locales = new SlackLocales(client, context.config.defaultLocale, logger);
   const seen = new RecentKeys(10_000, 60 * 60 * 1000);
+  /**
+   * True the first time a delivery is seen by any instance of the app (a retry may reach another
+   * one); falls back to this process's memory while the shared state cannot be reached.
+   */
+  const firstDelivery = async (key: string): Promise<boolean> => {
+    const local = seen.addIfNew(key);
+    try {
+      return (await core.shared.counters.increment(`slack-delivery:${key}`, 60 * 60 * 1000)).count === 1;
+    } catch (error) {
+      logger.warn({ err: error }, 'slack: shared state unreachable; repeated deliveries are recognised by this instance only');
+      return local;
+    }
+  };
   // Bolt posts to response_url once and gives up on a 5xx or a network error; the answer is what
   // the person asked for, so it is tried again after a pause (the URL stays valid for 30 minutes).
   const reliably = (respond: RespondFn) => (message: RespondArguments) =>
     retryTransient(() => respond(message), { logger, what: 'slack: answering through response_url', delaysMs: [500, 1000, 2000] });
 
-  const collector = new BatchCollector<PendingFile, BatchMeta>({
+  // Open batches hold plain file descriptions (they may live in the shared state, where another
+  // instance of the app picks them up); the downloads are prepared when the batch is processed.
+  const collector = new SharedBatchCollector<SlackFile, BatchMeta>({
+    store: core.shared.batchWindows,
+    namespace: 'slack',
     quietMs: context.config.chat.batchQuietMs,
     maxWaitMs: context.config.chat.batchMaxWaitMs,
     logger,
-    onBatch: async (_key, files, meta) => {
+    onBatch: async (_key, shared, meta) => {
+      const files = shared.map(pendingFile);
       const locale = await locales.forUser(meta.user);
       let outcome: BatchOutcome | null = null;
       let reply: ChatReply;
@@ -171,13 +189,21 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     if (!isDirect && !mentioned && !(botUserId && event.text?.includes(`<@${botUserId}>`))) return;
     // Slack retries deliveries (X-Slack-Retry-Num) and may send the same share as both `message`
     // and `app_mention`: the message's channel + ts identify it, so it joins a batch only once.
-    if (!seen.addIfNew(`${event.channel}:${event.ts}`)) {
+    if (!(await firstDelivery(`${event.channel}:${event.ts}`))) {
       logger.debug({ channel: event.channel, ts: event.ts }, 'ignored a repeated delivery of a file share');
       return;
     }
-    const files = event.files.map(pendingFile);
+    const files: SlackFile[] = event.files.map(({ id, name, title, size, mode, url_private_download, url_private }) => ({ id, name, title, size, mode, url_private_download, url_private }));
     const meta: BatchMeta = { user: event.user, channel: event.channel, threadTs: event.thread_ts ?? event.ts };
-    const collected = collector.add(`${event.user}:${event.channel}`, files, meta);
+    let collected: number;
+    try {
+      collected = await collector.add(`${event.user}:${event.channel}`, files, meta);
+    } catch (error) {
+      // The shared state is unreachable: say so now rather than lose the files silently.
+      const locale = await locales.forUser(event.user);
+      await client.chat.postEphemeral({ channel: event.channel, user: event.user, text: escapeMrkdwn(commands.batchFailure(error, locale).text) });
+      return;
+    }
     if (collected === -1) {
       const locale = await locales.forUser(event.user);
       await client.chat.postEphemeral({ channel: event.channel, user: event.user, text: escapeMrkdwn(t(locale, 'slack.restarting')) });
