@@ -506,6 +506,42 @@ describe('Slack app (HTTP mode, end to end)', () => {
   });
 });
 
+describe('Slack app (stopping)', () => {
+  it('answers the share in hand before stop() returns', async () => {
+    const stopDir = await mkdtemp(path.join(tmpdir(), 'maiimg-slack-stop-'));
+    const port = await freePort();
+    // A quiet window far longer than the test: only the graceful stop can close this batch.
+    const server = await createRunningServer(
+      testConfig(stopDir, {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: `${fake.url}/api/`,
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        PORT: String(port),
+        BATCH_QUIET_MS: '600000',
+        BATCH_MAX_WAIT_MS: '600000',
+      }),
+    );
+    let stopped = false;
+    try {
+      const envelope = fileShareEnvelope({ user: 'U90', channel: 'D90', botUserId: fake.botUserId, files: [fake.addFile({ name: 'last.jpg', bytes: await makeJpeg(64, 48, 901) })] });
+      expect((await postEvent(`http://127.0.0.1:${port}/slack/events`, envelope, signing)).status).toBe(200);
+      // The event is acknowledged before it is handled: give the handler a moment to take the file.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(fake.callsOf('chat.postMessage', inChannel('D90'))).toEqual([]);
+      await server.stop();
+      stopped = true;
+      const posts = fake.callsOf('chat.postMessage', inChannel('D90'));
+      expect(posts).toHaveLength(1);
+      expect(bodyText(posts[0]!)).toContain('1 image(s)');
+      expect(fake.callsOf('files.completeUploadExternal', inChannel('D90'))).toHaveLength(1);
+    } finally {
+      if (!stopped) await server.stop();
+      await rm(stopDir, { recursive: true, force: true });
+    }
+  });
+});
+
 it('reached no host but the loopback fakes during this file', () => {
   expect(network.attempts).toEqual([]);
   network.restore();
