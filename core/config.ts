@@ -181,6 +181,15 @@ export function parseRate(value: string): { max: number; windowMs: number } | nu
   return windowMs === null ? null : { max: Number(count), windowMs };
 }
 
+/**
+ * Whether `name` is one of the product's variables: its own, or one the bot adapters read. Other
+ * programs' `*_FILE` variables (SSL_CERT_FILE, TF_CLI_CONFIG_FILE, ...) are none of our business and
+ * must not stop the start when their file is missing.
+ */
+function isProductVariable(name: string): boolean {
+  return Object.hasOwn(rawSchema.shape, name) || /^(TELEGRAM|DISCORD|SLACK)_/.test(name);
+}
+
 /** Resolves `<NAME>_FILE` variables into `<NAME>` (the file wins only when `<NAME>` is unset). */
 export function resolveFileVariables(
   env: Record<string, string | undefined>,
@@ -190,6 +199,7 @@ export function resolveFileVariables(
   for (const [name, value] of Object.entries(env)) {
     if (!name.endsWith('_FILE') || !value) continue;
     const target = name.slice(0, -'_FILE'.length);
+    if (!isProductVariable(target)) continue;
     if (env[target] !== undefined && env[target] !== '') continue;
     try {
       resolved[target] = readFileSync(value, 'utf8').replace(/\r?\n$/, '');

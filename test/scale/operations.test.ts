@@ -71,6 +71,12 @@ describe('choosing the shared state', () => {
     expect(loadConfig({ ...base, SHARED_STATE: 'database' }).sharedState.driver).toBe('database');
   });
 
+  it('reads secrets from <NAME>_FILE for its own variables and leaves other programs\' *_FILE alone', () => {
+    // A machine's environment often has such variables (TF_CLI_CONFIG_FILE, SSL_CERT_FILE): a missing file there must not stop the start.
+    expect(() => loadConfig({ ...base, TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc', SSL_CERT_FILE: '/nonexistent/ca.pem' })).not.toThrow();
+    expect(() => loadConfig({ ...base, REDIS_URL_FILE: '/nonexistent/redis-url' })).toThrow(/REDIS_URL_FILE: cannot read/);
+  });
+
   it('refuses SHARED_STATE=redis without REDIS_URL, and a REDIS_URL that is not one', () => {
     expect(() => loadConfig({ ...base, SHARED_STATE: 'redis' })).toThrow(ConfigError);
     expect(() => loadConfig({ ...base, REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL/);
