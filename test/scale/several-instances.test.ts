@@ -85,8 +85,10 @@ function metricValue(text: string, series: string): number {
   return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
-describe('two web instances and one bot process on PostgreSQL and S3', { timeout: 300_000 }, () => {
+// The same deployment twice: shared state in PostgreSQL (the default there), then in Redis.
+for (const sharedState of ['database', 'redis'] as const) describe(`two web instances and one bot process on PostgreSQL and S3, shared state in ${sharedState}`, { timeout: 300_000 }, () => {
   beforeAll(async () => {
+    served.clear();
     // Not migrated beforehand: the three processes start at once and race to migrate, as a fresh deployment does.
     [db, s3, fake] = await Promise.all([freshPostgres({ migrate: false }), startS3Server(), FakeTelegramBotApi.start()]);
     const schema = new URL(db.database.url).searchParams.get('schema')!;
@@ -108,6 +110,7 @@ describe('two web instances and one bot process on PostgreSQL and S3', { timeout
       PUBLIC_BASE_URL: `http://127.0.0.1:${webPort1}`,
       LOG_LEVEL: 'warn',
       DEFAULT_LOCALE: 'en',
+      ...(sharedState === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `maiimg-test-${randomBytes(6).toString('hex')}:` } : {}),
     };
     const dataDir = async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-scale-'));
@@ -133,6 +136,8 @@ describe('two web instances and one bot process on PostgreSQL and S3', { timeout
 
   afterAll(async () => {
     await Promise.all([...web, ...(bots ? [bots] : [])].map((p) => p.stop('SIGKILL')));
+    web = [];
+    bots = undefined;
     await sql?.end();
     await fake?.close();
     await s3?.stop();
@@ -216,7 +221,7 @@ describe('two web instances and one bot process on PostgreSQL and S3', { timeout
     expect(gone).toBe(177);
     const lostRaces = webMetrics.reduce((sum, text) => sum + metricValue(text, 'maiimg_opens_refused_total'), 0);
     expect(lostRaces).toBeLessThanOrEqual(175);
-    expect(webMetrics[0]).toContain('maiimg_info{role="web",database="postgresql",shared_state="database",storage="s3"} 1');
+    expect(webMetrics[0]).toContain(`maiimg_info{role="web",database="postgresql",shared_state="${sharedState}",storage="s3"} 1`);
     expect(webMetrics[0]).toMatch(/maiimg_http_request_duration_seconds_count\{method="GET",route="\/g\/:slug",status="200"\} \d+/);
     const botMetrics = await (await fetch(`${bots!.url}/metrics`)).text();
     expect(metricValue(botMetrics, 'maiimg_batches_total{outcome="gallery"}')).toBe(5);
