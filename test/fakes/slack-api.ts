@@ -60,7 +60,7 @@ export class FakeSlackApi {
   /** Bytes posted to each upload URL, by the file id `files.getUploadURLExternal` handed out. */
   private readonly uploads = new Map<string, Buffer>();
   private readonly waiters = new Set<() => void>();
-  private readonly failures: Array<{ method: string; status: number; retryAfter: number; remaining: number }> = [];
+  private readonly failures: Array<{ method: string; status: number; retryAfter: number; remaining: number; match?: (call: RecordedSlackCall) => boolean }> = [];
   private server?: Server;
   private socketServer?: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
@@ -189,15 +189,16 @@ export class FakeSlackApi {
 
   /**
    * The next `times` calls of a Web API method (or `response` for response_url posts) fail: 429 with
-   * a Retry-After header (Slack's rate limit answer) or a 5xx.
+   * a Retry-After header (Slack's rate limit answer) or a 5xx. `match` narrows it to some calls
+   * (one channel), so background posts of the app (alerts) do not use the failures up.
    */
-  failNext(method: string, failure: { status?: number; retryAfter?: number; times?: number } = {}): void {
-    this.failures.push({ method, status: failure.status ?? 429, retryAfter: failure.retryAfter ?? 1, remaining: failure.times ?? 1 });
+  failNext(method: string, failure: { status?: number; retryAfter?: number; times?: number; match?: (call: RecordedSlackCall) => boolean } = {}): void {
+    this.failures.push({ method, status: failure.status ?? 429, retryAfter: failure.retryAfter ?? 1, remaining: failure.times ?? 1, match: failure.match });
   }
 
   /** An injected failure for this call, if one is due (the call is marked with it). */
   private injectedFailure(call: RecordedSlackCall): { status: number; type: string; body: string; headers?: Record<string, string> } | null {
-    const failure = this.failures.find((f) => f.method === call.method && f.remaining > 0);
+    const failure = this.failures.find((f) => f.method === call.method && f.remaining > 0 && (!f.match || f.match(call)));
     if (!failure) return null;
     failure.remaining -= 1;
     call.failedWith = failure.status;

@@ -490,7 +490,7 @@ describe('Slack app (HTTP mode, end to end)', () => {
 
   it('logs a Slack API failure while answering a share, and goes on serving', async () => {
     // chat.postMessage keeps failing: the WebClient's own retries run out.
-    fake.failNext('chat.postMessage', { status: 500, times: 3 });
+    fake.failNext('chat.postMessage', { status: 500, times: 3, match: inChannel('D30') });
     await shareFiles('U30', 'D30', [{ name: 'lost.jpg', bytes: await makeJpeg(64, 48, 301) }]);
     await expect.poll(() => logs.messages().includes('batch processing failed'), { timeout: 15_000 }).toBe(true);
     await shareFiles('U30', 'D30', [{ name: 'next.jpg', bytes: await makeJpeg(64, 48, 302) }]);
