@@ -70,6 +70,8 @@ interface Failure {
   description: string;
   retryAfter?: number;
   remaining: number;
+  /** Only calls whose parameters match fail (one chat), so the bot's background sends do not use the failure up. */
+  match?: (params: Record<string, unknown>) => boolean;
 }
 
 export interface FakeTelegramOptions {
@@ -228,7 +230,10 @@ export class FakeTelegramBotApi {
   }
 
   /** The next `times` calls of `method` fail (429 with retry_after by default). */
-  failNext(method: string, failure: { status?: number; retryAfter?: number; description?: string; times?: number } = {}): void {
+  failNext(
+    method: string,
+    failure: { status?: number; retryAfter?: number; description?: string; times?: number; match?: (params: Record<string, unknown>) => boolean } = {},
+  ): void {
     const status = failure.status ?? 429;
     this.failures.push({
       method,
@@ -236,6 +241,7 @@ export class FakeTelegramBotApi {
       retryAfter: failure.retryAfter ?? (status === 429 ? 1 : undefined),
       description: failure.description ?? (status === 429 ? `Too Many Requests: retry after ${failure.retryAfter ?? 1}` : 'Internal Server Error'),
       remaining: failure.times ?? 1,
+      match: failure.match,
     });
   }
 
@@ -286,7 +292,7 @@ export class FakeTelegramBotApi {
     const [, token, method] = apiMatch as unknown as [string, string, string];
     const { params, files } = await readParams(req);
     if (token !== this.token) return this.record(res, method, params, files, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
-    const failure = this.failures.find((f) => f.method === method && f.remaining > 0);
+    const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && (!f.match || f.match(params)));
     if (failure) {
       failure.remaining -= 1;
       return this.record(res, method, params, files, failure.status, {

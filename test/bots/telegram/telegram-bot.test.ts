@@ -315,11 +315,12 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
 
   it('waits out a 429 for the retry_after Telegram asks and then answers', async () => {
     const ivan = newUser();
-    h.fake.failNext('sendMessage', { retryAfter: 1 });
+    // Only in ivan's chat: the bot's background alerts to other chats must not take the 429.
+    h.fake.failNext('sendMessage', { retryAfter: 1, match: (params) => Number(params.chat_id) === ivan.id });
     const since = h.fake.calls.length;
     const answer = await ask(ivan, '/help');
     expect(textOf(answer)).toContain('/stats');
-    const attempts = h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage');
+    const attempts = h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage' && chatIdOf(c) === ivan.id);
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
     // Not sooner than Telegram asked (1 s); the clock's resolution allows a few ms either way.
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(990);
@@ -557,10 +558,10 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
 
   it('retries a Bot API call that failed with a server error', async () => {
     const xena = newUser();
-    h.fake.failNext('sendMessage', { status: 502, description: 'Bad Gateway' });
+    h.fake.failNext('sendMessage', { status: 502, description: 'Bad Gateway', match: (params) => Number(params.chat_id) === xena.id });
     const since = h.fake.calls.length;
     expect(textOf(await ask(xena, '/help'))).toContain('/stats');
-    expect(h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage').map((c) => c.status)).toEqual([502, 200]);
+    expect(h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage' && chatIdOf(c) === xena.id).map((c) => c.status)).toEqual([502, 200]);
   });
 
   it('sent every text of this run with link previews off', () => {
