@@ -160,7 +160,8 @@ describe('SIGTERM during a batch', () => {
 
   it('finishes an album still being collected before exiting, and the gallery is whole', async () => {
     const { fake, dir, child } = await start();
-    for (let i = 0; i < 3; i++) fake.userSends({ from: user, photo: await makeJpeg(80, 60, 40 + i), mediaGroupId: 'album-t', caption: i === 0 ? 'stop test' : undefined });
+    const photos = await Promise.all([0, 1, 2].map((i) => makeJpeg(80, 60, 40 + i)));
+    photos.forEach((photo, i) => fake.userSends({ from: user, photo, mediaGroupId: 'album-t', caption: i === 0 ? 'stop test' : undefined }));
     await waitForReply(fake, (c) => toUser(c) && /Received 3 file/.test(textOf(c)));
     // The album's quiet period (1.5 s) has not passed: the batch is still open when the signal comes.
     child.process.kill('SIGTERM');
@@ -180,7 +181,9 @@ describe('SIGTERM during a batch', () => {
   it('finishes a batch already being processed before exiting', async () => {
     const { fake, dir, child } = await start();
     // Large enough photos that processing is still running when the signal arrives.
-    for (let i = 0; i < 4; i++) fake.userSends({ from: user, photo: await makePhotoJpeg(2400, 1600, 60 + i), mediaGroupId: 'album-p' });
+    // Made before sending: on a busy machine, making one between sends can outlast the album's quiet window.
+    const photos = await Promise.all([0, 1, 2, 3].map((i) => makePhotoJpeg(2400, 1600, 60 + i)));
+    for (const photo of photos) fake.userSends({ from: user, photo, mediaGroupId: 'album-p' });
     await waitForReply(fake, (c) => toUser(c) && /Processing/.test(textOf(c)));
     child.process.kill('SIGTERM');
     const exit = await child.exited;
