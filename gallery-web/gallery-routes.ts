@@ -45,8 +45,9 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
 
   // Slugs are 128 bits, so guessing them is hopeless; still, a client that keeps asking for
   // galleries that do not exist is scanning, and is turned away for a while. Only unknown
-  // galleries count (see sendRefusal), never disabled or expired ones; memory store, so the count is
-  // per process and costs nothing on the way to a real gallery.
+  // galleries count (see sendRefusal), never disabled or expired ones. Every gallery request passes
+  // through this count, so it is shared only when the shared state is Redis (cheap); in the database
+  // it would add two writes to every page view, and a per-instance count is good enough here.
   const notFoundLimit = core.config.web.notFoundRateLimit;
   if (notFoundLimit) {
     router.use(
@@ -54,8 +55,14 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
       rateLimit({
         windowMs: notFoundLimit.windowMs,
         limit: notFoundLimit.max,
-        skipSuccessfulRequests: true,
-        requestWasSuccessful: (_req, res) => res.locals.unknownGallery !== true,
+        // Every request is counted on the way in and taken back unless it turned out to ask for an
+        // unknown gallery. "Failed" is the library's word for "taken back": it also takes back
+        // requests whose client hung up before the answer, which "skip successful" would not, and
+        // a benchmark's dropped connections would then lock a client out of real galleries.
+        skipFailedRequests: true,
+        requestWasSuccessful: (_req, res) => res.locals.unknownGallery === true,
+        store: core.shared.driver === 'redis' ? new SharedRateLimitStore(core.shared.counters, 'not-found:', { shared: true }) : undefined,
+        passOnStoreError: true,
         keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? ''),
         standardHeaders: 'draft-8',
         legacyHeaders: false,

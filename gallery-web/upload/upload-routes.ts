@@ -11,6 +11,7 @@ import { errorMessage, t, type MessageKey } from '../../core/messages.js';
 import { isSlug } from '../../core/slug.js';
 import type { GalleryOptions, IncomingFile, Locale, RejectedFile } from '../../core/types.js';
 import { setSessionCookie } from '../dashboard/dashboard-auth.js';
+import { SharedRateLimitStore } from '../shared-rate-limit-store.js';
 import { localeFromAcceptLanguage } from '../locale.js';
 import { homePage, noticePage } from '../pages.js';
 import { isManageSecret, manageUrl, newManageSecret, secretOwns, webOwnerOf } from './manage-secret.js';
@@ -123,6 +124,9 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
     legacyHeaders: false,
     validate: false,
     handler: (req, res) => refuse(req, res, new UploadRefusal('RATE_LIMITED'), true),
+    // Counted in the shared state, so several web instances enforce one limit per IP between them.
+    store: new SharedRateLimitStore(core.shared.counters, 'upload:', { shared: core.shared.driver !== 'memory' }),
+    passOnStoreError: true,
   });
 
   router.post('/upload', limiter, async (req, res) => {
