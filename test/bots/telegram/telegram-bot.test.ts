@@ -94,8 +94,10 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
   async function ask(user: FakeUser, text: string, extra: { replyTo?: number; chat?: FakeChat } = {}): Promise<RecordedCall> {
     const since = h.fake.calls.length;
     const chat = extra.chat ?? privateChat(user);
-    h.fake.userSends({ from: user, chat, text, replyTo: extra.replyTo });
-    return h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === chat.id, { since });
+    const sent = h.fake.userSends({ from: user, chat, text, replyTo: extra.replyTo });
+    // The answer threads under the command; a first-open alert the background check posts meanwhile does not.
+    const answers = (c: RecordedCall) => (c.params.reply_parameters as { message_id?: number } | undefined)?.message_id === sent.message_id;
+    return h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === chat.id && answers(c), { since });
   }
 
   async function ownGallery(user: FakeUser) {
