@@ -9,6 +9,9 @@ import type { Config } from '../core/config.js';
 import { openCore, type Core, type OpenCoreOptions } from '../core/core-app.js';
 import { createWebApp, type WebApp } from '../gallery-web/web-app.js';
 
+/** How long one request may take end to end: long enough for a full batch over a slow line. */
+const UPLOAD_REQUEST_TIMEOUT_MS = 60 * 60 * 1000;
+
 const BOT_STARTERS: BotStarter[] = [startTelegramBot, startDiscordBot, startSlackBot];
 
 /** How long a stop waits for requests in flight before cutting the connections still open. */
@@ -42,7 +45,9 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
       if (bot) bots.push(bot);
     }
   }
-  const server = createServer(web.app);
+  // Node cuts any request after 5 minutes by default; a 25 x 50 MB upload over a slow line needs
+  // longer. Slow-loris clients are still bounded by headersTimeout (headers) and the upload size limits.
+  const server = createServer({ requestTimeout: UPLOAD_REQUEST_TIMEOUT_MS }, web.app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -151,6 +151,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       await service.close();
       await shared.close().catch((error: unknown) => logger.warn({ err: error }, 'could not close the shared state cleanly'));
       await prisma.$disconnect();
+      blobs.close?.();
     },
   };
 }

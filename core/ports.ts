@@ -22,6 +22,8 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Cheap reachability probe for readiness checks; throws when the store cannot be used. */
   ping(): Promise<void>;
+  /** Releases connections (S3's sockets); called once when the core closes. */
+  close?(): void;
 }
 
 export interface NewGalleryImage extends Omit<GalleryImage, 'id'> {}
