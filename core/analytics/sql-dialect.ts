@@ -17,9 +17,8 @@ export interface SqlClient {
 type SqliteTimeFormat = 'iso' | 'epoch-ms';
 
 /**
- * The few places SQLite and PostgreSQL differ for our queries: turning a timestamp into a UTC time
- * bucket key. Everything else is portable SQL. Keys look like `2026-03-01T14` (hour) or
- * `2026-03-01T14:45` (quarter hour, for time zones whose offset is not a whole hour).
+ * The few places SQLite and PostgreSQL differ for our queries: turning a timestamp into its UTC
+ * day. Everything else is portable SQL.
  */
 export class SqlDialect {
   private sqliteFormat: SqliteTimeFormat | undefined;
@@ -36,23 +35,13 @@ export class SqlDialect {
     if (rows[0]) this.sqliteFormat = rows[0].t === 'integer' ? 'epoch-ms' : 'iso';
   }
 
-  /** SQL expression: the UTC bucket key of `visits.at`, hourly or by quarter hour. */
-  bucketKey(column: string, quarterHours: boolean): Sql {
+  /** SQL expression: the UTC day (`YYYY-MM-DD`) of a timestamp column such as `visits.at`. */
+  utcDay(column: string): Sql {
     const at = raw(column);
-    if (this.provider === 'postgresql') {
-      return quarterHours
-        ? sql`(to_char(${at}, 'YYYY-MM-DD"T"HH24:') || lpad(((extract(minute from ${at})::int / 15) * 15)::text, 2, '0'))`
-        : sql`to_char(${at}, 'YYYY-MM-DD"T"HH24')`;
-    }
-    if (this.sqliteFormat === 'epoch-ms') {
-      return quarterHours
-        ? sql`(strftime('%Y-%m-%dT%H:', ${at} / 1000, 'unixepoch') || printf('%02d', ((${at} / 60000) % 60) / 15 * 15))`
-        : sql`strftime('%Y-%m-%dT%H', ${at} / 1000, 'unixepoch')`;
-    }
+    if (this.provider === 'postgresql') return sql`to_char(${at}, 'YYYY-MM-DD')`;
+    if (this.sqliteFormat === 'epoch-ms') return sql`strftime('%Y-%m-%d', ${at} / 1000, 'unixepoch')`;
     // ISO text: slicing the string is much cheaper than parsing it with the date functions.
-    return quarterHours
-      ? sql`(substr(${at}, 1, 14) || printf('%02d', (CAST(substr(${at}, 15, 2) AS INTEGER) / 15) * 15))`
-      : sql`substr(${at}, 1, 13)`;
+    return sql`substr(${at}, 1, 10)`;
   }
 
   /** `column IN (...)`, written as `=` for one id so every planner uses the index. */
@@ -77,11 +66,4 @@ export function toDate(value: unknown): Date | null {
   if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
   const date = new Date(String(value));
   return Number.isNaN(date.getTime()) ? null : date;
-}
-
-/** Parses a bucket key made by `SqlDialect.bucketKey` into the bucket's start (UTC ms). */
-export function bucketStart(key: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(?::(\d{2}))?/.exec(key);
-  if (!match) return Number.NaN;
-  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5] ?? 0));
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports.js';
-import { SqlDialect, bucketStart, join, sql, toDate, toNumber, type Sql, type SqlClient } from './sql-dialect.js';
+import { QUARTER_HOUR_MS, type RollupDimension } from '../visits/visit-rollups.js';
+import { SqlDialect, join, sql, toDate, toNumber, type Sql, type SqlClient } from './sql-dialect.js';
 import { LocalCalendar, hasWholeHourOffsets, lastDays } from './time-zone.js';
 import type { OpenEntry, VisitNumbers } from './visit-stats.js';
 
@@ -9,7 +10,7 @@ export interface StatsReaderDeps {
   clock: Clock;
   /** Default time zone (STATS_TIMEZONE). */
   timeZone: string;
-  /** Visit details older than this are (or are about to be) pruned; only daily counts stay. */
+  /** Visit details older than this are (or are about to be) pruned; the aggregates stay. */
   retentionDays: number;
 }
 
@@ -27,15 +28,18 @@ const KINDS = ['human', 'preview', 'bot'] as const;
 type Row = Record<string, unknown>;
 
 /**
- * Computes the visit numbers of a set of galleries with a handful of GROUP BY queries: each query
- * yields several dimensions at once (one pass over the visits gives kinds, previews, unique visitors
- * and the first / last open; another gives countries, regions and cities; another devices, browsers
- * and systems), so the visits are read as few times as possible. Works the same on SQLite and
- * PostgreSQL (see sql-dialect.ts for the one place they differ).
+ * Computes the visit numbers of a set of galleries from the aggregates written with every visit
+ * (core/visits/visit-rollups.ts), never by scanning the visits: totals per kind from the daily
+ * counts, breakdowns and image views from `visit_rollups`, the trend and the peak hours from human
+ * opens per UTC quarter hour (placed on the local days and hours of the requested time zone here),
+ * unique visitors from the distinct visitor keys. The visits themselves are only read through their
+ * (gallery, time) index: the first and last open, and one page of the latest opens.
+ * Works the same on SQLite and PostgreSQL (see sql-dialect.ts).
  *
- * Retention: details of visits before the cutoff day may already be pruned, so counts before it
- * come from the daily aggregates and counts from it on from the details. Either way nothing is
- * counted twice, whether or not the retention job has run yet.
+ * Retention: the aggregates outlive the visit details, so totals, trend, breakdowns, image views and
+ * unique visitors stay the same when details are pruned. What needs the details (the exact time of
+ * the first open, the latest opens) covers the visits from the cutoff day on, whether or not the
+ * retention job has run yet; before it, only the day of the first open is known.
  */
 export class StatsReader {
   constructor(private readonly deps: StatsReaderDeps) {}
@@ -55,120 +59,150 @@ export class StatsReader {
     if (galleryIds.length === 0) return { numbers: emptyNumbers(timeZone, now, page, pageSize), imageViews: new Map() };
 
     const { db, dialect } = this.deps;
-    await dialect.prepare();
     const cutoff = this.cutoff();
     const inGalleries = dialect.inList('gallery_id', galleryIds);
-
-    const pruned = await db.$queryRaw<Row[]>(sql`
-      SELECT kind, SUM(count) AS n, MIN(day) AS first_day FROM visit_daily
-      WHERE ${inGalleries} AND day < ${cutoff.day} AND kind IN (${join([...KINDS])})
-      GROUP BY kind`);
-    // Without daily counts before the cutoff there are no visits before it either: skip the filter.
-    const kept = pruned.length ? sql`AND at >= ${cutoff.at}` : sql``;
-    const human = sql`${inGalleries} AND kind = 'human' ${kept}`;
+    const keptHuman = sql`${inGalleries} AND kind = 'human' AND at >= ${cutoff.at}`;
+    // Zones with whole-hour offsets can take hours; the others need the quarter hours themselves.
     const quarterHours = !hasWholeHourOffsets(timeZone, now);
+    const bucket = quarterHours ? sql`quarter` : sql`quarter / 4`;
+    const bucketMs = quarterHours ? QUARTER_HOUR_MS : 4 * QUARTER_HOUR_MS;
 
-    const [kinds, buckets, places, devices, referrers, views, latest] = await Promise.all([
+    const [kinds, rollups, buckets, visitors, range, latest] = await Promise.all([
       db.$queryRaw<Row[]>(sql`
-        SELECT kind, preview_platform AS platform, COUNT(*) AS n,
-               COUNT(DISTINCT visitor_key) AS visitors, MIN(at) AS first_at, MAX(at) AS last_at
-        FROM visits WHERE ${inGalleries} ${kept}
-        GROUP BY kind, preview_platform`),
+        SELECT kind, SUM(count) AS n, SUM(CASE WHEN day < ${cutoff.day} THEN count ELSE 0 END) AS pruned, MIN(day) AS first_day
+        FROM visit_daily WHERE ${inGalleries} AND kind IN (${join([...KINDS])})
+        GROUP BY kind`),
+      // Ordered so ties in the top-ten lists come out the same on both databases.
       db.$queryRaw<Row[]>(sql`
-        SELECT ${dialect.bucketKey('at', quarterHours)} AS bucket, COUNT(*) AS n
-        FROM visits WHERE ${human} GROUP BY 1`),
+        SELECT dimension, country, value, SUM(count) AS n FROM visit_rollups WHERE ${inGalleries}
+        GROUP BY dimension, country, value ORDER BY dimension, country, value`),
       db.$queryRaw<Row[]>(sql`
-        SELECT country, region, city, COUNT(*) AS n FROM visits WHERE ${human}
-        GROUP BY country, region, city`),
-      db.$queryRaw<Row[]>(sql`
-        SELECT device_type AS device, browser, os, COUNT(*) AS n FROM visits WHERE ${human}
-        GROUP BY device_type, browser, os`),
-      db.$queryRaw<Row[]>(sql`
-        SELECT referrer_host AS host, COUNT(*) AS n FROM visits WHERE ${human} GROUP BY referrer_host`),
-      db.$queryRaw<Row[]>(sql`
-        SELECT image_id, COUNT(*) AS n FROM image_views WHERE ${inGalleries} GROUP BY image_id`),
-      this.latestOpens(human, page, pageSize),
+        SELECT ${bucket} AS bucket, SUM(count) AS n FROM visit_quarter_hours WHERE ${inGalleries} GROUP BY ${bucket}`),
+      db.$queryRaw<Row[]>(sql`SELECT COUNT(DISTINCT visitor_key) AS n FROM gallery_visitors WHERE ${inGalleries}`),
+      this.openRange(galleryIds, cutoff.at),
+      this.latestOpens(keptHuman, page, pageSize),
     ]);
 
     const numbers = emptyNumbers(timeZone, now, page, pageSize);
-    let firstAt: Date | null = null;
+    let previewTotal = 0;
+    let humanPruned = 0;
     for (const row of kinds) {
       const n = toNumber(row.n);
       if (row.kind === 'human') {
-        numbers.humanOpens += n;
-        numbers.uniqueVisitors += toNumber(row.visitors);
-        firstAt = toDate(row.first_at);
-        numbers.lastOpenAt = toDate(row.last_at);
-      } else if (row.kind === 'preview') {
-        add(numbers.previews, String(row.platform ?? 'other'), n);
-      } else if (row.kind === 'bot') {
-        numbers.bots += n;
-      }
-    }
-    numbers.latestOpens.total = numbers.humanOpens;
-    numbers.firstOpenAt = firstAt;
-    for (const row of pruned) {
-      const n = toNumber(row.n);
-      if (row.kind === 'human') {
-        numbers.humanOpens += n;
+        numbers.humanOpens = n;
+        humanPruned = toNumber(row.pruned);
         // Only the day is known once the details are gone.
-        if (n > 0 && row.first_day) numbers.firstOpenAt = new Date(`${String(row.first_day)}T00:00:00Z`);
-      } else if (row.kind === 'preview') add(numbers.previews, 'other', n);
-      else if (row.kind === 'bot') numbers.bots += n;
+        if (humanPruned > 0 && row.first_day) numbers.firstOpenAt = new Date(`${String(row.first_day)}T00:00:00Z`);
+      } else if (row.kind === 'preview') previewTotal = n;
+      else if (row.kind === 'bot') numbers.bots = n;
     }
-    if (!numbers.lastOpenAt && numbers.firstOpenAt) numbers.lastOpenAt = numbers.firstOpenAt;
+    numbers.latestOpens.total = numbers.humanOpens - humanPruned;
+    numbers.uniqueVisitors = toNumber(visitors[0]?.n);
+    numbers.firstOpenAt ??= range.first;
+    numbers.lastOpenAt = range.last ?? numbers.firstOpenAt;
 
     const calendar = new LocalCalendar(timeZone);
     const perDay = new Map(numbers.opensPerDay.map((entry) => [entry.day, entry]));
     for (const row of buckets) {
-      const start = bucketStart(String(row.bucket));
-      if (Number.isNaN(start)) continue;
       const n = toNumber(row.n);
-      const { day, hour } = calendar.place(start);
+      const { day, hour } = calendar.place(toNumber(row.bucket) * bucketMs);
       numbers.opensByHour[hour]! += n;
       const entry = perDay.get(day);
       if (entry) entry.opens += n;
     }
-    // A trend reaching back before the cutoff takes those days from the daily counts (UTC days).
-    if (pruned.length && numbers.opensPerDay[0]!.day < cutoff.day) {
-      const rows = await db.$queryRaw<Row[]>(sql`
-        SELECT day, SUM(count) AS n FROM visit_daily
-        WHERE ${inGalleries} AND kind = 'human' AND day >= ${numbers.opensPerDay[0]!.day} AND day < ${cutoff.day}
-        GROUP BY day`);
-      for (const row of rows) {
-        const entry = perDay.get(String(row.day));
-        if (entry) entry.opens += toNumber(row.n);
-      }
-    }
+    if (humanPruned > 0 && numbers.opensPerDay[0]!.day < cutoff.day) await this.addOpensPrunedBeforeRollups(inGalleries, numbers.opensPerDay[0]!.day, cutoff.day, perDay);
 
     const regions = new Map<string, { country: string; region: string; opens: number }>();
     const cities = new Map<string, { country: string; city: string; opens: number }>();
-    for (const row of places) {
+    const imageViews = new Map<string, number>();
+    let previewsByPlatform = 0;
+    for (const row of rollups) {
       const n = toNumber(row.n);
-      const country = nameOf(row.country);
-      add(numbers.countries, country, n);
-      if (row.region) tallyPlace(regions, `${country}|${String(row.region)}`, { country, region: String(row.region) }, n);
-      if (row.city) tallyPlace(cities, `${country}|${String(row.city)}`, { country, city: String(row.city) }, n);
+      const value = String(row.value ?? '');
+      switch (row.dimension as RollupDimension) {
+        case 'country':
+          add(numbers.countries, nameOf(value), n);
+          break;
+        case 'region': {
+          const country = nameOf(row.country);
+          tallyPlace(regions, `${country}|${value}`, { country, region: value }, n);
+          break;
+        }
+        case 'city': {
+          const country = nameOf(row.country);
+          tallyPlace(cities, `${country}|${value}`, { country, city: value }, n);
+          break;
+        }
+        case 'device':
+          add(numbers.devices, nameOf(value), n);
+          break;
+        case 'browser':
+          add(numbers.browsers, nameOf(value), n);
+          break;
+        case 'os':
+          add(numbers.operatingSystems, nameOf(value), n);
+          break;
+        case 'referrer':
+          add(numbers.referrers, value || 'direct', n);
+          break;
+        case 'preview':
+          add(numbers.previews, value || 'other', n);
+          previewsByPlatform += n;
+          break;
+        case 'image':
+          imageViews.set(value, (imageViews.get(value) ?? 0) + n);
+          break;
+      }
     }
+    // Previews pruned before the rollups existed are in the daily counts without a platform.
+    if (previewTotal > previewsByPlatform) add(numbers.previews, 'other', previewTotal - previewsByPlatform);
     numbers.countries = sortedRecord(numbers.countries);
     numbers.regions = topOf(regions);
     numbers.cities = topOf(cities);
-
-    for (const row of devices) {
-      const n = toNumber(row.n);
-      add(numbers.devices, nameOf(row.device), n);
-      add(numbers.browsers, nameOf(row.browser), n);
-      add(numbers.operatingSystems, nameOf(row.os), n);
-    }
     numbers.devices = sortedRecord(numbers.devices);
     numbers.browsers = sortedRecord(numbers.browsers);
     numbers.operatingSystems = sortedRecord(numbers.operatingSystems);
-    for (const row of referrers) add(numbers.referrers, row.host ? String(row.host) : 'direct', toNumber(row.n));
     numbers.referrers = sortedRecord(numbers.referrers);
     numbers.previews = sortedRecord(numbers.previews);
     numbers.latestOpens.items = latest;
 
-    return { numbers, imageViews: new Map(views.map((row) => [String(row.image_id), toNumber(row.n)])) };
+    return { numbers, imageViews };
+  }
+
+  /**
+   * Trend days before the cutoff whose details were pruned before the quarter-hour counts existed
+   * (an install upgraded after pruning): their human opens are only in the daily counts, by UTC day.
+   */
+  private async addOpensPrunedBeforeRollups(inGalleries: Sql, fromDay: string, cutoffDay: string, perDay: Map<string, { opens: number }>): Promise<void> {
+    // 96 quarter hours a day; a literal, so both databases divide integers.
+    const [daily, quarters] = await Promise.all([
+      this.deps.db.$queryRaw<Row[]>(sql`
+        SELECT day, SUM(count) AS n FROM visit_daily
+        WHERE ${inGalleries} AND kind = 'human' AND day >= ${fromDay} AND day < ${cutoffDay}
+        GROUP BY day`),
+      this.deps.db.$queryRaw<Row[]>(sql`
+        SELECT quarter / 96 AS day, SUM(count) AS n FROM visit_quarter_hours
+        WHERE ${inGalleries} AND quarter >= ${Date.parse(`${fromDay}T00:00:00Z`) / QUARTER_HOUR_MS} AND quarter < ${Date.parse(`${cutoffDay}T00:00:00Z`) / QUARTER_HOUR_MS}
+        GROUP BY quarter / 96`),
+    ]);
+    const counted = new Map(quarters.map((row) => [new Date(toNumber(row.day) * 86_400_000).toISOString().slice(0, 10), toNumber(row.n)]));
+    for (const row of daily) {
+      const day = String(row.day);
+      const missing = toNumber(row.n) - (counted.get(day) ?? 0);
+      const entry = perDay.get(day);
+      if (entry && missing > 0) entry.opens += missing;
+    }
+  }
+
+  /** The first and last human open whose details are kept: one index lookup per gallery. */
+  private async openRange(galleryIds: readonly string[], since: Date): Promise<{ first: Date | null; last: Date | null }> {
+    const open = (order: Sql) => sql`(SELECT v.at FROM visits v WHERE v.gallery_id = g.id AND v.kind = 'human' AND v.at >= ${since} ORDER BY v.at ${order} LIMIT 1)`;
+    const [row] = await this.deps.db.$queryRaw<Row[]>(sql`
+      SELECT MIN(first_at) AS first_at, MAX(last_at) AS last_at FROM (
+        SELECT ${open(sql`ASC`)} AS first_at, ${open(sql`DESC`)} AS last_at
+        FROM galleries g WHERE ${this.deps.dialect.inList('g.id', galleryIds)}
+      ) opens`);
+    return { first: toDate(row?.first_at), last: toDate(row?.last_at) };
   }
 
   private async latestOpens(human: Sql, page: number, pageSize: number): Promise<OpenEntry[]> {

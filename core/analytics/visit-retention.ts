@@ -20,9 +20,11 @@ export interface PruneResult {
 const DAY_MS = 86_400_000;
 
 /**
- * Prunes visit details (IP, place, device...) older than VISIT_RETENTION_DAYS, keeping the daily
- * aggregates (VisitDaily) so totals and trends stay right. Image views carry no personal data and
- * are kept (detached from the pruned visit) so "most viewed photos" stays right too.
+ * Prunes visit details (IP, place, device...) older than VISIT_RETENTION_DAYS. The aggregates the
+ * stats read are never touched: daily counts (VisitDaily), breakdowns and image views
+ * (VisitRollup), human opens per quarter hour (VisitQuarterHour) and distinct visitor keys
+ * (GalleryVisitor), so every total, trend and breakdown stays the same after a prune. Image views
+ * carry no personal data and are kept too (detached from the pruned visit).
  * Safe to run in several processes at once and to interrupt: every step can simply run again.
  */
 export class VisitRetention {
@@ -53,7 +55,7 @@ export class VisitRetention {
     const cutoff = this.deps.reader.cutoff();
     // Make sure the daily counts hold every visit about to go (they are written with each visit,
     // but rows imported or written by an older version may lack them): raise, never lower.
-    const day = sql`substr(${dialect.bucketKey('at', false)}, 1, 10)`;
+    const day = dialect.utcDay('at');
     const details = await db.$queryRaw<Array<Record<string, unknown>>>(sql`
       SELECT v.gallery_id, v.day, v.kind, v.n, d.count AS daily FROM (
         SELECT gallery_id, ${day} AS day, kind, COUNT(*) AS n FROM visits WHERE at < ${cutoff.at}

@@ -23,7 +23,7 @@ export interface Page<T> {
 export interface VisitNumbers {
   /** Human opens (link previews and bots never count). Includes opens whose details were pruned. */
   humanOpens: number;
-  /** Distinct visitor keys among the human opens whose details are kept. */
+  /** Distinct visitor keys among the human opens (a key changes every UTC day); kept when details are pruned. */
   uniqueVisitors: number;
   /** Link-preview fetches by chat apps, by platform (telegram, slack, discord, ...). */
   previews: Record<string, number>;

@@ -1,6 +1,7 @@
 import type { DatabaseClient } from '../db/prisma-client-factory.js';
 import { emptyVisitSummary, type VisitSummary } from '../stats/gallery-stats.js';
 import type { VisitBatch, VisitRepository } from './visit-repository.js';
+import { addToRollups, rollupDelta } from './visit-rollups.js';
 
 /** Visits over Prisma (SQLite and PostgreSQL alike: only portable queries). */
 export class PrismaVisitRepository implements VisitRepository {
@@ -32,13 +33,16 @@ export class PrismaVisitRepository implements VisitRepository {
         entry.count += 1;
         daily.set(key, entry);
       }
-      for (const { galleryId, day, kind, count } of daily.values()) {
+      // In key order, like the rollups: concurrent batches lock shared rows in the same order.
+      for (const [, { galleryId, day, kind, count }] of [...daily].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
         await tx.visitDaily.upsert({
           where: { galleryId_day_kind: { galleryId, day, kind } },
           create: { galleryId, day, kind, count },
           update: { count: { increment: count } },
         });
       }
+      // The stats read these instead of the visits (core/analytics/stats-reader.ts).
+      await addToRollups(tx, rollupDelta(visits, views));
     });
   }
 

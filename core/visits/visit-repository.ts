@@ -31,7 +31,7 @@ export interface VisitBatch {
  */
 export interface VisitRepository extends VisitStatsSource {
   /**
-   * Writes a batch in one transaction, with the daily counts. Idempotent: rows whose id is
+   * Writes a batch in one transaction, with the daily counts and the stats' rollups. Idempotent: rows whose id is
    * already stored are skipped, so retrying a batch whose first attempt did commit counts nothing twice.
    */
   saveBatch(batch: VisitBatch): Promise<void>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '../../core/core-app.js';
 import type { Clock } from '../../core/ports.js';
 import type { Gallery, Owner } from '../../core/types.js';
-import type { VisitRow } from '../../core/visits/visit-repository.js';
+import type { ImageViewRow, VisitBatch, VisitRow } from '../../core/visits/visit-repository.js';
 import { freshDatabase, type DatabaseProvider } from '../helpers/databases.js';
 import { makeJpeg, makePng } from '../helpers/images.js';
 import { startTestCore, type TestCore } from '../helpers/test-core.js';
@@ -59,10 +59,18 @@ export interface SeedVisit extends Partial<Omit<VisitRow, 'id' | 'galleryId' | '
   views?: number[];
 }
 
-/** Writes visits through the visit repository (the same write the web's recorder does: details plus daily counts). */
+/** Writes visits through the visit repository (the same write the web's recorder does: details, daily counts and rollups). */
 export async function seedVisits(core: Core, gallery: Gallery, visits: SeedVisit[]): Promise<void> {
+  const batch = visitBatch(gallery, visits);
+  await core.visits.repository.saveBatch(batch);
+  // Like the web: each human open is also counted on the gallery (the open limit's counter).
+  for (const row of batch.visits) if (row.kind === 'human') await core.repository.tryCountOpen(gallery.slug);
+}
+
+/** The batch the recorder would write for these visits (with fresh ids). */
+export function visitBatch(gallery: Gallery, visits: SeedVisit[]): VisitBatch {
   const rows: VisitRow[] = [];
-  const imageViews: Array<{ id: string; visitId: string | null; galleryId: string; imageId: string; at: Date }> = [];
+  const imageViews: ImageViewRow[] = [];
   for (const visit of visits) {
     const at = new Date(visit.at);
     const id = randomUUID();
@@ -93,7 +101,5 @@ export async function seedVisits(core: Core, gallery: Gallery, visits: SeedVisit
       imageViews.push({ id: randomUUID(), visitId: id, galleryId: gallery.id, imageId: gallery.images[position]!.id, at });
     }
   }
-  await core.visits.repository.saveBatch({ visits: rows, imageViews });
-  // Like the web: each human open is also counted on the gallery (the open limit's counter).
-  for (const row of rows) if (row.kind === 'human') await core.repository.tryCountOpen(gallery.slug);
+  return { visits: rows, imageViews };
 }
