@@ -5,9 +5,11 @@
  *
  * Seeds one gallery in a fresh SQLite file (migrated like production): 1,000,000 visits spread
  * realistically over 90 days (a growing trend, a daily rhythm, 50 countries, 10 device kinds,
- * 90 % human / 7 % previews / 3 % bots), 25 images with about 600,000 views, and the daily
- * aggregates the recorder keeps. Each side runs once to warm up, then RUNS times; medians reported.
- * Last line: one JSON object.
+ * 90 % human / 7 % previews / 3 % bots) and 25 images with about 600,000 views, written through the
+ * product's own write path (the visit repository, in the recorder's batch size), so the daily
+ * counts and the rollups the stats read are exactly what the product keeps. The stats are checked
+ * against the baseline's answers before timing. Each side runs once to warm up, then RUNS times;
+ * medians reported. Last line: one JSON object.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,11 +19,15 @@ import { loadConfig } from '../core/config.js';
 import { openCore } from '../core/core-app.js';
 import { openSqlite, type SqliteDatabase } from '../core/db/sqlite-driver.js';
 import { applyMigrations } from '../core/db/migrator.js';
+import type { GalleryVisitStats } from '../core/analytics/visit-stats.js';
+import type { VisitBatch, VisitRepository } from '../core/visits/visit-repository.js';
 
 const VISITS = Number(process.argv[2] ?? 1_000_000);
 const DAYS = 90;
 const IMAGES = 25;
 const RUNS = 5;
+/** Visits per write: the visit recorder writes once 500 rows are waiting. */
+const BATCH = 500;
 const OWNER = { platform: 'telegram' as const, userId: 'bench-owner' };
 
 /** Deterministic pseudo-random numbers, so every run seeds the same data. */
@@ -71,8 +77,8 @@ const DEVICES: Array<[string, string | null, string, string]> = [
 const REFERRERS = [null, null, null, 't.me', 'web.telegram.org', 'discord.com', 'app.slack.com', 'mail.google.com', 'www.facebook.com', 'x.com'];
 const PREVIEWS = ['telegram', 'slack', 'discord', 'whatsapp', 'facebook'];
 
-function seed(db: SqliteDatabase, now: number): { galleryId: string; slug: string } {
-  const random = rng(7);
+/** The gallery and its images, written straight into the database (their creation is not what is measured). */
+function seedGallery(db: SqliteDatabase, now: number): { galleryId: string; slug: string; imageIds: string[] } {
   const galleryId = 'benchgallery000000000001';
   const slug = 'BenchStatsGallery00001';
   const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
@@ -89,7 +95,16 @@ function seed(db: SqliteDatabase, now: number): { galleryId: string; slug: strin
     imageIds.push(id);
     insertImage.run(id, galleryId, i, `photo-${i + 1}.jpg`, `${String(i).padStart(2, '0')}${'ab'.repeat(31)}`);
   }
+  return { galleryId, slug, imageIds };
+}
 
+/**
+ * The visits, written the way the product writes them: batches of at most BATCH visits (the visit
+ * recorder writes every 500 buffered rows or every second) through the visit repository, which
+ * stores the details, the daily counts and the stats' rollups in one transaction per batch.
+ */
+async function seedVisits(repository: VisitRepository, galleryId: string, imageIds: string[], now: number): Promise<void> {
+  const random = rng(7);
   const country = zipf(COUNTRIES, random);
   const device = zipf(DEVICES, random, 0.9);
   const referrer = zipf(REFERRERS, random, 0.5);
@@ -97,11 +112,6 @@ function seed(db: SqliteDatabase, now: number): { galleryId: string; slug: strin
   const image = zipf(imageIds, random, 0.8);
   const visitor = () => `v${Math.floor(random() ** 1.5 * 250_000)}`;
   const start = now - DAYS * 86_400_000;
-  const insertVisit = db.prepare(
-    `INSERT INTO visits (id, gallery_id, at, kind, preview_platform, ip, visitor_key, device_type, device_vendor, device_model, browser, browser_version, os, os_version, country, region, city, referrer_host, language, user_agent)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, '120', ?, NULL, ?, ?, ?, ?, ?, NULL)`,
-  );
-  const insertView = db.prepare(`INSERT INTO image_views (id, visit_id, gallery_id, image_id, at) VALUES (?, ?, ?, ?, ?)`);
   // Visits in time order, like real traffic: a trend that grows over the 90 days and a daily rhythm peaking in the evening.
   const times: number[] = [];
   for (let i = 0; i < VISITS; i++) {
@@ -112,42 +122,41 @@ function seed(db: SqliteDatabase, now: number): { galleryId: string; slug: strin
     times.push(start + day * 86_400_000 + hour * 3_600_000 + Math.floor(random() * 3_600_000));
   }
   times.sort((a, b) => a - b);
-  const batch = 20_000;
-  for (let from = 0; from < VISITS; from += batch) {
-    db.exec('BEGIN');
-    for (let i = from; i < Math.min(VISITS, from + batch); i++) {
+  for (let from = 0; from < VISITS; from += BATCH) {
+    const batch: VisitBatch = { visits: [], imageViews: [] };
+    for (let i = from; i < Math.min(VISITS, from + BATCH); i++) {
       const r = random();
       const kind = r < 0.9 ? 'human' : r < 0.97 ? 'preview' : 'bot';
       const [type, vendor, browser, os] = device();
       const c = country();
       const id = randomUUID();
-      const at = iso(times[i]!);
-      insertVisit.run(
+      const at = new Date(times[i]!);
+      batch.visits.push({
         id,
         galleryId,
         at,
         kind,
-        kind === 'preview' ? preview() : null,
-        `10.${i % 250}.${(i >> 8) % 250}.1`,
-        kind === 'human' ? visitor() : null,
-        kind === 'human' ? type : null,
-        vendor,
+        previewPlatform: kind === 'preview' ? preview() : null,
+        ip: `10.${i % 250}.${(i >> 8) % 250}.1`,
+        visitorKey: kind === 'human' ? visitor() : null,
+        deviceType: kind === 'human' ? type : null,
+        deviceVendor: vendor,
+        deviceModel: null,
         browser,
+        browserVersion: '120',
         os,
-        c,
-        `${c}-R${Math.floor(random() * 4)}`,
-        `${c} City ${Math.floor(random() * 6)}`,
-        kind === 'human' ? referrer() : null,
-        c === 'CN' || c === 'TW' || c === 'HK' ? 'zh-CN' : 'en',
-      );
-      if (kind === 'human' && random() < 0.67) insertView.run(randomUUID(), id, galleryId, image(), at);
+        osVersion: null,
+        country: c,
+        region: `${c}-R${Math.floor(random() * 4)}`,
+        city: `${c} City ${Math.floor(random() * 6)}`,
+        referrerHost: kind === 'human' ? referrer() : null,
+        language: c === 'CN' || c === 'TW' || c === 'HK' ? 'zh-CN' : 'en',
+        userAgent: null,
+      });
+      if (kind === 'human' && random() < 0.67) batch.imageViews.push({ id: randomUUID(), visitId: id, galleryId, imageId: image(), at });
     }
-    db.exec('COMMIT');
+    await repository.saveBatch(batch);
   }
-  // The daily aggregates the visit recorder maintains with every write.
-  db.exec(`INSERT INTO visit_daily (gallery_id, day, kind, count) SELECT gallery_id, substr(at, 1, 10), kind, COUNT(*) FROM visits GROUP BY 1, 2, 3`);
-  db.exec('ANALYZE');
-  return { galleryId, slug };
 }
 
 /** The baseline: one plain GROUP BY per dimension the stats report, straight on the driver. */
@@ -174,6 +183,27 @@ function baseline(db: SqliteDatabase, galleryId: string, now: number): number {
   return performance.now() - started;
 }
 
+/** The stats must give the same answers as counting the raw visits, or the timing means nothing. */
+function checkAgainstVisits(db: SqliteDatabase, galleryId: string, stats: GalleryVisitStats): void {
+  const one = (text: string) => Number((db.prepare(text).get(galleryId) as { n: number }).n);
+  const expected = {
+    uniqueVisitors: one(`SELECT COUNT(DISTINCT visitor_key) AS n FROM visits WHERE gallery_id = ? AND kind = 'human'`),
+    imageViews: one(`SELECT COUNT(*) AS n FROM image_views WHERE gallery_id = ?`),
+    countries: Object.fromEntries(
+      (db.prepare(`SELECT country, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country`).all(galleryId) as Array<{ country: string; n: number }>).map(
+        (row) => [row.country, row.n],
+      ),
+    ),
+  };
+  const actual = {
+    uniqueVisitors: stats.uniqueVisitors,
+    imageViews: stats.imageViews.reduce((sum, image) => sum + image.views, 0),
+    countries: Object.fromEntries(Object.entries(stats.countries).sort(([a], [b]) => a.localeCompare(b))),
+  };
+  expected.countries = Object.fromEntries(Object.entries(expected.countries).sort(([a], [b]) => a.localeCompare(b)));
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`stats differ from the visits: ${JSON.stringify({ actual, expected })}`);
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
@@ -187,13 +217,15 @@ async function main(): Promise<void> {
     await applyMigrations(config.database);
     const now = Date.now();
     const db = openSqlite(config.database.file);
-    let seeded = performance.now();
-    const { galleryId, slug } = seed(db, now);
-    seeded = performance.now() - seeded;
-    process.stdout.write(`seeded ${VISITS} visits in ${Math.round(seeded)} ms\n`);
-
+    const { galleryId, slug, imageIds } = seedGallery(db, now);
     const core = await openCore(config, { logLevel: 'silent', analyticsJobs: false });
     try {
+      let seeded = performance.now();
+      await seedVisits(core.visits.repository, galleryId, imageIds, now);
+      seeded = performance.now() - seeded;
+      process.stdout.write(`seeded ${VISITS} visits through the visit repository in ${Math.round(seeded)} ms\n`);
+      db.exec('ANALYZE');
+
       const ours: number[] = [];
       const theirs: number[] = [];
       let stats = await core.stats({ owner: OWNER, ref: slug });
@@ -208,6 +240,7 @@ async function main(): Promise<void> {
       }
       const total = stats.humanOpens + stats.bots + Object.values(stats.previews).reduce((a, b) => a + b, 0);
       if (total !== VISITS) throw new Error(`stats counted ${total} visits, expected ${VISITS}`);
+      checkAgainstVisits(db, galleryId, stats);
       process.stdout.write(
         `ours (core.stats): ${ours.map((ms) => ms.toFixed(0)).join(', ')} ms\nbaseline (${14} GROUP BY queries): ${theirs.map((ms) => ms.toFixed(0)).join(', ')} ms\n` +
           `human opens ${stats.humanOpens}, unique visitors ${stats.uniqueVisitors}, countries ${Object.keys(stats.countries).length}\n`,
