@@ -45,9 +45,9 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
 
   // Slugs are 128 bits, so guessing them is hopeless; still, a client that keeps asking for
   // galleries that do not exist is scanning, and is turned away for a while. Only unknown
-  // galleries count (see sendRefusal), never disabled or expired ones. Every gallery request passes
-  // through this count, so it is shared only when the shared state is Redis (cheap); in the database
-  // it would add two writes to every page view, and a per-instance count is good enough here.
+  // galleries count (see sendRefusal), never disabled or expired ones. Every gallery request is
+  // counted on the way in and taken back after, so a shared store would make a burst of real opens
+  // from one address (an office behind one NAT) trip the limit; the count is per instance.
   const notFoundLimit = core.config.web.notFoundRateLimit;
   if (notFoundLimit) {
     router.use(
@@ -61,7 +61,6 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
         // a benchmark's dropped connections would then lock a client out of real galleries.
         skipFailedRequests: true,
         requestWasSuccessful: (_req, res) => res.locals.unknownGallery === true,
-        store: core.shared.driver === 'redis' ? new SharedRateLimitStore(core.shared.counters, 'not-found:', { shared: true }) : undefined,
         passOnStoreError: true,
         keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? ''),
         standardHeaders: 'draft-8',
