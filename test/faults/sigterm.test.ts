@@ -158,19 +158,23 @@ describe('SIGTERM during a batch', () => {
     return entries.filter((entry) => entry.isFile()).length;
   }
 
+  /** SIGTERM the server, expect a clean exit and exactly one gallery answer to the user; its slug. */
+  async function stopAndTakeTheOneGallery(fake: Awaited<ReturnType<typeof start>>['fake'], child: Awaited<ReturnType<typeof start>>['child']): Promise<string> {
+    child.process.kill('SIGTERM');
+    const exit = await child.exited;
+    expect(exit, child.output()).toEqual({ code: 0, signal: null });
+    const replies = fake.callsTo('sendPhoto').filter((c) => c.status === 200 && toUser(c));
+    expect(replies).toHaveLength(1);
+    return /\/g\/([A-Za-z0-9_-]{22})/.exec(textOf(replies[0]!))![1]!;
+  }
+
   it('finishes an album still being collected before exiting, and the gallery is whole', async () => {
     const { fake, dir, child } = await start();
     const photos = await Promise.all([0, 1, 2].map((i) => makeJpeg(80, 60, 40 + i)));
     photos.forEach((photo, i) => fake.userSends({ from: user, photo, mediaGroupId: 'album-t', caption: i === 0 ? 'stop test' : undefined }));
     await waitForReply(fake, (c) => toUser(c) && /Received 3 file/.test(textOf(c)));
     // The album's quiet period (1.5 s) has not passed: the batch is still open when the signal comes.
-    child.process.kill('SIGTERM');
-    const exit = await child.exited;
-    expect(exit, child.output()).toEqual({ code: 0, signal: null });
-
-    const replies = fake.callsTo('sendPhoto').filter((c) => c.status === 200 && toUser(c));
-    expect(replies).toHaveLength(1);
-    const slug = /\/g\/([A-Za-z0-9_-]{22})/.exec(textOf(replies[0]!))![1]!;
+    const slug = await stopAndTakeTheOneGallery(fake, child);
     const gallery = await inspect(dir, (core) => core.service.getGallery(slug));
     expect(gallery.title).toBe('stop test');
     expect(gallery.images).toHaveLength(3);
@@ -185,13 +189,7 @@ describe('SIGTERM during a batch', () => {
     const photos = await Promise.all([0, 1, 2, 3].map((i) => makePhotoJpeg(2400, 1600, 60 + i)));
     for (const photo of photos) fake.userSends({ from: user, photo, mediaGroupId: 'album-p' });
     await waitForReply(fake, (c) => toUser(c) && /Processing/.test(textOf(c)));
-    child.process.kill('SIGTERM');
-    const exit = await child.exited;
-    expect(exit, child.output()).toEqual({ code: 0, signal: null });
-
-    const replies = fake.callsTo('sendPhoto').filter((c) => c.status === 200 && toUser(c));
-    expect(replies).toHaveLength(1);
-    const slug = /\/g\/([A-Za-z0-9_-]{22})/.exec(textOf(replies[0]!))![1]!;
+    const slug = await stopAndTakeTheOneGallery(fake, child);
     const galleries = await inspect(dir, (core) => core.service.listGalleries({ platform: 'telegram', userId: String(user.id) }));
     expect(galleries.map((g) => [g.slug, g.imageCount])).toEqual([[slug, 4]]);
     expect(await storedFiles(dir)).toBe(8);
