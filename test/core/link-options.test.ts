@@ -62,6 +62,15 @@ describe('gallery references', () => {
     for (const slug of slugs) expect(isSlug(slug)).toBe(true);
   });
 
+  it('starts every new slug with a letter or digit, so a command line never reads it as an option', () => {
+    const firsts = new Set(Array.from({ length: 5000 }, () => newSlug()[0]));
+    expect([...firsts].filter((c) => c === '-' || c === '_')).toEqual([]);
+    // Still spread over the whole alphabet of letters and digits.
+    expect(firsts.size).toBe(62);
+    // Links made before this rule keep working.
+    expect(isSlug('-WZbJ2dYSj0O__Kw7SeHNw')).toBe(true);
+  });
+
   it('accepts a slug or a full link from any host', () => {
     const slug = newSlug();
     expect(slugFromReference(slug)).toBe(slug);
