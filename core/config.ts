@@ -57,6 +57,7 @@ const rawSchema = z.object({
   DEFAULT_LOCALE: z.enum(['en', 'zh-CN']).optional(),
   LC_ALL: optionalString,
   LANG: optionalString,
+  GALLERY_CACHE_MS: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').max(5000, 'must be at most 5000 ms').default(500),
   TRUST_PROXY: optionalString,
   ANONYMIZE_IP: bool.default(false),
   SESSION_SECRET: optionalString,
@@ -120,6 +121,12 @@ export interface Config {
     sessionSecret: string | undefined;
     /** Gallery addresses that lead nowhere, allowed per IP in each window before 429s (null: no limit). */
     notFoundRateLimit: { max: number; windowMs: number } | null;
+    /**
+     * How long a gallery page may be answered from this instance's memory (0: never). A change made
+     * through another instance (a disable, a new password) is obeyed after at most this long;
+     * changes made through this one at once.
+     */
+    galleryCacheMs: number;
   };
   /** How chat messages are grouped into one batch (see core/chat/batch-collector.ts). */
   chat: { batchQuietMs: number; batchMaxWaitMs: number };
@@ -287,6 +294,7 @@ export function loadConfig(
       anonymizeIp: raw.ANONYMIZE_IP,
       sessionSecret: raw.SESSION_SECRET,
       notFoundRateLimit: raw.NOT_FOUND_RATE_LIMIT.toLowerCase() === 'off' ? null : parseRate(raw.NOT_FOUND_RATE_LIMIT),
+      galleryCacheMs: raw.GALLERY_CACHE_MS,
     },
     chat: { batchQuietMs: raw.BATCH_QUIET_MS, batchMaxWaitMs: Math.max(raw.BATCH_MAX_WAIT_MS, raw.BATCH_QUIET_MS) },
     role: raw.ROLE,

@@ -5,10 +5,11 @@ import type { Config } from './config.js';
 import { applyMigrations } from './db/migrator.js';
 import { createPrismaClient } from './db/prisma-client-factory.js';
 import { PrismaGalleryRepository } from './db/prisma-gallery-repository.js';
+import { GalleryReadCache } from './gallery-read-cache.js';
 import { GalleryService } from './gallery-service.js';
 import { createLogger } from './logger.js';
 import { CoreMetrics, observeBatches, observeVisits } from './metrics/core-metrics.js';
-import { systemClock, type BlobStore, type Clock, type GalleryRepository, type Logger } from './ports.js';
+import { systemClock, type BlobStore, type Clock, type Logger } from './ports.js';
 import { openSharedState } from './shared-state/shared-state-factory.js';
 import type { SharedState } from './shared-state/shared-state.js';
 import type { VisitStatsSource } from './stats/gallery-stats.js';
@@ -18,6 +19,7 @@ import { GalleryOpener } from './visits/gallery-opener.js';
 import { PrismaVisitRepository } from './visits/prisma-visit-repository.js';
 import { resolveSiteSecret } from './visits/site-secret.js';
 import { VisitRecorder } from './visits/visit-recorder.js';
+import { createVisitWriter } from './visits/visit-writer.js';
 import type { VisitRepository } from './visits/visit-repository.js';
 
 /** Visit recording, shared by the web site (which records opens) and every adapter (which reads stats). */
@@ -35,7 +37,8 @@ export interface Core {
   logger: Logger;
   clock: Clock;
   service: GalleryService;
-  repository: GalleryRepository;
+  /** The galleries; `findBySlugCached` serves visitors' pages from a copy at most GALLERY_CACHE_MS old. */
+  repository: GalleryReadCache;
   blobs: BlobStore;
   visits: CoreVisits;
   /** State every instance must share (password attempts, chat batch windows): memory, database or Redis. */
@@ -76,9 +79,10 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
   const clock = options.clock ?? systemClock;
   await applyMigrations(config.database, logger);
   const prisma = await createPrismaClient(config.database);
-  const repository = new PrismaGalleryRepository(prisma);
+  const repository = new GalleryReadCache(new PrismaGalleryRepository(prisma), { ttlMs: config.web.galleryCacheMs });
   const blobs = options.blobs ?? createBlobStore(config.storage);
-  const visitRepository = new PrismaVisitRepository(prisma);
+  const visitWriter = createVisitWriter(config.database, logger);
+  const visitRepository = new PrismaVisitRepository(prisma, visitWriter);
   const recorder = new VisitRecorder({ repository: visitRepository, logger, flushIntervalMs: options.visitFlushIntervalMs });
   const secret = resolveSiteSecret(config.web.sessionSecret, config.dataDir);
   const opener = new GalleryOpener({ repository, recorder, clock, anonymizeIp: config.web.anonymizeIp, secret });
@@ -107,6 +111,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     limits: config.limits,
     publicBaseUrl: config.publicBaseUrl,
     lastOpenAt: (ids) => visits.lastOpenAt(ids),
+    flushVisits: () => recorder.flush(),
   });
 
   const analytics = new Analytics({
@@ -150,6 +155,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       // Before the database goes: a pending removal checks that no gallery uses the object again.
       await service.close();
       await shared.close().catch((error: unknown) => logger.warn({ err: error }, 'could not close the shared state cleanly'));
+      await visitWriter.close().catch((error: unknown) => logger.warn({ err: error }, 'could not close the visit writer cleanly'));
       await prisma.$disconnect();
       blobs.close?.();
     },

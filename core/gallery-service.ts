@@ -41,6 +41,11 @@ export interface GalleryServiceDeps {
   concurrency?: number;
   /** Last open per gallery, when visit recording is wired in (the web issue); null otherwise. */
   lastOpenAt?: (galleryIds: string[]) => Promise<Map<string, Date>>;
+  /**
+   * Writes the opens this process still holds in memory. Galleries without an open limit have their
+   * opens counted when the visits are written, so lists flush first to show this process's opens.
+   */
+  flushVisits?: () => Promise<void>;
 }
 
 export interface CreateGalleryInput {
@@ -205,6 +210,8 @@ export class GalleryService {
   }
 
   async listGalleries(owner: Owner): Promise<GallerySummary[]> {
+    // A database that is down shows in the listing itself; the opens stay buffered.
+    await this.deps.flushVisits?.().catch(() => undefined);
     const galleries = await this.deps.repository.listByOwner(owner);
     const lastOpen = this.deps.lastOpenAt ? await this.deps.lastOpenAt(galleries.map((g) => g.id)) : new Map<string, Date>();
     return galleries.map((gallery) => this.summarize(gallery, lastOpen.get(gallery.id) ?? null));

@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { unknownGalleryLimit } from './unknown-gallery-limit.js';
 import { displayKey, originalKey } from '../core/blob-keys.js';
 import type { Core } from '../core/core-app.js';
 import { mimeTypeOf } from '../core/images/image-pipeline.js';
@@ -43,42 +44,34 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   const secureCookies = publicBaseUrl.startsWith('https:');
   const router = express.Router();
 
-  // Slugs are 128 bits, so guessing them is hopeless; still, a client that keeps asking for
-  // galleries that do not exist is scanning, and is turned away for a while. Only unknown
-  // galleries count (see sendRefusal), never disabled or expired ones. Every gallery request is
-  // counted on the way in and taken back after, so a shared store would make a burst of real opens
-  // from one address (an office behind one NAT) trip the limit; the count is per instance.
   const notFoundLimit = core.config.web.notFoundRateLimit;
-  if (notFoundLimit) {
-    router.use(
-      '/g/',
-      rateLimit({
-        windowMs: notFoundLimit.windowMs,
-        limit: notFoundLimit.max,
-        // Every request is counted on the way in and taken back unless it turned out to ask for an
-        // unknown gallery. "Failed" is the library's word for "taken back": it also takes back
-        // requests whose client hung up before the answer, which "skip successful" would not, and
-        // a benchmark's dropped connections would then lock a client out of real galleries.
-        skipFailedRequests: true,
-        requestWasSuccessful: (_req, res) => res.locals.unknownGallery === true,
-        passOnStoreError: true,
-        keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? ''),
-        standardHeaders: 'draft-8',
-        legacyHeaders: false,
-        validate: false,
-        handler: (req, res) => {
-          logger.info({ path: req.path }, 'a client asked for too many unknown galleries; answering 429');
-          res.status(429).setHeader('Cache-Control', 'no-store');
-          res.type('html').send(noticePage(pageLocale(req), 'web.tooMany.title', 'web.tooMany.body'));
-        },
-      }),
-    );
-  }
+  const unknownGalleries =
+    notFoundLimit &&
+    unknownGalleryLimit({
+      ...notFoundLimit,
+      refuse: (req, res) => {
+        logger.info({ path: req.path }, 'a client asked for too many unknown galleries; answering 429');
+        res.status(429).setHeader('Cache-Control', 'no-store');
+        res.type('html').send(noticePage(pageLocale(req), 'web.tooMany.title', 'web.tooMany.body'));
+      },
+    });
+  if (unknownGalleries) router.use('/g/', unknownGalleries.middleware);
 
   async function load(req: Request): Promise<Gallery | null> {
     const slug = String(req.params.slug);
     if (!isSlug(slug)) return null;
-    return core.repository.findBySlug(slug);
+    // Visitors' pages may use a copy a fraction of a second old (see GalleryReadCache).
+    return core.repository.findBySlugCached(slug);
+  }
+
+  // The page is the same for every visitor of one version of a gallery in one language, so it is
+  // rendered (and encoded) once. Keyed by the gallery object itself: a fresh read (a change, or the
+  // copy's age) is a new key.
+  const renderedPages = new WeakMap<Gallery, Partial<Record<Locale, Buffer>>>();
+  function renderedPage(gallery: Gallery, locale: Locale): Buffer {
+    let pages = renderedPages.get(gallery);
+    if (!pages) renderedPages.set(gallery, (pages = {}));
+    return (pages[locale] ??= Buffer.from(galleryPage({ gallery, locale, preview: previewTags(gallery, locale) })));
   }
 
   /** The link's rules, in order: unknown, disabled, expired, open limit (unless this visitor holds an open), password. */
@@ -91,10 +84,10 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     return null;
   }
 
-  function sendRefusal(res: Response, locale: Locale, why: Exclude<Refusal, 'password'> | 'no-downloads'): void {
+  function sendRefusal(req: Request, res: Response, locale: Locale, why: Exclude<Refusal, 'password'> | 'no-downloads'): void {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex');
-    if (why === 'not-found') res.locals.unknownGallery = true;
+    if (why === 'not-found') unknownGalleries?.count(req);
     if (why === 'not-found' || why === 'no-downloads') {
       res.status(404).type('html').send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
       return;
@@ -131,16 +124,16 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
       res.type('html').send(passwordPage({ locale, slug: gallery!.slug, preview: previewTags(gallery!, locale) }));
       return;
     }
-    if (why) return sendRefusal(res, locale, why);
+    if (why) return sendRefusal(req, res, locale, why);
     const open = gallery!;
     // A reload during the same open is not a new open.
     if (!ticket || now.getTime() - ticket.issuedAt > SAME_OPEN_MS) {
       const result = await core.visits.opener.open(open, toVisitRequest(req));
-      if (result.outcome === 'limit-reached') return sendRefusal(res, locale, 'exhausted');
+      if (result.outcome === 'limit-reached') return sendRefusal(req, res, locale, 'exhausted');
       if (result.outcome === 'opened') setOpenTicket(res, open, result.visitId, now, secureCookies);
     }
     res.setHeader('Cache-Control', 'private, no-store');
-    res.type('html').send(galleryPage({ gallery: open, locale, preview: previewTags(open, locale) }));
+    res.type('html').send(renderedPage(open, locale));
   });
 
   const passwordLimiter = rateLimit({
@@ -170,7 +163,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     const locale = pageLocale(req);
     const gallery = await load(req);
     const why = refusal(req, gallery, gallery ? readOpenTicket(req, gallery, clock.now()) : null);
-    if (why && why !== 'password') return sendRefusal(res, locale, why);
+    if (why && why !== 'password') return sendRefusal(req, res, locale, why);
     const open = gallery!;
     const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
     if (open.settings.passwordHash && !(await service.checkPassword(open, password))) {
@@ -190,10 +183,10 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     const ticket = gallery ? readOpenTicket(req, gallery, clock.now()) : null;
     const why = refusal(req, gallery, ticket);
     if (why === 'password') return sendPasswordRequired(res, locale);
-    if (why) return sendRefusal(res, locale, why);
+    if (why) return sendRefusal(req, res, locale, why);
     const image = findImage(gallery!, String(req.params.position));
-    if (!image || !VARIANTS.includes(variant)) return sendRefusal(res, locale, 'not-found');
-    if (variant === 'original' && !gallery!.settings.downloadsAllowed) return sendRefusal(res, locale, 'no-downloads');
+    if (!image || !VARIANTS.includes(variant)) return sendRefusal(req, res, locale, 'not-found');
+    if (variant === 'original' && !gallery!.settings.downloadsAllowed) return sendRefusal(req, res, locale, 'no-downloads');
 
     const key =
       variant === 'original'
@@ -233,8 +226,8 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     const gallery = await load(req);
     const why = refusal(req, gallery, gallery ? readOpenTicket(req, gallery, clock.now()) : null);
     if (why === 'password') return sendPasswordRequired(res, locale);
-    if (why) return sendRefusal(res, locale, why);
-    if (!gallery!.settings.downloadsAllowed) return sendRefusal(res, locale, 'no-downloads');
+    if (why) return sendRefusal(req, res, locale, why);
+    if (!gallery!.settings.downloadsAllowed) return sendRefusal(req, res, locale, 'no-downloads');
     // Characters no file system accepts in a name (control characters included) become underscores.
     const base = [...(gallery!.title ?? gallery!.slug)].map((c) => (/[\\/:*?"<>|]/.test(c) || c.charCodeAt(0) < 32 ? '_' : c)).join('').slice(0, 80) || gallery!.slug;
     await streamGalleryZip(req, res, { gallery: gallery!, blobs, logger, fileName: `${base}.zip` });

@@ -40,10 +40,14 @@ export class GalleryOpener {
   async open(gallery: Gallery, request: VisitRequest): Promise<OpenResult> {
     const visit = classifyVisit(request);
     if (visit.kind === 'ignored') return { outcome: 'ignored' };
-    if (visit.kind === 'human' && !(await this.deps.repository.tryCountOpen(gallery.slug))) {
-      return { outcome: 'limit-reached' };
-    }
-    return this.record(gallery, request, visit);
+    if (visit.kind !== 'human') return this.record(gallery, request, visit, false);
+    // A limited link's open is counted in the database before the page is served: that one step
+    // keeps the limit exact across processes. Without a limit nothing can be refused, so the open
+    // is counted when the buffered visit is written, and the page costs no database write.
+    // (Opens served in the instant before someone sets a limit are counted towards it once written.)
+    if (gallery.settings.maxOpens == null) return this.record(gallery, request, visit, true);
+    if (!(await this.deps.repository.tryCountOpen(gallery.slug))) return { outcome: 'limit-reached' };
+    return this.record(gallery, request, visit, false);
   }
 
   /**
@@ -53,10 +57,15 @@ export class GalleryOpener {
    */
   async recordNonHuman(gallery: Gallery, request: VisitRequest): Promise<void> {
     const visit = classifyVisit(request);
-    if (visit.kind === 'preview' || visit.kind === 'bot') await this.record(gallery, request, visit);
+    if (visit.kind === 'preview' || visit.kind === 'bot') await this.record(gallery, request, visit, false);
   }
 
-  private async record(gallery: Gallery, request: VisitRequest, visit: Exclude<VisitClass, { kind: 'ignored' }>): Promise<OpenResult> {
+  private async record(
+    gallery: Gallery,
+    request: VisitRequest,
+    visit: Exclude<VisitClass, { kind: 'ignored' }>,
+    countsOpen: boolean,
+  ): Promise<OpenResult> {
     const at = this.deps.clock.now();
     const details = await enrichVisit(request, { anonymizeIp: this.deps.anonymizeIp, secret: this.deps.secret, now: at });
     const visitId = this.deps.recorder.recordVisit({
@@ -64,6 +73,7 @@ export class GalleryOpener {
       at,
       kind: visit.kind,
       previewPlatform: visit.kind === 'preview' ? visit.platform : null,
+      countsOpen,
       ...details,
     });
     if (visit.kind === 'human') return { outcome: 'opened', visitId };

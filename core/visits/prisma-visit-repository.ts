@@ -1,49 +1,18 @@
 import type { DatabaseClient } from '../db/prisma-client-factory.js';
 import { emptyVisitSummary, type VisitSummary } from '../stats/gallery-stats.js';
 import type { VisitBatch, VisitRepository } from './visit-repository.js';
-import { addToRollups, rollupDelta } from './visit-rollups.js';
+import type { VisitWriter } from './visit-writer.js';
 
-/** Visits over Prisma (SQLite and PostgreSQL alike: only portable queries). */
+/** Visits: read over Prisma (SQLite and PostgreSQL alike: only portable queries), written by a VisitWriter. */
 export class PrismaVisitRepository implements VisitRepository {
-  constructor(private readonly db: DatabaseClient) {}
+  constructor(
+    private readonly db: DatabaseClient,
+    /** Writes go straight to the driver (see visit-writer.ts); reads stay on Prisma. */
+    private readonly writer: VisitWriter,
+  ) {}
 
   async saveBatch(batch: VisitBatch): Promise<void> {
-    if (batch.visits.length === 0 && batch.imageViews.length === 0) return;
-    await this.db.$transaction(async (tx) => {
-      // Idempotent: a retried batch skips the rows its earlier attempt already committed.
-      const visitIds = batch.visits.map((visit) => visit.id);
-      const storedVisits = new Set(
-        visitIds.length ? (await tx.visit.findMany({ where: { id: { in: visitIds } }, select: { id: true } })).map((row) => row.id) : [],
-      );
-      const visits = batch.visits.filter((visit) => !storedVisits.has(visit.id));
-      if (visits.length) await tx.visit.createMany({ data: visits });
-
-      const viewIds = batch.imageViews.map((view) => view.id);
-      const storedViews = new Set(
-        viewIds.length ? (await tx.imageView.findMany({ where: { id: { in: viewIds } }, select: { id: true } })).map((row) => row.id) : [],
-      );
-      const views = batch.imageViews.filter((view) => !storedViews.has(view.id));
-      if (views.length) await tx.imageView.createMany({ data: views });
-
-      const daily = new Map<string, { galleryId: string; day: string; kind: string; count: number }>();
-      for (const visit of visits) {
-        const day = visit.at.toISOString().slice(0, 10);
-        const key = `${visit.galleryId}|${day}|${visit.kind}`;
-        const entry = daily.get(key) ?? { galleryId: visit.galleryId, day, kind: visit.kind, count: 0 };
-        entry.count += 1;
-        daily.set(key, entry);
-      }
-      // In key order, like the rollups: concurrent batches lock shared rows in the same order.
-      for (const [, { galleryId, day, kind, count }] of [...daily].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-        await tx.visitDaily.upsert({
-          where: { galleryId_day_kind: { galleryId, day, kind } },
-          create: { galleryId, day, kind, count },
-          update: { count: { increment: count } },
-        });
-      }
-      // The stats read these instead of the visits (core/analytics/stats-reader.ts).
-      await addToRollups(tx, rollupDelta(visits, views));
-    });
+    await this.writer.write(batch);
   }
 
   async existingGalleryIds(ids: string[]): Promise<Set<string>> {

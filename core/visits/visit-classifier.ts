@@ -1,4 +1,5 @@
 import { isbot } from 'isbot';
+import { LRUCache } from 'lru-cache';
 import type { VisitKind, VisitRequest } from './visit-request.js';
 
 /** How a request for a gallery page is counted; `ignored` requests are neither counted nor recorded. */
@@ -43,10 +44,23 @@ export function classifyVisit(request: VisitRequest): VisitClass {
   if (request.method.toUpperCase() === 'HEAD') return { kind: 'ignored', reason: 'head' };
   if (isPrefetch(request.secPurpose) || isPrefetch(request.purpose)) return { kind: 'ignored', reason: 'prefetch' };
   if (request.range) return { kind: 'ignored', reason: 'range' };
-  const platform = previewPlatform(request.userAgent);
+  const userAgent = request.userAgent ?? '';
+  let byAgent = agentClasses.get(userAgent);
+  if (!byAgent) agentClasses.set(userAgent, (byAgent = classifyUserAgent(userAgent)));
+  return byAgent;
+}
+
+/**
+ * What a user agent is, remembered: most opens come from a few hundred browser versions, and
+ * isbot's pattern is long. (Results are never changed by callers.)
+ */
+const agentClasses = new LRUCache<string, VisitClass>({ max: 2000 });
+
+function classifyUserAgent(userAgent: string): VisitClass {
+  const platform = previewPlatform(userAgent);
   if (platform) return { kind: 'preview', platform };
   // No user agent at all is a script, not a person's browser.
-  if (!request.userAgent?.trim() || isbot(request.userAgent)) return { kind: 'bot' };
+  if (!userAgent.trim() || isbot(userAgent)) return { kind: 'bot' };
   return { kind: 'human' };
 }
 

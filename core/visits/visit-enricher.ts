@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import UAParser from 'ua-parser-js';
 import { anonymizeIp, unmapIpv4 } from './ip-anonymizer.js';
 import type { VisitRequest } from './visit-request.js';
@@ -49,19 +50,11 @@ function geoLookup(): Promise<GeoLookup> {
 export async function enrichVisit(request: VisitRequest, options: EnrichOptions): Promise<VisitDetails> {
   const ip = request.ip ? unmapIpv4(request.ip) : null;
   const ua = request.userAgent?.slice(0, 512) ?? null;
-  const parsed = ua ? new UAParser(ua).getResult() : null;
   const place = ip ? (await geoLookup()).lookup(ip) : null;
   return {
     ip: ip ? (options.anonymizeIp ? anonymizeIp(ip) : ip) : null,
     visitorKey: ip || ua ? visitorKey(ip ?? '', ua ?? '', options.secret, options.now) : null,
-    // ua-parser-js leaves the type empty for desktop browsers.
-    deviceType: parsed ? (parsed.device.type ?? (parsed.browser.name ? 'desktop' : null)) : null,
-    deviceVendor: parsed?.device.vendor ?? null,
-    deviceModel: parsed?.device.model ?? null,
-    browser: parsed?.browser.name ?? null,
-    browserVersion: parsed?.browser.version ?? null,
-    os: parsed?.os.name ?? null,
-    osVersion: parsed?.os.version ?? null,
+    ...(ua ? deviceOf(ua) : UNKNOWN_DEVICE),
     country: place?.country || null,
     region: place?.region || null,
     city: place?.city || null,
@@ -71,10 +64,40 @@ export async function enrichVisit(request: VisitRequest, options: EnrichOptions)
   };
 }
 
+type DeviceDetails = Pick<VisitDetails, 'deviceType' | 'deviceVendor' | 'deviceModel' | 'browser' | 'browserVersion' | 'os' | 'osVersion'>;
+
+const UNKNOWN_DEVICE: DeviceDetails = { deviceType: null, deviceVendor: null, deviceModel: null, browser: null, browserVersion: null, os: null, osVersion: null };
+
+/** Parsed user agents, remembered: ua-parser-js runs dozens of patterns, and most opens share a few hundred agents. */
+const devices = new LRUCache<string, DeviceDetails>({ max: 2000 });
+
+function deviceOf(ua: string): DeviceDetails {
+  let device = devices.get(ua);
+  if (device) return device;
+  const parsed = new UAParser(ua).getResult();
+  device = {
+    // ua-parser-js leaves the type empty for desktop browsers.
+    deviceType: parsed.device.type ?? (parsed.browser.name ? 'desktop' : null),
+    deviceVendor: parsed.device.vendor ?? null,
+    deviceModel: parsed.device.model ?? null,
+    browser: parsed.browser.name ?? null,
+    browserVersion: parsed.browser.version ?? null,
+    os: parsed.os.name ?? null,
+    osVersion: parsed.os.version ?? null,
+  };
+  devices.set(ua, device);
+  return device;
+}
+
+/** The day's salt per secret (one HMAC a day instead of one per open). */
+const salts = new LRUCache<string, Buffer>({ max: 16 });
+
 /** The salted hash that identifies one visitor for one UTC day. */
 export function visitorKey(ip: string, userAgent: string, secret: string, now: Date): string {
   const day = now.toISOString().slice(0, 10);
-  const salt = createHmac('sha256', secret).update(`visitor-salt:${day}`).digest();
+  const saltKey = `${day}\u0000${secret}`;
+  let salt = salts.get(saltKey);
+  if (!salt) salts.set(saltKey, (salt = createHmac('sha256', secret).update(`visitor-salt:${day}`).digest()));
   return createHash('sha256').update(salt).update(ip).update('\n').update(userAgent).digest('base64url').slice(0, 22);
 }
 

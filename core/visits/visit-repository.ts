@@ -9,6 +9,12 @@ export interface VisitRow extends VisitDetails {
   at: Date;
   kind: VisitKind;
   previewPlatform: string | null;
+  /**
+   * Not stored: true for a human open of a gallery without an open limit, whose open count is
+   * raised when the visit is written (in the same transaction, so exactly once) rather than by a
+   * database write before the page is served. Opens of limited galleries are counted before.
+   */
+  countsOpen?: boolean;
 }
 
 /** One image seen during one open (the lightbox or its display version). */
@@ -31,8 +37,9 @@ export interface VisitBatch {
  */
 export interface VisitRepository extends VisitStatsSource {
   /**
-   * Writes a batch in one transaction, with the daily counts and the stats' rollups. Idempotent: rows whose id is
-   * already stored are skipped, so retrying a batch whose first attempt did commit counts nothing twice.
+   * Writes a batch in one transaction, with the daily counts, the stats' rollups and the open counts of
+   * `countsOpen` visits. Idempotent: rows whose id is already stored are skipped, so retrying a batch
+   * whose first attempt did commit counts nothing twice.
    */
   saveBatch(batch: VisitBatch): Promise<void>;
   /** Which of these galleries still exist (rows of a deleted gallery are dropped, not retried forever). */

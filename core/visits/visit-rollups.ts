@@ -80,38 +80,36 @@ export function rollupDelta(visits: readonly VisitRow[], imageViews: readonly Im
   return { rollups: sortedValues(rollups), quarters: sortedValues(quarters), visitors: sortedValues(visitors) };
 }
 
-/** The part of a Prisma client (or transaction) the writer needs. */
-export interface SqlExecutor {
-  $executeRaw(query: Sql): PromiseLike<number>;
-}
-
 /** Rows per statement: well under the bound-parameter limits of SQLite (32766) and PostgreSQL (65535). */
 const ROWS_PER_STATEMENT = 500;
 
 /**
- * Adds a batch's delta to the rollups, one multi-row upsert per table (and per 500 rows). Call it in
- * the transaction that inserts the visits, so the rollups never hold a visit that is not stored or
- * miss one that is. Portable SQL: SQLite and PostgreSQL both take `ON CONFLICT ... excluded`.
+ * The statements that add a batch's delta to the rollups, one multi-row upsert per table (and per
+ * 500 rows). Run them in the transaction that inserts the visits, so the rollups never hold a
+ * visit that is not stored or miss one that is. Portable SQL: SQLite and PostgreSQL both take
+ * `ON CONFLICT ... excluded`.
  */
-export async function addToRollups(db: SqlExecutor, delta: RollupDelta): Promise<void> {
+export function rollupStatements(delta: RollupDelta): Sql[] {
+  const statements: Sql[] = [];
   for (const rows of chunks(delta.rollups)) {
-    await db.$executeRaw(sql`
+    statements.push(sql`
       INSERT INTO visit_rollups (gallery_id, dimension, country, value, count)
       VALUES ${join(rows.map((row) => sql`(${row.galleryId}, ${row.dimension}, ${row.country}, ${row.value}, ${row.count})`))}
       ON CONFLICT (gallery_id, dimension, country, value) DO UPDATE SET count = visit_rollups.count + excluded.count`);
   }
   for (const rows of chunks(delta.quarters)) {
-    await db.$executeRaw(sql`
+    statements.push(sql`
       INSERT INTO visit_quarter_hours (gallery_id, quarter, count)
       VALUES ${join(rows.map((row) => sql`(${row.galleryId}, ${row.quarter}, ${row.count})`))}
       ON CONFLICT (gallery_id, quarter) DO UPDATE SET count = visit_quarter_hours.count + excluded.count`);
   }
   for (const rows of chunks(delta.visitors)) {
-    await db.$executeRaw(sql`
+    statements.push(sql`
       INSERT INTO gallery_visitors (gallery_id, visitor_key)
       VALUES ${join(rows.map((row) => sql`(${row.galleryId}, ${row.visitorKey})`))}
       ON CONFLICT (gallery_id, visitor_key) DO NOTHING`);
   }
+  return statements;
 }
 
 function keyOf(...parts: string[]): string {

@@ -1,0 +1,106 @@
+import { LRUCache } from 'lru-cache';
+import type { GalleryRepository, NewGallery } from './ports.js';
+import type { Gallery, LinkSettings, Owner } from './types.js';
+
+export interface GalleryReadCacheOptions {
+  /** How long a read may be reused (0: never). */
+  ttlMs: number;
+  /** Galleries kept at most; the least recently used go first. */
+  maxEntries?: number;
+}
+
+/**
+ * The gallery repository, with a short-lived in-memory copy of each gallery for the pages that
+ * visitors open (`findBySlugCached`). Reading a gallery from the database for every open of a
+ * popular link is most of what an open costs; a copy a fraction of a second old is as good,
+ * because:
+ * - every change made through this process (disable, password, delete, an open counted against a
+ *   limit) drops the copy at once, so this instance obeys it immediately;
+ * - a change made through another instance is obeyed once the copy is `ttlMs` old (the several-
+ *   instances promise is "within one second");
+ * - an open limit is never checked against the copy: it is counted in the database (tryCountOpen).
+ *
+ * Management reads (`findBySlug`) always go to the database, and refresh the copy on the way.
+ * Concurrent misses for one gallery share one database read.
+ */
+export class GalleryReadCache implements GalleryRepository {
+  /**
+   * Reads in flight are kept too (as promises), so concurrent misses share one. lru-cache's own
+   * fetch() is not used: a write during a fetch would reject everyone waiting on it.
+   */
+  private readonly entries: LRUCache<string, Promise<Gallery | null>> | null;
+
+  constructor(
+    private readonly repository: GalleryRepository,
+    options: GalleryReadCacheOptions,
+  ) {
+    this.entries = options.ttlMs > 0 ? new LRUCache({ max: options.maxEntries ?? 1000, ttl: options.ttlMs }) : null;
+  }
+
+  /** The gallery as read at most `ttlMs` ago (for serving pages and images, never for managing). */
+  findBySlugCached(slug: string): Promise<Gallery | null> {
+    return this.entries?.get(slug) ?? this.read(slug);
+  }
+
+  async findBySlug(slug: string): Promise<Gallery | null> {
+    return this.read(slug);
+  }
+
+  async create(gallery: NewGallery): Promise<Gallery> {
+    return this.repository.create(gallery);
+  }
+
+  async listByOwner(owner: Pick<Owner, 'platform' | 'userId'>): Promise<Gallery[]> {
+    return this.repository.listByOwner(owner);
+  }
+
+  async updateSettings(slug: string, patch: Partial<LinkSettings> & { title?: string | null }): Promise<Gallery> {
+    return this.afterWrite(slug, this.repository.updateSettings(slug, patch));
+  }
+
+  async delete(slug: string): Promise<string[]> {
+    return this.afterWrite(slug, this.repository.delete(slug));
+  }
+
+  async countImagesWithHash(hash: string): Promise<number> {
+    return this.repository.countImagesWithHash(hash);
+  }
+
+  async tryCountOpen(slug: string): Promise<boolean> {
+    // The copy's open count is now behind: the next page reads the gallery afresh.
+    return this.afterWrite(slug, this.repository.tryCountOpen(slug));
+  }
+
+  async ping(): Promise<void> {
+    return this.repository.ping();
+  }
+
+  /** Forgets one gallery's copy (a write elsewhere in this process changed it). */
+  forget(slug: string): void {
+    // A read still in flight is dropped with its entry: what it returns is never kept.
+    this.entries?.delete(slug);
+  }
+
+  private read(slug: string): Promise<Gallery | null> {
+    const gallery = this.repository.findBySlug(slug);
+    const entries = this.entries;
+    if (!entries) return gallery;
+    entries.set(slug, gallery);
+    const drop = () => {
+      if (entries.peek(slug) === gallery) entries.delete(slug);
+    };
+    // Unknown slugs are not kept (a scanner would fill the memory with them), nor failed reads.
+    gallery.then((found) => found === null && drop(), drop);
+    return gallery;
+  }
+
+  private async afterWrite<T>(slug: string, write: Promise<T>): Promise<T> {
+    // Forget before and after: a read started during the write must not be kept either.
+    this.forget(slug);
+    try {
+      return await write;
+    } finally {
+      this.forget(slug);
+    }
+  }
+}
