@@ -19,7 +19,7 @@ import { GalleryOpener } from './visits/gallery-opener.js';
 import { PrismaVisitRepository } from './visits/prisma-visit-repository.js';
 import { resolveSiteSecret } from './visits/site-secret.js';
 import { VisitRecorder } from './visits/visit-recorder.js';
-import { createVisitWriter } from './visits/visit-writer.js';
+import { ThreadedVisitWriter } from './visits/visit-writer-thread.js';
 import type { VisitRepository } from './visits/visit-repository.js';
 
 /** Visit recording, shared by the web site (which records opens) and every adapter (which reads stats). */
@@ -81,7 +81,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
   const prisma = await createPrismaClient(config.database);
   const repository = new GalleryReadCache(new PrismaGalleryRepository(prisma), { ttlMs: config.web.galleryCacheMs });
   const blobs = options.blobs ?? createBlobStore(config.storage);
-  const visitWriter = createVisitWriter(config.database, logger);
+  const visitWriter = new ThreadedVisitWriter(config.database, logger, options.logLevel ?? config.logLevel);
   const visitRepository = new PrismaVisitRepository(prisma, visitWriter);
   const recorder = new VisitRecorder({ repository: visitRepository, logger, flushIntervalMs: options.visitFlushIntervalMs });
   const secret = resolveSiteSecret(config.web.sessionSecret, config.dataDir);

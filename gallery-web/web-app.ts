@@ -34,8 +34,9 @@ export interface WebAppDeps {
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 
 /**
- * Builds the gallery site. Order matters: security headers, health checks, the bots' integrations
- * router (mounted now, filled by the bots afterwards), then the gallery routes and the error pages.
+ * Builds the gallery site. Order matters: security headers, health checks, the gallery routes, the
+ * bots' integrations router (mounted now, filled by the bots afterwards), the upload page and the
+ * dashboard, then the error pages.
  */
 export function createWebApp(deps: WebAppDeps): WebApp {
   const { core, config } = deps;
@@ -87,6 +88,12 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   });
   app.get('/metrics', metricsEndpoint(core.metrics, config.metrics.token));
 
+  if (deps.serveGalleries !== false) {
+    // Gallery pages first: the most requested path goes through the fewest layers.
+    app.use('/g/', cookieParser(core.visits.secret));
+    app.use(galleryRoutes({ core, publicBaseUrl: config.publicBaseUrl, passwordAttempts: deps.passwordAttempts }));
+  }
+
   const integrations = express.Router();
   app.use(integrations);
 
@@ -95,8 +102,6 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     // The front page (the upload page, or the bots-only page with UPLOADS_ENABLED=false), uploads, manage links.
     app.use(uploadRoutes({ core, config }));
     app.use('/dashboard', createDashboardRouter({ core, publicBaseUrl: config.publicBaseUrl }));
-    app.use(cookieParser(core.visits.secret));
-    app.use(galleryRoutes({ core, publicBaseUrl: config.publicBaseUrl, passwordAttempts: deps.passwordAttempts }));
   }
 
   app.use((req, res) => {
