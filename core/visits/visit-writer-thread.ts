@@ -15,49 +15,63 @@ export type WriterReply = { id: number; error?: { message: string; code?: string
  * the rows (a structured copy) and learns the outcome. Batches are written one at a time, in order.
  */
 export class ThreadedVisitWriter implements VisitWriter {
-  private readonly worker: Worker;
+  /** Started with the first batch (a `maiimg list` never needs it), and again if it ever stops. */
+  private thread: { worker: Worker; exited: Promise<void> } | undefined;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private nextId = 1;
-  private exited: Promise<void>;
 
-  constructor(database: Config['database'], logger: Logger, logLevel: string) {
-    this.worker = new Worker(new URL('./visit-writer-worker.mjs', import.meta.url), { workerData: { database, logLevel } });
-    this.worker.on('message', (reply: WriterReply) => {
-      const pending = this.waiting.get(reply.id);
-      if (!pending) return;
-      this.waiting.delete(reply.id);
-      if (this.waiting.size === 0) this.worker.unref();
-      if (!reply.error) pending.resolve();
-      else pending.reject(rebuildError(reply.error));
-    });
-    this.exited = new Promise((resolve) => {
-      this.worker.once('exit', (code) => {
-        // Anything still waiting is handed back to the recorder, which keeps the rows and retries.
-        for (const pending of this.waiting.values()) pending.reject(new MaiimgError('DATABASE_UNAVAILABLE'));
-        this.waiting.clear();
-        if (code !== 0) logger.error({ code }, 'the visit writer thread stopped');
-        resolve();
-      });
-    });
-    this.worker.on('error', (error) => logger.error({ err: error }, 'the visit writer thread failed'));
-    // An idle thread never keeps a finished process alive (close() ends it properly); one with a
-    // batch in hand does, so a write being awaited is never cut short.
-    this.worker.unref();
-  }
+  constructor(
+    private readonly database: Config['database'],
+    private readonly logger: Logger,
+    private readonly logLevel: string,
+  ) {}
 
   write(batch: VisitBatch): Promise<void> {
+    const { worker } = this.started();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ type: 'write', id, batch } satisfies WriterRequest);
+      worker.ref();
+      worker.postMessage({ type: 'write', id, batch } satisfies WriterRequest);
     });
   }
 
   async close(): Promise<void> {
-    this.worker.ref();
-    this.worker.postMessage({ type: 'close' } satisfies WriterRequest);
-    await this.exited;
+    const thread = this.thread;
+    if (!thread) return;
+    thread.worker.ref();
+    thread.worker.postMessage({ type: 'close' } satisfies WriterRequest);
+    await thread.exited;
+  }
+
+  private started(): { worker: Worker; exited: Promise<void> } {
+    if (this.thread) return this.thread;
+    const worker = new Worker(new URL('./visit-writer-worker.mjs', import.meta.url), { workerData: { database: this.database, logLevel: this.logLevel } });
+    worker.on('message', (reply: WriterReply) => {
+      const pending = this.waiting.get(reply.id);
+      if (!pending) return;
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (!reply.error) pending.resolve();
+      else pending.reject(rebuildError(reply.error));
+    });
+    worker.on('error', (error) => this.logger.error({ err: error }, 'the visit writer thread failed'));
+    const exited = new Promise<void>((resolve) => {
+      worker.once('exit', (code) => {
+        if (this.thread?.worker === worker) this.thread = undefined;
+        // Anything still waiting goes back to the recorder, which keeps the rows and tries again
+        // (on a new thread).
+        for (const pending of this.waiting.values()) pending.reject(new MaiimgError('DATABASE_UNAVAILABLE'));
+        this.waiting.clear();
+        if (code !== 0) this.logger.error({ code }, 'the visit writer thread stopped');
+        resolve();
+      });
+    });
+    // An idle thread never keeps a finished process alive (close() ends it properly); one with a
+    // batch in hand does, so a write being awaited is never cut short.
+    worker.unref();
+    this.thread = { worker, exited };
+    return this.thread;
   }
 }
 
