@@ -61,16 +61,14 @@ async function baseline(files: string[]): Promise<void> {
 
 /** Ours: the core's create-gallery path end to end, as the CLI drives it, until the link and QR are ready. */
 async function ours(files: string[], dataDir: string): Promise<number> {
-  const { createReadStream } = await import('node:fs');
-  const { stat } = await import('node:fs/promises');
+  const { fileFromPath } = await import('../cli/main.js');
   const { loadConfig } = await import('../core/config.js');
   const { openCore } = await import('../core/core-app.js');
   const core = await openCore(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, dataDir));
   try {
     const started = performance.now();
-    const incoming = await Promise.all(
-      files.map(async (file) => ({ name: path.basename(file), declaredBytes: (await stat(file)).size, data: async () => createReadStream(file) })),
-    );
+    // The files as `maiimg upload` hands them to the core.
+    const incoming = await Promise.all(files.map(fileFromPath));
     const outcome = await core.service.createGallery({ owner: { platform: 'cli', userId: 'bench' }, files: incoming });
     if (!outcome.gallery || outcome.accepted.length !== files.length) throw new Error(`bench batch failed: ${JSON.stringify(outcome.rejected)}`);
     await core.service.qrCode(outcome.gallery.slug);

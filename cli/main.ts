@@ -271,13 +271,17 @@ function parsePositive(value: string): number {
   }
 }
 
-/** Files are streamed: the core stops reading one as soon as it passes the size limit. */
-async function fileFromPath(filePath: string): Promise<IncomingFile> {
+/**
+ * Files are streamed: the core stops reading one as soon as it passes the size limit. In 1 MiB
+ * chunks: a 5 MB photo in Node's default 64 KiB reads is 80 trips through the thread pool that
+ * decodes the others.
+ */
+export async function fileFromPath(filePath: string): Promise<IncomingFile> {
   const name = path.basename(filePath);
   try {
     const info = await stat(filePath);
     if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-    return { name, declaredBytes: info.size, data: () => Promise.resolve(createReadStream(filePath)) };
+    return { name, declaredBytes: info.size, data: () => Promise.resolve(createReadStream(filePath, { highWaterMark: 1024 * 1024 })) };
   } catch {
     return {
       name,

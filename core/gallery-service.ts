@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { LRUCache } from 'lru-cache';
 import { displayKey, hashOfKey, originalKey } from './blob-keys.js';
 import type { Config } from './config.js';
 import { MaiimgError, isMaiimgError } from './errors.js';
@@ -62,6 +62,13 @@ interface OwnedRef {
   ref: string;
 }
 
+/** What the batch keeps of a prepared image once its bytes are written. */
+type ImageFacts = Omit<PreparedImage, 'cleaned' | 'thumbnail'>;
+
+function factsOf({ cleaned: _cleaned, thumbnail: _thumbnail, ...facts }: PreparedImage): ImageFacts {
+  return facts;
+}
+
 /**
  * The product's use cases. Every adapter (bots, CLI, web) calls these and nothing deeper, so the
  * rules (limits, ownership, link states) live in one place.
@@ -71,6 +78,8 @@ export class GalleryService {
   private readonly concurrency: number;
   /** Objects to delete that the store refused (it was down): retried until it answers. */
   readonly pendingRemovals: PendingRemovals;
+  /** QR codes of the galleries made last, drawn while their images were processed. */
+  private readonly recentQrCodes = new LRUCache<string, Promise<QrCode>>({ max: 64, ttl: 10 * 60 * 1000 });
 
   constructor(deps: GalleryServiceDeps) {
     this.deps = deps;
@@ -109,9 +118,11 @@ export class GalleryService {
     }
     const options = await this.settingsFromOptions(input.options ?? {});
 
-    const results: Array<{ name: string; prepared?: PreparedImage; error?: MaiimgError }> = new Array(files.length);
+    const results: Array<{ name: string; prepared?: ImageFacts; error?: MaiimgError }> = new Array(files.length);
     let done = 0;
-    const byInputHash = new Map<string, Promise<PreparedImage>>();
+    // The link is decided now, so its QR code is drawn while the images are being processed.
+    const slug = newSlug();
+    this.drawQrCode(slug);
     // Each image is written as soon as it is ready, so the store's I/O overlaps the decoding of the
     // next ones. Failures are collected, not thrown, and acted on once every write has settled.
     const written: string[] = [];
@@ -132,17 +143,12 @@ export class GalleryService {
     await runLimited(files, this.concurrency, async (file, index) => {
       const name = displayFileName(file.name, `file-${index + 1}`);
       try {
-        const bytes = await readIncoming(file, limits.maxFileBytes);
-        // Identical files in one batch are decoded once.
-        const key = sha256(bytes);
-        let preparing = byInputHash.get(key);
-        if (!preparing) {
-          preparing = prepareImage(bytes, limits);
-          byInputHash.set(key, preparing);
-        }
-        const prepared = await preparing;
-        store(prepared);
-        results[index] = { name, prepared };
+        const image = await prepareImage(await readIncoming(file, limits.maxFileBytes), limits);
+        // Identical files come out identical, and are written once (by content hash). The batch
+        // keeps what is known about each image, not its bytes: those are let go once written, so
+        // 25 large photos never sit in memory together.
+        store(image);
+        results[index] = { name, prepared: factsOf(image) };
       } catch (error) {
         if (!isMaiimgError(error)) logger.warn({ err: error, file: name }, 'unexpected error while reading a file');
         results[index] = { name, error: isMaiimgError(error) ? error : new MaiimgError('CORRUPT_IMAGE', {}, { cause: error }) };
@@ -173,13 +179,16 @@ export class GalleryService {
         animated: image.animated,
       });
     }
-    if (images.length === 0) return { gallery: null, url: null, accepted, rejected };
+    if (images.length === 0) {
+      this.recentQrCodes.delete(slug);
+      return { gallery: null, url: null, accepted, rejected };
+    }
 
     try {
       await Promise.all(storing.values());
       if (storeFailures.length > 0) throw storeFailures[0];
       const gallery = await this.deps.repository.create({
-        slug: newSlug(),
+        slug,
         owner: { platform: owner.platform, userId: owner.userId, chatId: owner.chatId ?? null },
         title: options.title,
         createdAt: clock.now(),
@@ -189,6 +198,7 @@ export class GalleryService {
       logger.info({ slug: gallery.slug, images: images.length, rejected: rejected.length, platform: owner.platform }, 'gallery created');
       return { gallery, url: this.urlFor(gallery.slug), accepted, rejected };
     } catch (error) {
+      this.recentQrCodes.delete(slug);
       await this.removeQuietly(written);
       if (isMaiimgError(error)) throw error;
       throw new MaiimgError('INTERNAL', {}, { cause: error });
@@ -278,7 +288,16 @@ export class GalleryService {
   }
 
   async qrCode(slug: string): Promise<QrCode> {
-    return makeQrCode(this.urlFor(slug));
+    return this.recentQrCodes.get(slug) ?? makeQrCode(this.urlFor(slug));
+  }
+
+  /** Starts drawing a new gallery's QR code, kept for the adapter that sends it right after. */
+  private drawQrCode(slug: string): Promise<QrCode> {
+    const drawing = makeQrCode(this.urlFor(slug));
+    // A failure here is not the batch's: qrCode() draws it again when asked.
+    drawing.catch(() => this.recentQrCodes.delete(slug));
+    this.recentQrCodes.set(slug, drawing);
+    return drawing;
   }
 
   /**
@@ -337,10 +356,6 @@ export class GalleryService {
 
 export function isOwner(gallery: Gallery, owner: Owner): boolean {
   return gallery.owner.platform === owner.platform && gallery.owner.userId === owner.userId;
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
