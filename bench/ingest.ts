@@ -6,10 +6,11 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { defaultBatchConcurrency } from '../core/gallery-service.js';
 
 const PHOTOS = 25;
 const WIDTH = 4000;
@@ -53,7 +54,7 @@ async function runLimited<T>(items: T[], limit: number, worker: (item: T) => Pro
 
 /** The baseline: read, decode, orient, 480 px WebP — with the same parallelism the core uses. */
 async function baseline(files: string[]): Promise<void> {
-  await runLimited(files, availableParallelism(), async (file) => {
+  await runLimited(files, defaultBatchConcurrency(), async (file) => {
     const input = await readFile(file);
     await sharp(input).rotate().resize(480, 480, { fit: 'inside', withoutEnlargement: true }).webp().toBuffer();
   });

@@ -37,7 +37,7 @@ export interface GalleryServiceDeps {
   logger: Logger;
   limits: Config['limits'];
   publicBaseUrl: string;
-  /** How many images are processed at once; defaults to the number of cores. */
+  /** How many images are processed at once; defaults to the number of cores plus one. */
   concurrency?: number;
   /** Last open per gallery, when visit recording is wired in (the web issue); null otherwise. */
   lastOpenAt?: (galleryIds: string[]) => Promise<Map<string, Date>>;
@@ -83,7 +83,7 @@ export class GalleryService {
 
   constructor(deps: GalleryServiceDeps) {
     this.deps = deps;
-    this.concurrency = Math.max(1, deps.concurrency ?? availableParallelism());
+    this.concurrency = Math.max(1, deps.concurrency ?? defaultBatchConcurrency());
     this.pendingRemovals = new PendingRemovals({
       blobs: deps.blobs,
       logger: deps.logger,
@@ -352,6 +352,15 @@ export class GalleryService {
   async close(): Promise<void> {
     await this.pendingRemovals.close();
   }
+}
+
+/**
+ * Images of a batch processed at once: one per core, plus one. Each image also waits on I/O
+ * (reading the upload, writing to the store), and the extra one keeps the cores decoding meanwhile;
+ * memory grows by one image, not by a batch.
+ */
+export function defaultBatchConcurrency(): number {
+  return availableParallelism() + 1;
 }
 
 export function isOwner(gallery: Gallery, owner: Owner): boolean {
