@@ -48,6 +48,13 @@ describe('configuration', () => {
     expect((error as ConfigError).problems.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('keeps gallery copies for GALLERY_CACHE_MS, 500 ms unless told, 0 to turn them off, never over 5 s', () => {
+    expect(loadConfig({}, cwd).web.galleryCacheMs).toBe(500);
+    expect(loadConfig({ GALLERY_CACHE_MS: '0' }, cwd).web.galleryCacheMs).toBe(0);
+    expect(() => loadConfig({ GALLERY_CACHE_MS: '-1' }, cwd)).toThrow(/GALLERY_CACHE_MS/);
+    expect(() => loadConfig({ GALLERY_CACHE_MS: '60000' }, cwd)).toThrow(/GALLERY_CACHE_MS: must be at most 5000 ms/);
+  });
+
   it('requires a bucket for S3 storage and both keys or neither', () => {
     expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_ACCESS_KEY_ID: 'a' }, cwd)).toThrow(/S3_BUCKET[\s\S]*S3_SECRET_ACCESS_KEY/);
     const config = loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_FORCE_PATH_STYLE: 'true', S3_ENDPOINT: 'http://127.0.0.1:9000' }, cwd);
