@@ -248,7 +248,7 @@ async function main(): Promise<void> {
       const oursMs = median(ours);
       const baselineMs = median(theirs);
       process.stdout.write(
-        JSON.stringify({ bench: 'stats', ours_ms: Math.round(oursMs), baseline_ms: Math.round(baselineMs), ratio: Math.round((oursMs / baselineMs) * 100) / 100, visits: VISITS }) + '\n',
+        JSON.stringify({ bench: 'stats', ours_ms: Math.round(oursMs), baseline_ms: Math.round(baselineMs), ratio: Number((oursMs / baselineMs).toPrecision(2)), visits: VISITS }) + '\n',
       );
     } finally {
       await core.close();
