@@ -81,11 +81,11 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
   const prisma = await createPrismaClient(config.database);
   const repository = new GalleryReadCache(new PrismaGalleryRepository(prisma), { ttlMs: config.web.galleryCacheMs });
   const blobs = options.blobs ?? createBlobStore(config.storage);
-  const visitWriter = new ThreadedVisitWriter(config.database, logger, options.logLevel ?? config.logLevel);
+  const secret = resolveSiteSecret(config.web.sessionSecret, config.dataDir);
+  const visitWriter = new ThreadedVisitWriter(config.database, logger, options.logLevel ?? config.logLevel, { anonymizeIp: config.web.anonymizeIp, secret });
   const visitRepository = new PrismaVisitRepository(prisma, visitWriter);
   const recorder = new VisitRecorder({ repository: visitRepository, logger, flushIntervalMs: options.visitFlushIntervalMs });
-  const secret = resolveSiteSecret(config.web.sessionSecret, config.dataDir);
-  const opener = new GalleryOpener({ repository, recorder, clock, anonymizeIp: config.web.anonymizeIp, secret });
+  const opener = new GalleryOpener({ repository, recorder, clock });
   const shared = openSharedState(config.sharedState, { db: prisma, clock, logger });
   const metrics = new CoreMetrics(
     { role: config.role, database: config.database.provider, sharedState: shared.driver, storage: config.storage.driver },

@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
-import type { CookieOptions, Request, Response } from 'express';
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { parse, serialize } from 'cookie';
+import { signedCookie } from 'cookie-parser';
+import type { Request, Response } from 'express';
 import type { Gallery } from '../core/types.js';
 
 /**
- * The two cookies of a gallery, both signed (cookie-parser), HttpOnly, SameSite=Lax and scoped to
- * the gallery's path, so one gallery's cookie never unlocks another:
+ * The two cookies of a gallery, both signed, HttpOnly, SameSite=Lax and scoped to the gallery's
+ * path, so one gallery's cookie never unlocks another:
  * - the password cookie proves the visitor typed the right password (a new password voids it);
  * - the open ticket ties image requests and lightbox views to the open that was counted, and lets
  *   that visitor keep seeing the images after the open limit is reached by others.
@@ -23,36 +25,69 @@ export interface OpenTicket {
   issuedAt: number;
 }
 
-function options(gallery: Gallery, secure: boolean, maxAge: number): CookieOptions {
-  return { path: `/g/${gallery.slug}`, httpOnly: true, sameSite: 'lax', secure, signed: true, maxAge };
+/**
+ * Signed in cookie-signature's format (`s:<value>.<HMAC-SHA256, base64>`), the one cookie-parser
+ * checks, and checked with cookie-parser's own `signedCookie`. Not through express's `res.cookie`
+ * and the cookie-parser middleware, because every counted open sets a ticket and most page
+ * requests carry no cookie at all: the HMAC key is imported once instead of once per cookie, the
+ * header is appended without express's extra passes over the response's headers, and a request's
+ * cookies are parsed only when a route asks for one.
+ */
+export class GalleryCookies {
+  private readonly key: KeyObject;
+  private readonly parsed = new WeakMap<Request, Record<string, string | undefined>>();
+
+  constructor(
+    private readonly secret: string,
+    /** Secure cookies when the site is served over HTTPS. */
+    private readonly secure: boolean,
+  ) {
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
+
+  hasPassword(req: Request, gallery: Gallery): boolean {
+    return this.signed(req, PASSWORD_COOKIE) === `${gallery.slug}.${passwordFingerprint(gallery)}`;
+  }
+
+  setPassword(res: Response, gallery: Gallery): void {
+    this.set(res, gallery, PASSWORD_COOKIE, `${gallery.slug}.${passwordFingerprint(gallery)}`, PASSWORD_COOKIE_MS);
+  }
+
+  readOpenTicket(req: Request, gallery: Gallery, now: Date): OpenTicket | null {
+    const value = this.signed(req, OPEN_COOKIE);
+    const match = value && /^([A-Za-z0-9_-]{22})\.([0-9a-f-]{36})\.(\d+)$/.exec(value);
+    if (!match || match[1] !== gallery.slug) return null;
+    const issuedAt = Number(match[3]);
+    if (now.getTime() - issuedAt > OPEN_TICKET_MS || issuedAt > now.getTime() + 60_000) return null;
+    return { visitId: match[2]!, issuedAt };
+  }
+
+  setOpenTicket(res: Response, gallery: Gallery, visitId: string, now: Date): void {
+    this.set(res, gallery, OPEN_COOKIE, `${gallery.slug}.${visitId}.${now.getTime()}`, OPEN_TICKET_MS);
+  }
+
+  /** The value of a cookie this site signed, or null when it is missing or its signature is wrong. */
+  private signed(req: Request, name: string): string | null {
+    const header = req.headers.cookie;
+    if (!header) return null;
+    let cookies = this.parsed.get(req);
+    if (!cookies) this.parsed.set(req, (cookies = parse(header)));
+    const raw = cookies[name];
+    // signedCookie passes unsigned values through as they are: only signed ones count.
+    if (!raw?.startsWith('s:')) return null;
+    const value = signedCookie(raw, this.secret);
+    return typeof value === 'string' ? value : null;
+  }
+
+  private set(res: Response, gallery: Gallery, name: string, value: string, maxAgeMs: number): void {
+    const signature = createHmac('sha256', this.key).update(value).digest('base64').replace(/=+$/, '');
+    res.appendHeader(
+      'Set-Cookie',
+      serialize(name, `s:${value}.${signature}`, { path: `/g/${gallery.slug}`, httpOnly: true, sameSite: 'lax', secure: this.secure, maxAge: maxAgeMs / 1000 }),
+    );
+  }
 }
 
 function passwordFingerprint(gallery: Gallery): string {
   return createHash('sha256').update(gallery.settings.passwordHash ?? '').digest('base64url').slice(0, 16);
-}
-
-function signedCookie(req: Request, name: string): string | null {
-  const value = (req.signedCookies as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : null;
-}
-
-export function hasPasswordCookie(req: Request, gallery: Gallery): boolean {
-  return signedCookie(req, PASSWORD_COOKIE) === `${gallery.slug}.${passwordFingerprint(gallery)}`;
-}
-
-export function setPasswordCookie(res: Response, gallery: Gallery, secure: boolean): void {
-  res.cookie(PASSWORD_COOKIE, `${gallery.slug}.${passwordFingerprint(gallery)}`, options(gallery, secure, PASSWORD_COOKIE_MS));
-}
-
-export function readOpenTicket(req: Request, gallery: Gallery, now: Date): OpenTicket | null {
-  const value = signedCookie(req, OPEN_COOKIE);
-  const match = value && /^([A-Za-z0-9_-]{22})\.([0-9a-f-]{36})\.(\d+)$/.exec(value);
-  if (!match || match[1] !== gallery.slug) return null;
-  const issuedAt = Number(match[3]);
-  if (now.getTime() - issuedAt > OPEN_TICKET_MS || issuedAt > now.getTime() + 60_000) return null;
-  return { visitId: match[2]!, issuedAt };
-}
-
-export function setOpenTicket(res: Response, gallery: Gallery, visitId: string, now: Date, secure: boolean): void {
-  res.cookie(OPEN_COOKIE, `${gallery.slug}.${visitId}.${now.getTime()}`, options(gallery, secure, OPEN_TICKET_MS));
 }

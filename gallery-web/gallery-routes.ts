@@ -9,7 +9,7 @@ import { isSlug } from '../core/slug.js';
 import type { Gallery, GalleryImage, Locale } from '../core/types.js';
 import { sendBlob } from './blob-response.js';
 import { SharedRateLimitStore } from './shared-rate-limit-store.js';
-import { SAME_OPEN_MS, hasPasswordCookie, readOpenTicket, setOpenTicket, setPasswordCookie, type OpenTicket } from './gallery-cookies.js';
+import { GalleryCookies, SAME_OPEN_MS, type OpenTicket } from './gallery-cookies.js';
 import { localeFromAcceptLanguage } from './locale.js';
 import { displaySize, galleryPage, galleryTitle, imagePath, noticePage, passwordPage, type PreviewTags } from './pages.js';
 import { toVisitRequest } from './visit-request.js';
@@ -41,7 +41,7 @@ export function pageLocale(req: Request): Locale {
 export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   const { core, publicBaseUrl } = options;
   const { service, blobs, clock, logger } = core;
-  const secureCookies = publicBaseUrl.startsWith('https:');
+  const cookies = new GalleryCookies(core.visits.secret, publicBaseUrl.startsWith('https:'));
   const router = express.Router();
 
   const notFoundLimit = core.config.web.notFoundRateLimit;
@@ -80,7 +80,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     const status = service.linkStatus(gallery);
     if (status === 'disabled' || status === 'expired') return status;
     if (status === 'exhausted' && !ticket) return 'exhausted';
-    if (gallery.settings.passwordHash && !hasPasswordCookie(req, gallery)) return 'password';
+    if (gallery.settings.passwordHash && !cookies.hasPassword(req, gallery)) return 'password';
     return null;
   }
 
@@ -114,7 +114,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     const locale = pageLocale(req);
     const gallery = await load(req);
     const now = clock.now();
-    const ticket = gallery ? readOpenTicket(req, gallery, now) : null;
+    const ticket = gallery ? cookies.readOpenTicket(req, gallery, now) : null;
     const why = refusal(req, gallery, ticket);
     res.setHeader('X-Robots-Tag', 'noindex');
     if (why === 'password') {
@@ -130,7 +130,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     if (!ticket || now.getTime() - ticket.issuedAt > SAME_OPEN_MS) {
       const result = await core.visits.opener.open(open, toVisitRequest(req));
       if (result.outcome === 'limit-reached') return sendRefusal(req, res, locale, 'exhausted');
-      if (result.outcome === 'opened') setOpenTicket(res, open, result.visitId, now, secureCookies);
+      if (result.outcome === 'opened') cookies.setOpenTicket(res, open, result.visitId, now);
     }
     res.setHeader('Cache-Control', 'private, no-store');
     res.type('html').send(renderedPage(open, locale));
@@ -162,7 +162,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   router.post('/g/:slug/unlock', passwordLimiter, express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const locale = pageLocale(req);
     const gallery = await load(req);
-    const why = refusal(req, gallery, gallery ? readOpenTicket(req, gallery, clock.now()) : null);
+    const why = refusal(req, gallery, gallery ? cookies.readOpenTicket(req, gallery, clock.now()) : null);
     if (why && why !== 'password') return sendRefusal(req, res, locale, why);
     const open = gallery!;
     const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
@@ -171,7 +171,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
       res.type('html').send(passwordPage({ locale, slug: open.slug, preview: previewTags(open, locale), error: 'wrong' }));
       return;
     }
-    setPasswordCookie(res, open, secureCookies);
+    cookies.setPassword(res, open);
     res.redirect(303, `/g/${open.slug}`);
   });
 
@@ -180,7 +180,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     const locale = pageLocale(req);
     const variant = String(req.params.variant) as Variant;
     const gallery = await load(req);
-    const ticket = gallery ? readOpenTicket(req, gallery, clock.now()) : null;
+    const ticket = gallery ? cookies.readOpenTicket(req, gallery, clock.now()) : null;
     const why = refusal(req, gallery, ticket);
     if (why === 'password') return sendPasswordRequired(res, locale);
     if (why) return sendRefusal(req, res, locale, why);
@@ -211,7 +211,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   // The lightbox reports each image it shows (a cached image is not fetched again, but is still a view).
   router.post('/g/:slug/i/:position/view', async (req, res) => {
     const gallery = await load(req);
-    const ticket = gallery ? readOpenTicket(req, gallery, clock.now()) : null;
+    const ticket = gallery ? cookies.readOpenTicket(req, gallery, clock.now()) : null;
     const image = gallery ? findImage(gallery, String(req.params.position)) : null;
     if (refusal(req, gallery, ticket) || !image) {
       res.status(404).end();
@@ -224,7 +224,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   router.get('/g/:slug/download.zip', async (req, res) => {
     const locale = pageLocale(req);
     const gallery = await load(req);
-    const why = refusal(req, gallery, gallery ? readOpenTicket(req, gallery, clock.now()) : null);
+    const why = refusal(req, gallery, gallery ? cookies.readOpenTicket(req, gallery, clock.now()) : null);
     if (why === 'password') return sendPasswordRequired(res, locale);
     if (why) return sendRefusal(req, res, locale, why);
     if (!gallery!.settings.downloadsAllowed) return sendRefusal(req, res, locale, 'no-downloads');

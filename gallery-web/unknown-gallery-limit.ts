@@ -30,8 +30,12 @@ export function unknownGalleryLimit(options: UnknownGalleryLimitOptions): Unknow
   const store = new MemoryStore();
   store.init({ windowMs: options.windowMs } as Options);
   const keyOf = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
+  // Until some client asks for an unknown gallery, and again once its counts have expired, nobody
+  // can be over the limit: pages skip the lookup (the usual case).
+  let countedUntil = 0;
   return {
     async middleware(req: Request, res: Response, next: NextFunction) {
+      if (Date.now() >= countedUntil) return next();
       const client = await store.get(keyOf(req));
       if (client && client.totalHits >= options.max) {
         const seconds = Math.max(1, Math.ceil(((client.resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000));
@@ -42,6 +46,8 @@ export function unknownGalleryLimit(options: UnknownGalleryLimitOptions): Unknow
       next();
     },
     count(req: Request) {
+      // A client's count ends with its window, which began at the latest now.
+      countedUntil = Date.now() + options.windowMs;
       void store.increment(keyOf(req));
     },
   };

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../core/config.js';
@@ -90,7 +89,6 @@ export function createWebApp(deps: WebAppDeps): WebApp {
 
   if (deps.serveGalleries !== false) {
     // Gallery pages first: the most requested path goes through the fewest layers.
-    app.use('/g/', cookieParser(core.visits.secret));
     app.use(galleryRoutes({ core, publicBaseUrl: config.publicBaseUrl, passwordAttempts: deps.passwordAttempts }));
   }
 

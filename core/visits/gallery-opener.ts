@@ -1,7 +1,6 @@
 import type { Clock, GalleryRepository } from '../ports.js';
 import type { Gallery, GalleryImage } from '../types.js';
 import { classifyVisit, type VisitClass } from './visit-classifier.js';
-import { enrichVisit } from './visit-enricher.js';
 import type { VisitRecorder } from './visit-recorder.js';
 import type { VisitRequest } from './visit-request.js';
 
@@ -9,9 +8,6 @@ export interface GalleryOpenerDeps {
   repository: GalleryRepository;
   recorder: VisitRecorder;
   clock: Clock;
-  anonymizeIp: boolean;
-  /** Secret the daily visitor-key salt is derived from. */
-  secret: string;
 }
 
 /** What happened when a gallery page was requested. */
@@ -57,24 +53,18 @@ export class GalleryOpener {
    */
   async recordNonHuman(gallery: Gallery, request: VisitRequest): Promise<void> {
     const visit = classifyVisit(request);
-    if (visit.kind === 'preview' || visit.kind === 'bot') await this.record(gallery, request, visit, false);
+    if (visit.kind === 'preview' || visit.kind === 'bot') this.record(gallery, request, visit, false);
   }
 
-  private async record(
-    gallery: Gallery,
-    request: VisitRequest,
-    visit: Exclude<VisitClass, { kind: 'ignored' }>,
-    countsOpen: boolean,
-  ): Promise<OpenResult> {
-    const at = this.deps.clock.now();
-    const details = await enrichVisit(request, { anonymizeIp: this.deps.anonymizeIp, secret: this.deps.secret, now: at });
+  private record(gallery: Gallery, request: VisitRequest, visit: Exclude<VisitClass, { kind: 'ignored' }>, countsOpen: boolean): OpenResult {
+    // Device, place and visitor key are looked up when the visit is written (see VisitWriter).
     const visitId = this.deps.recorder.recordVisit({
       galleryId: gallery.id,
-      at,
+      at: this.deps.clock.now(),
       kind: visit.kind,
       previewPlatform: visit.kind === 'preview' ? visit.platform : null,
       countsOpen,
-      ...details,
+      client: { ip: request.ip, userAgent: request.userAgent, referer: request.referer, acceptLanguage: request.acceptLanguage },
     });
     if (visit.kind === 'human') return { outcome: 'opened', visitId };
     if (visit.kind === 'preview') return { outcome: 'preview', platform: visit.platform };

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import UAParser from 'ua-parser-js';
 import { anonymizeIp, unmapIpv4 } from './ip-anonymizer.js';
-import type { VisitRequest } from './visit-request.js';
+import type { RecordedVisit, VisitClient, VisitRow } from './visit-repository.js';
 
 /** What is stored about one visit besides its gallery, time and kind. */
 export interface VisitDetails {
@@ -23,10 +23,13 @@ export interface VisitDetails {
   userAgent: string | null;
 }
 
-export interface EnrichOptions {
+export interface EnrichSettings {
   anonymizeIp: boolean;
   /** Secret the daily visitor-key salt is derived from (never stored with the visits). */
   secret: string;
+}
+
+export interface EnrichOptions extends EnrichSettings {
   now: Date;
 }
 
@@ -47,7 +50,7 @@ function geoLookup(): Promise<GeoLookup> {
  * The visitor key is a hash of IP + user agent + a salt that changes every UTC day, so a visitor
  * can be counted once without a cookie and cannot be followed from one day to the next.
  */
-export async function enrichVisit(request: VisitRequest, options: EnrichOptions): Promise<VisitDetails> {
+export async function enrichVisit(request: VisitClient, options: EnrichOptions): Promise<VisitDetails> {
   const ip = request.ip ? unmapIpv4(request.ip) : null;
   const ua = request.userAgent?.slice(0, 512) ?? null;
   const place = ip ? (await geoLookup()).lookup(ip) : null;
@@ -62,6 +65,17 @@ export async function enrichVisit(request: VisitRequest, options: EnrichOptions)
     language: firstLanguage(request.acceptLanguage),
     userAgent: ua,
   };
+}
+
+/** Looks up the visits that were recorded with their request's facts; visits already looked up pass through. */
+export async function enrichVisits(visits: readonly (RecordedVisit | VisitRow)[], settings: EnrichSettings): Promise<VisitRow[]> {
+  return Promise.all(
+    visits.map(async (visit) => {
+      if (!('client' in visit)) return visit;
+      const { client, ...facts } = visit;
+      return { ...facts, ...(await enrichVisit(client, { ...settings, now: visit.at })) };
+    }),
+  );
 }
 
 type DeviceDetails = Pick<VisitDetails, 'deviceType' | 'deviceVendor' | 'deviceModel' | 'browser' | 'browserVersion' | 'os' | 'osVersion'>;

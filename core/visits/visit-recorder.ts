@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../ports.js';
-import type { ImageViewRow, VisitBatch, VisitRepository, VisitRow } from './visit-repository.js';
+import type { ImageViewRow, RecordedVisit, VisitBatch, VisitRepository } from './visit-repository.js';
 
 export interface VisitRecorderOptions {
   repository: VisitRepository;
@@ -22,7 +22,7 @@ export class VisitRecorder {
   private readonly logger: Logger;
   private readonly flushIntervalMs: number;
   private readonly maxBuffered: number;
-  private visits: VisitRow[] = [];
+  private visits: VisitBatch['visits'] = [];
   private imageViews: ImageViewRow[] = [];
   /** Image views already recorded per open, so one open counts each image once. */
   private readonly seenViews = new Map<string, Set<string>>();
@@ -43,8 +43,8 @@ export class VisitRecorder {
   }
 
   /** Queues a visit; returns its id. */
-  recordVisit(visit: Omit<VisitRow, 'id'>): string {
-    const row: VisitRow = { ...visit, id: randomUUID() };
+  recordVisit(visit: Omit<RecordedVisit, 'id'>): string {
+    const row: RecordedVisit = { ...visit, id: randomUUID() };
     this.visits.push(row);
     this.scheduleFlush();
     return row.id;

@@ -1,9 +1,9 @@
 import type { VisitStatsSource } from '../stats/gallery-stats.js';
 import type { VisitDetails } from './visit-enricher.js';
-import type { VisitKind } from './visit-request.js';
+import type { VisitKind, VisitRequest } from './visit-request.js';
 
-/** One recorded visit, its id made by the recorder so image views can point at it before it is written. */
-export interface VisitRow extends VisitDetails {
+/** What every visit has, its id made by the recorder so image views can point at it before it is written. */
+interface VisitFacts {
   id: string;
   galleryId: string;
   at: Date;
@@ -17,6 +17,21 @@ export interface VisitRow extends VisitDetails {
   countsOpen?: boolean;
 }
 
+/** One visit as stored: device, place and visitor key looked up. */
+export interface VisitRow extends VisitFacts, VisitDetails {}
+
+/** The parts of the request a visit's details are looked up from. */
+export type VisitClient = Pick<VisitRequest, 'ip' | 'userAgent' | 'referer' | 'acceptLanguage'>;
+
+/**
+ * One visit as the page recorded it: the request's facts, not yet looked up. The lookups (user
+ * agent, geoip, the visitor key's hash) are done when the batch is written, on the writer's
+ * thread, so serving a page never waits for them.
+ */
+export interface RecordedVisit extends VisitFacts {
+  client: VisitClient;
+}
+
 /** One image seen during one open (the lightbox or its display version). */
 export interface ImageViewRow {
   id: string;
@@ -27,8 +42,14 @@ export interface ImageViewRow {
 }
 
 export interface VisitBatch {
-  visits: VisitRow[];
+  /** Visits recorded by pages, or (imports, tests) already looked up. */
+  visits: (RecordedVisit | VisitRow)[];
   imageViews: ImageViewRow[];
+}
+
+/** A batch with every visit looked up: what is written. */
+export interface EnrichedVisitBatch extends VisitBatch {
+  visits: VisitRow[];
 }
 
 /**

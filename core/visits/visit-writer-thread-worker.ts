@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
+import type { EnrichSettings } from './visit-enricher.js';
 import type { VisitBatch } from './visit-repository.js';
 import { createVisitWriter } from './visit-writer.js';
 import type { WriterReply, WriterRequest } from './visit-writer-thread.js';
 
-const { database, logLevel } = workerData as { database: Config['database']; logLevel: string };
-const writer = createVisitWriter(database, createLogger(logLevel));
+const { database, logLevel, enrich } = workerData as { database: Config['database']; logLevel: string; enrich: EnrichSettings };
+const writer = createVisitWriter(database, createLogger(logLevel), enrich);
 const port = parentPort!;
 
 port.on('message', async (request: WriterRequest) => {

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config.js';
 import { ERROR_CODES, MaiimgError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../ports.js';
+import type { EnrichSettings } from './visit-enricher.js';
 import type { VisitBatch } from './visit-repository.js';
 import type { VisitWriter } from './visit-writer.js';
 
@@ -9,10 +10,11 @@ export type WriterRequest = { type: 'write'; id: number; batch: VisitBatch } | {
 export type WriterReply = { id: number; error?: { message: string; code?: string; name?: string } };
 
 /**
- * The visit writer on a thread of its own. Writing a batch (building it, SQLite's inserts and
- * commits, or PostgreSQL's protocol work) is the only work of an open that grows with the traffic;
- * on the main thread it would pause every page for as long. Here the main thread only hands over
- * the rows (a structured copy) and learns the outcome. Batches are written one at a time, in order.
+ * The visit writer on a thread of its own. Writing a batch (looking up devices and places, building
+ * the SQL, SQLite's inserts and commits, or PostgreSQL's protocol work) is the only work of an open
+ * that grows with the traffic; on the main thread it would pause every page for as long. Here the
+ * main thread only hands over the rows (a structured copy) and learns the outcome. Batches are
+ * written one at a time, in order. geoip-lite's database is loaded on that thread only.
  */
 export class ThreadedVisitWriter implements VisitWriter {
   /** Started with the first batch (a `maiimg list` never needs it), and again if it ever stops. */
@@ -24,6 +26,7 @@ export class ThreadedVisitWriter implements VisitWriter {
     private readonly database: Config['database'],
     private readonly logger: Logger,
     private readonly logLevel: string,
+    private readonly enrich: EnrichSettings,
   ) {}
 
   write(batch: VisitBatch): Promise<void> {
@@ -46,7 +49,7 @@ export class ThreadedVisitWriter implements VisitWriter {
 
   private started(): { worker: Worker; exited: Promise<void> } {
     if (this.thread) return this.thread;
-    const worker = new Worker(new URL('./visit-writer-worker.mjs', import.meta.url), { workerData: { database: this.database, logLevel: this.logLevel } });
+    const worker = new Worker(new URL('./visit-writer-worker.mjs', import.meta.url), { workerData: { database: this.database, logLevel: this.logLevel, enrich: this.enrich } });
     worker.on('message', (reply: WriterReply) => {
       const pending = this.waiting.get(reply.id);
       if (!pending) return;

@@ -6,7 +6,8 @@ import { parsePostgresUrl, searchPathOption } from '../db/database-url.js';
 import { openSqlite, type SqliteDatabase } from '../db/sqlite-driver.js';
 import type { Logger } from '../ports.js';
 import { countStatements, insertNewImageViews, insertNewVisits } from './visit-batch-sql.js';
-import type { ImageViewRow, VisitBatch, VisitRow } from './visit-repository.js';
+import { enrichVisits, type EnrichSettings } from './visit-enricher.js';
+import type { EnrichedVisitBatch, ImageViewRow, VisitBatch, VisitRow } from './visit-repository.js';
 
 /**
  * Writes batches of recorded visits: the one write that grows with traffic (every open of every
@@ -14,18 +15,25 @@ import type { ImageViewRow, VisitBatch, VisitRow } from './visit-repository.js';
  * whose per-query work grows with every byte of parameters and costs many times what the database
  * spends on a batch; everything else stays on Prisma.
  */
-export interface VisitWriter {
+export interface VisitWriter<Batch extends VisitBatch = VisitBatch> {
   /** One transaction: new visits and views, their counts and rollups. Rows already stored are skipped. */
-  write(batch: VisitBatch): Promise<void>;
+  write(batch: Batch): Promise<void>;
   close(): Promise<void>;
 }
 
-export function createVisitWriter(database: Config['database'], logger: Logger): VisitWriter {
-  return database.provider === 'postgresql' ? new PostgresVisitWriter(database.url, logger) : new SqliteVisitWriter(database.file);
+/** The writer for this database; it looks up recorded visits' details (device, place, visitor key) first. */
+export function createVisitWriter(database: Config['database'], logger: Logger, enrich: EnrichSettings): VisitWriter {
+  const writer = database.provider === 'postgresql' ? new PostgresVisitWriter(database.url, logger) : new SqliteVisitWriter(database.file);
+  return {
+    async write(batch) {
+      await writer.write({ visits: await enrichVisits(batch.visits, enrich), imageViews: batch.imageViews });
+    },
+    close: () => writer.close(),
+  };
 }
 
 /** The visits and views of a batch that the inserts reported as new (a retried batch skips the rest). */
-function newRows(batch: VisitBatch, visitIds: Set<string>, viewIds: Set<string>): { visits: VisitRow[]; views: ImageViewRow[] } {
+function newRows(batch: EnrichedVisitBatch, visitIds: Set<string>, viewIds: Set<string>): { visits: VisitRow[]; views: ImageViewRow[] } {
   return { visits: batch.visits.filter((visit) => visitIds.has(visit.id)), views: batch.imageViews.filter((view) => viewIds.has(view.id)) };
 }
 
@@ -40,12 +48,12 @@ const BUSY_FIRST_WAIT_MS = 10;
  * to finish it). When another process holds the write lock, the write does not wait inside SQLite
  * (which would block the thread) but fails at once and is tried again a little later.
  */
-export class SqliteVisitWriter implements VisitWriter {
+export class SqliteVisitWriter implements VisitWriter<EnrichedVisitBatch> {
   private db: SqliteDatabase | undefined;
 
   constructor(private readonly file: string) {}
 
-  async write(batch: VisitBatch): Promise<void> {
+  async write(batch: EnrichedVisitBatch): Promise<void> {
     if (batch.visits.length === 0 && batch.imageViews.length === 0) return;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -78,7 +86,7 @@ export class SqliteVisitWriter implements VisitWriter {
     return this.db;
   }
 
-  private writeNow(batch: VisitBatch): void {
+  private writeNow(batch: EnrichedVisitBatch): void {
     const db = this.connection();
     const ids = (query: Sql | null) => new Set(query ? (db.prepare(query.sql).all(...query.values) as { id: string }[]).map((row) => row.id) : []);
     // IMMEDIATE takes the write lock now: a deferred transaction could fail half-way on a busy lock.
@@ -104,7 +112,7 @@ function isSqliteBusy(error: unknown): boolean {
 }
 
 /** PostgreSQL through a small pool of its own (visits are written by one flush at a time per process). */
-export class PostgresVisitWriter implements VisitWriter {
+export class PostgresVisitWriter implements VisitWriter<EnrichedVisitBatch> {
   private readonly pool: pg.Pool;
 
   constructor(url: string, logger: Logger) {
@@ -114,7 +122,7 @@ export class PostgresVisitWriter implements VisitWriter {
     this.pool.on('error', (error) => logger.warn({ err: error }, 'visit writer connection lost'));
   }
 
-  async write(batch: VisitBatch): Promise<void> {
+  async write(batch: EnrichedVisitBatch): Promise<void> {
     if (batch.visits.length === 0 && batch.imageViews.length === 0) return;
     let client: pg.PoolClient;
     try {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '../../core/core-app.js';
 import type { Clock } from '../../core/ports.js';
 import type { Gallery, Owner } from '../../core/types.js';
-import type { ImageViewRow, VisitBatch, VisitRow } from '../../core/visits/visit-repository.js';
+import type { EnrichedVisitBatch, ImageViewRow, VisitRow } from '../../core/visits/visit-repository.js';
 import { freshDatabase, type DatabaseProvider } from '../helpers/databases.js';
 import { makeJpeg, makePng } from '../helpers/images.js';
 import { startTestCore, type TestCore } from '../helpers/test-core.js';
@@ -68,7 +68,7 @@ export async function seedVisits(core: Core, gallery: Gallery, visits: SeedVisit
 }
 
 /** The batch the recorder would write for these visits (with fresh ids). */
-export function visitBatch(gallery: Gallery, visits: SeedVisit[]): VisitBatch {
+export function visitBatch(gallery: Gallery, visits: SeedVisit[]): EnrichedVisitBatch {
   const rows: VisitRow[] = [];
   const imageViews: ImageViewRow[] = [];
   for (const visit of visits) {

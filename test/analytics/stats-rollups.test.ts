@@ -10,7 +10,7 @@ import { parsePostgresUrl, searchPathOption } from '../../core/db/database-url.j
 import { applyMigrations, defaultMigrationsDir, MIGRATIONS_TABLE, readMigrations } from '../../core/db/migrator.js';
 import { openSqlite } from '../../core/db/sqlite-driver.js';
 import type { Gallery } from '../../core/types.js';
-import type { VisitBatch, VisitRow } from '../../core/visits/visit-repository.js';
+import type { EnrichedVisitBatch, VisitRow } from '../../core/visits/visit-repository.js';
 import { DATABASE_PROVIDERS, DATABASE_TEST_TIMEOUT_MS, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
 import { testConfig } from '../helpers/test-core.js';
 import { ALICE, BOB, ManualClock, makeGallery, visitBatch, type SeedVisit } from './analytics-fixtures.js';
@@ -77,7 +77,7 @@ function variedVisits(seed: number, count: number): SeedVisit[] {
 }
 
 /** Some opens without a visitor key, as when a request has neither address nor user agent. */
-function withoutSomeKeys(batch: VisitBatch): VisitBatch {
+function withoutSomeKeys(batch: EnrichedVisitBatch): EnrichedVisitBatch {
   batch.visits.forEach((visit, index) => {
     if (visit.kind === 'human' && index % 11 === 0) visit.visitorKey = null;
   });

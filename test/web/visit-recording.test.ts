@@ -83,6 +83,20 @@ describe('recording opens', () => {
     expect(await storedVisits(web, gallery)).toMatchObject({ humanOpens: 2 });
   });
 
+  it('takes a ticket only with its signature: a forged or unsigned one is a new open', async () => {
+    const gallery = await web.gallery({ maxOpens: 1 });
+    const cookie = cookiesOf(await web.get(`/g/${gallery.slug}`));
+    const value = decodeURIComponent(/maiimg_open=([^;]+)/.exec(cookie)![1]!);
+    const [, slug, visitId, issuedAt] = /^s:([^.]+)\.([^.]+)\.(\d+)\./.exec(value)!;
+    const forged = `maiimg_open=${encodeURIComponent(`s:${slug}.${visitId}.${Number(issuedAt) + 1}.${value.split('.').at(-1)}`)}`;
+    const unsigned = `maiimg_open=${encodeURIComponent(`${slug}.${visitId}.${issuedAt}`)}`;
+    // The limit is used up: only the real ticket still shows the page.
+    expect((await web.get(`/g/${gallery.slug}`, { headers: { cookie: forged } })).status).toBe(410);
+    expect((await web.get(`/g/${gallery.slug}`, { headers: { cookie: unsigned } })).status).toBe(410);
+    expect((await web.get(`/g/${gallery.slug}`, { headers: { cookie } })).status).toBe(200);
+    expect(await storedVisits(web, gallery)).toMatchObject({ humanOpens: 1 });
+  });
+
   it('counts a view of an image when its open shows it in the lightbox, once per open', async () => {
     const gallery = await web.gallery({}, 3);
     const cookie = cookiesOf(await web.get(`/g/${gallery.slug}`));
