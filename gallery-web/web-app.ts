@@ -33,7 +33,7 @@ export interface WebAppDeps {
 const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'public');
 
 /**
- * Builds the gallery site. Order matters: security headers, health checks, the gallery routes, the
+ * Builds the gallery site. Order matters: security headers, the gallery routes, health checks, the
  * bots' integrations router (mounted now, filled by the bots afterwards), the upload page and the
  * dashboard, then the error pages.
  */
@@ -71,6 +71,11 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     }),
   );
 
+  if (deps.serveGalleries !== false) {
+    // Gallery pages first: the most requested path goes through the fewest layers.
+    app.use(galleryRoutes({ core, publicBaseUrl: config.publicBaseUrl, passwordAttempts: deps.passwordAttempts }));
+  }
+
   app.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.type('text/plain').send('ok');
@@ -86,11 +91,6 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     }
   });
   app.get('/metrics', metricsEndpoint(core.metrics, config.metrics.token));
-
-  if (deps.serveGalleries !== false) {
-    // Gallery pages first: the most requested path goes through the fewest layers.
-    app.use(galleryRoutes({ core, publicBaseUrl: config.publicBaseUrl, passwordAttempts: deps.passwordAttempts }));
-  }
 
   const integrations = express.Router();
   app.use(integrations);
