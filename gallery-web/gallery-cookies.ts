@@ -1,6 +1,7 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { parse, serialize } from 'cookie';
 import { signedCookie } from 'cookie-parser';
+import { sign } from 'cookie-signature';
 import type { Request, Response } from 'express';
 import type { Gallery } from '../core/types.js';
 
@@ -26,8 +27,8 @@ export interface OpenTicket {
 }
 
 /**
- * Signed in cookie-signature's format (`s:<value>.<HMAC-SHA256, base64>`), the one cookie-parser
- * checks, and checked with cookie-parser's own `signedCookie`. Not through express's `res.cookie`
+ * Signed with cookie-signature (`s:<value>.<HMAC-SHA256>`, the form cookie-parser checks), and
+ * checked with cookie-parser's own `signedCookie`. Not through express's `res.cookie`
  * and the cookie-parser middleware, because every counted open sets a ticket and most page
  * requests carry no cookie at all: the HMAC key is imported once instead of once per cookie, the
  * header is appended without express's extra passes over the response's headers, and a request's
@@ -80,10 +81,9 @@ export class GalleryCookies {
   }
 
   private set(res: Response, gallery: Gallery, name: string, value: string, maxAgeMs: number): void {
-    const signature = createHmac('sha256', this.key).update(value).digest('base64').replace(/=+$/, '');
     res.appendHeader(
       'Set-Cookie',
-      serialize(name, `s:${value}.${signature}`, { path: `/g/${gallery.slug}`, httpOnly: true, sameSite: 'lax', secure: this.secure, maxAge: maxAgeMs / 1000 }),
+      serialize(name, `s:${sign(value, this.key)}`, { path: `/g/${gallery.slug}`, httpOnly: true, sameSite: 'lax', secure: this.secure, maxAge: maxAgeMs / 1000 }),
     );
   }
 }
