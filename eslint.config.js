@@ -20,9 +20,25 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        AbortController: 'readonly',
+        fetch: 'readonly',
+      },
+    },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/no-empty-object-type': 'off',
     },
   },
@@ -33,13 +49,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: PLATFORM_PACKAGES, message: 'core/ must not import a platform SDK or the web framework: put it in an adapter (bots/, gallery-web/).' },
+            {
+              group: PLATFORM_PACKAGES,
+              message:
+                'core/ must not import a platform SDK or the web framework: put it in an adapter (bots/, gallery-web/).',
+            },
             { group: ['@aws-sdk/*'], message: 'Only core/storage/s3-blob-store.ts may import @aws-sdk.' },
-            { group: ['**/bots/**', '**/gallery-web/**', '**/cli/**'], message: 'core/ must not depend on its adapters.' },
+            {
+              group: ['**/bots/**', '**/gallery-web/**', '**/cli/**'],
+              message: 'core/ must not depend on its adapters.',
+            },
           ],
         },
       ],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through core/config.ts only.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through core/config.ts only.' },
+      ],
     },
   },
   {
@@ -47,7 +73,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: PLATFORM_PACKAGES, message: 'core/ must not import a platform SDK or the web framework.' }] },
+        {
+          patterns: [
+            { group: PLATFORM_PACKAGES, message: 'core/ must not import a platform SDK or the web framework.' },
+          ],
+        },
       ],
     },
   },

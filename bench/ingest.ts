@@ -26,7 +26,15 @@ async function makePhotos(dir: string): Promise<string[]> {
   const files: string[] = [];
   for (let i = 0; i < PHOTOS; i++) {
     // Smooth gradients plus grain compress like a real 12 MP photo (about 4-5 MB at quality 90).
-    const grain = await sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 18 + (i % 5) } } })
+    const grain = await sharp({
+      create: {
+        width: WIDTH,
+        height: HEIGHT,
+        channels: 3,
+        background: '#000',
+        noise: { type: 'gaussian', mean: 128, sigma: 18 + (i % 5) },
+      },
+    })
       .raw()
       .toBuffer();
     const gradient = Buffer.from(
@@ -71,7 +79,8 @@ async function ours(files: string[], dataDir: string): Promise<number> {
     // The files as `maiimg upload` hands them to the core.
     const incoming = await Promise.all(files.map(fileFromPath));
     const outcome = await core.service.createGallery({ owner: { platform: 'cli', userId: 'bench' }, files: incoming });
-    if (!outcome.gallery || outcome.accepted.length !== files.length) throw new Error(`bench batch failed: ${JSON.stringify(outcome.rejected)}`);
+    if (!outcome.gallery || outcome.accepted.length !== files.length)
+      throw new Error(`bench batch failed: ${JSON.stringify(outcome.rejected)}`);
     await core.service.qrCode(outcome.gallery.slug);
     return performance.now() - started;
   } finally {
@@ -112,7 +121,9 @@ async function peakRssMb(): Promise<number> {
 
 function runPhase(phase: 'ours' | 'baseline', listFile: string, dataDir: string): Promise<PhaseResult> {
   return new Promise((resolve, reject) => {
-    const proc = fork(fileURLToPath(import.meta.url), ['--child', phase, listFile, dataDir], { execArgv: ['--import', 'tsx'] });
+    const proc = fork(fileURLToPath(import.meta.url), ['--child', phase, listFile, dataDir], {
+      execArgv: ['--import', 'tsx'],
+    });
     let result: PhaseResult | undefined;
     proc.on('message', (m: PhaseResult) => (result = m));
     proc.on('error', reject);
@@ -144,7 +155,9 @@ async function main(): Promise<void> {
         const dataDir = await mkdtemp(path.join(dir, `data-${phase}-`));
         const result = await runPhase(phase, listFile, dataDir);
         results[phase].push(result);
-        process.stderr.write(`run ${run + 1} ${phase}: ${result.ms.toFixed(0)} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB\n`);
+        process.stderr.write(
+          `run ${run + 1} ${phase}: ${result.ms.toFixed(0)} ms, peak RSS ${result.peakRssMb.toFixed(0)} MB\n`,
+        );
         await rm(dataDir, { recursive: true, force: true });
       }
     }

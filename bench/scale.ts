@@ -25,7 +25,8 @@ const LOAD_PROCESSES = 2;
 const CONNECTIONS_EACH = 10;
 const DURATION_S = 10;
 const ACCOUNTING_REQUESTS_EACH = 1500;
-const BROWSER_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const BROWSER_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const AUTOCANNON = path.resolve('node_modules/.bin/autocannon');
 const POSTGRES_CANDIDATES = ['postgresql://postgres@127.0.0.1:5432/test', 'postgresql://root@127.0.0.1:5432/test'];
 
@@ -42,7 +43,11 @@ interface CannonResult {
 /** One autocannon process; resolves with its JSON result and its pid (for CPU accounting). */
 function cannon(url: string, args: string[], onPid: (pid: number) => void = () => {}): Promise<CannonResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(AUTOCANNON, ['-c', String(CONNECTIONS_EACH), '-H', `user-agent=${BROWSER_UA}`, '-j', ...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      AUTOCANNON,
+      ['-c', String(CONNECTIONS_EACH), '-H', `user-agent=${BROWSER_UA}`, '-j', ...args, url],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     if (child.pid) onPid(child.pid);
     let out = '';
     let err = '';
@@ -61,7 +66,15 @@ async function load(
   urls: string[],
   args: string[],
   pids: Set<number>,
-): Promise<{ rps: number; ok: number; non2xx: number; errors: number; p99: number; p50: number; statuses: Record<string, number> }> {
+): Promise<{
+  rps: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  p99: number;
+  p50: number;
+  statuses: Record<string, number>;
+}> {
   const results = await Promise.all(urls.map((url) => cannon(url, args, (pid) => pids.add(pid))));
   return {
     rps: results.reduce((sum, r) => sum + r.requests.average, 0),
@@ -148,7 +161,11 @@ function coresUsed(before: CpuSnapshot, after: CpuSnapshot, cores: number) {
     loadGenerator: cpu(after.loadGenerator - before.loadGenerator),
   };
   // Whatever else ran on the machine meanwhile (other work on a shared machine shows up here).
-  const other = Math.max(0, Math.round((used.machine - used.servers.reduce((a, b) => a + b, 0) - used.postgres - used.loadGenerator) * 100) / 100);
+  const other = Math.max(
+    0,
+    Math.round((used.machine - used.servers.reduce((a, b) => a + b, 0) - used.postgres - used.loadGenerator) * 100) /
+      100,
+  );
   return { ...used, other };
 }
 
@@ -199,7 +216,11 @@ async function main(): Promise<void> {
     const files = await Promise.all(
       Array.from({ length: 12 }, async (_, i) => ({
         name: `photo-${i + 1}.jpg`,
-        data: await sharp({ create: { width: 1200, height: 800, channels: 3, background: { r: (i * 20) % 255, g: 120, b: 200 } } }).jpeg().toBuffer(),
+        data: await sharp({
+          create: { width: 1200, height: 800, channels: 3, background: { r: (i * 20) % 255, g: 120, b: 200 } },
+        })
+          .jpeg()
+          .toBuffer(),
       })),
     );
     const owner = { platform: 'cli' as const, userId: 'bench' };
@@ -208,7 +229,11 @@ async function main(): Promise<void> {
     await core.close();
 
     const start = async (name: string) => {
-      const instance = await startServerProcess(name, { ...env, PORT: String(await freePort()), DATA_DIR: path.join(dir, name) });
+      const instance = await startServerProcess(name, {
+        ...env,
+        PORT: String(await freePort()),
+        DATA_DIR: path.join(dir, name),
+      });
       servers.push(instance);
       return instance;
     };
@@ -216,10 +241,16 @@ async function main(): Promise<void> {
     const cannonPids = new Set<number>();
 
     const one = await start('web-1');
-    process.stderr.write(`cores: ${cores}; load: ${LOAD_PROCESSES} autocannon processes x ${CONNECTIONS_EACH} connections, ${DURATION_S} s per phase\n`);
+    process.stderr.write(
+      `cores: ${cores}; load: ${LOAD_PROCESSES} autocannon processes x ${CONNECTIONS_EACH} connections, ${DURATION_S} s per phase\n`,
+    );
     await load([page(one, gallery!.slug)], ['-d', '2'], cannonPids);
     let before = await snapshot(servers);
-    const oneRun = await load(Array(LOAD_PROCESSES).fill(page(one, gallery!.slug)), ['-d', String(DURATION_S)], cannonPids);
+    const oneRun = await load(
+      Array(LOAD_PROCESSES).fill(page(one, gallery!.slug)),
+      ['-d', String(DURATION_S)],
+      cannonPids,
+    );
     const oneCpu = coresUsed(before, await snapshot(servers), cores);
     process.stderr.write(
       `one instance:  ${Math.round(oneRun.rps)} req/s, p50 ${oneRun.p50} ms, p99 ${oneRun.p99} ms; cores busy ${oneCpu.machine}/${cores}: web-1 ${oneCpu.servers[0]}, postgres ${oneCpu.postgres}, autocannon ${oneCpu.loadGenerator}, other ${oneCpu.other}; statuses ${JSON.stringify(oneRun.statuses)}\n`,
@@ -228,14 +259,22 @@ async function main(): Promise<void> {
     const two = await start('web-2');
     await load([page(two, gallery!.slug)], ['-d', '2'], cannonPids);
     before = await snapshot(servers);
-    const twoRun = await load([page(one, gallery!.slug), page(two, gallery!.slug)], ['-d', String(DURATION_S)], cannonPids);
+    const twoRun = await load(
+      [page(one, gallery!.slug), page(two, gallery!.slug)],
+      ['-d', String(DURATION_S)],
+      cannonPids,
+    );
     const twoCpu = coresUsed(before, await snapshot(servers), cores);
     process.stderr.write(
       `two instances: ${Math.round(twoRun.rps)} req/s, p50 ${twoRun.p50} ms, p99 ${twoRun.p99} ms; cores busy ${twoCpu.machine}/${cores}: web-1 ${twoCpu.servers[0]}, web-2 ${twoCpu.servers[1]}, postgres ${twoCpu.postgres}, autocannon ${twoCpu.loadGenerator}, other ${twoCpu.other}; statuses ${JSON.stringify(twoRun.statuses)}\n`,
     );
 
     // Exact accounting: a fixed number of requests through both instances, then a graceful stop.
-    const accounting = await load([page(one, counted!.slug), page(two, counted!.slug)], ['-a', String(ACCOUNTING_REQUESTS_EACH)], cannonPids);
+    const accounting = await load(
+      [page(one, counted!.slug), page(two, counted!.slug)],
+      ['-a', String(ACCOUNTING_REQUESTS_EACH)],
+      cannonPids,
+    );
     const codes = await Promise.all(servers.map((s) => s.stop('SIGTERM')));
     const client = new pg.Client({ connectionString: base, options: `-c search_path="${schema}"` });
     await client.connect();
@@ -254,8 +293,16 @@ async function main(): Promise<void> {
       recorded,
       ok_responses: accounting.ok,
     };
-    const exact = recorded === accounting.ok && accounting.non2xx === 0 && accounting.errors === 0 && codes.every((code) => code === 0);
-    process.stderr.write(exact ? 'OK: every open answered was recorded exactly once; both instances stopped cleanly\n' : `NOT OK: accounting ${JSON.stringify(accounting)}, exit codes ${codes.join(',')}\n`);
+    const exact =
+      recorded === accounting.ok &&
+      accounting.non2xx === 0 &&
+      accounting.errors === 0 &&
+      codes.every((code) => code === 0);
+    process.stderr.write(
+      exact
+        ? 'OK: every open answered was recorded exactly once; both instances stopped cleanly\n'
+        : `NOT OK: accounting ${JSON.stringify(accounting)}, exit codes ${codes.join(',')}\n`,
+    );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = exact ? 0 : 1;
   } finally {

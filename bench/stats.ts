@@ -61,7 +61,10 @@ function zipf<T>(items: readonly T[], random: () => number, s = 1.1): () => T {
   };
 }
 
-const COUNTRIES = 'US CN DE GB FR JP IN BR CA AU IT ES NL KR RU MX SE CH PL TR TW HK SG ID TH VN MY PH AR CL CO ZA NG EG SA AE IL IE AT BE DK NO FI PT CZ GR HU RO NZ UA'.split(' ');
+const COUNTRIES =
+  'US CN DE GB FR JP IN BR CA AU IT ES NL KR RU MX SE CH PL TR TW HK SG ID TH VN MY PH AR CL CO ZA NG EG SA AE IL IE AT BE DK NO FI PT CZ GR HU RO NZ UA'.split(
+    ' ',
+  );
 const DEVICES: Array<[string, string | null, string, string]> = [
   ['desktop', null, 'Chrome', 'Windows'],
   ['mobile', 'Apple', 'Mobile Safari', 'iOS'],
@@ -74,7 +77,18 @@ const DEVICES: Array<[string, string | null, string, string]> = [
   ['tablet', 'Samsung', 'Chrome', 'Android'],
   ['smarttv', 'LG', 'Chrome', 'webOS'],
 ];
-const REFERRERS = [null, null, null, 't.me', 'web.telegram.org', 'discord.com', 'app.slack.com', 'mail.google.com', 'www.facebook.com', 'x.com'];
+const REFERRERS = [
+  null,
+  null,
+  null,
+  't.me',
+  'web.telegram.org',
+  'discord.com',
+  'app.slack.com',
+  'mail.google.com',
+  'www.facebook.com',
+  'x.com',
+];
 const PREVIEWS = ['telegram', 'slack', 'discord', 'whatsapp', 'facebook'];
 
 /** The gallery and its images, written straight into the database (their creation is not what is measured). */
@@ -85,7 +99,16 @@ function seedGallery(db: SqliteDatabase, now: number): { galleryId: string; slug
   db.prepare(
     `INSERT INTO galleries (id, slug, owner_platform, owner_user_id, owner_chat_id, title, created_at, state, open_count, downloads_allowed, first_open_alerted, alerts_enabled)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, 1, 1, 1)`,
-  ).run(galleryId, slug, OWNER.platform, OWNER.userId, 'bench-chat', 'Benchmark gallery', iso(now - DAYS * 86_400_000), VISITS);
+  ).run(
+    galleryId,
+    slug,
+    OWNER.platform,
+    OWNER.userId,
+    'bench-chat',
+    'Benchmark gallery',
+    iso(now - DAYS * 86_400_000),
+    VISITS,
+  );
   const imageIds: string[] = [];
   const insertImage = db.prepare(
     `INSERT INTO gallery_images (id, gallery_id, position, original_name, format, width, height, bytes, hash, animated) VALUES (?, ?, ?, ?, 'jpeg', 4000, 3000, 4800000, ?, 0)`,
@@ -103,7 +126,12 @@ function seedGallery(db: SqliteDatabase, now: number): { galleryId: string; slug
  * recorder writes every 500 buffered rows or every second) through the visit repository, which
  * stores the details, the daily counts and the stats' rollups in one transaction per batch.
  */
-async function seedVisits(repository: VisitRepository, galleryId: string, imageIds: string[], now: number): Promise<void> {
+async function seedVisits(
+  repository: VisitRepository,
+  galleryId: string,
+  imageIds: string[],
+  now: number,
+): Promise<void> {
   const random = rng(7);
   const country = zipf(COUNTRIES, random);
   const device = zipf(DEVICES, random, 0.9);
@@ -153,7 +181,8 @@ async function seedVisits(repository: VisitRepository, galleryId: string, imageI
         language: c === 'CN' || c === 'TW' || c === 'HK' ? 'zh-CN' : 'en',
         userAgent: null,
       });
-      if (kind === 'human' && random() < 0.67) batch.imageViews.push({ id: randomUUID(), visitId: id, galleryId, imageId: image(), at });
+      if (kind === 'human' && random() < 0.67)
+        batch.imageViews.push({ id: randomUUID(), visitId: id, galleryId, imageId: image(), at });
     }
     await repository.saveBatch(batch);
   }
@@ -164,19 +193,49 @@ function baseline(db: SqliteDatabase, galleryId: string, now: number): number {
   const since = new Date(now - 30 * 86_400_000).toISOString().replace('Z', '+00:00');
   const queries: Array<[string, unknown[]]> = [
     [`SELECT kind, COUNT(*) AS n FROM visits WHERE gallery_id = ? GROUP BY kind`, [galleryId]],
-    [`SELECT preview_platform, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'preview' GROUP BY preview_platform`, [galleryId]],
-    [`SELECT COUNT(DISTINCT visitor_key) AS n, MIN(at), MAX(at) FROM visits WHERE gallery_id = ? AND kind = 'human'`, [galleryId]],
-    [`SELECT substr(at, 1, 10) AS day, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' AND at >= ? GROUP BY day`, [galleryId, since]],
-    [`SELECT substr(at, 12, 2) AS hour, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY hour`, [galleryId]],
-    [`SELECT country, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country ORDER BY n DESC`, [galleryId]],
-    [`SELECT country, region, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country, region ORDER BY n DESC LIMIT 10`, [galleryId]],
-    [`SELECT country, city, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country, city ORDER BY n DESC LIMIT 10`, [galleryId]],
-    [`SELECT device_type, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY device_type`, [galleryId]],
+    [
+      `SELECT preview_platform, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'preview' GROUP BY preview_platform`,
+      [galleryId],
+    ],
+    [
+      `SELECT COUNT(DISTINCT visitor_key) AS n, MIN(at), MAX(at) FROM visits WHERE gallery_id = ? AND kind = 'human'`,
+      [galleryId],
+    ],
+    [
+      `SELECT substr(at, 1, 10) AS day, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' AND at >= ? GROUP BY day`,
+      [galleryId, since],
+    ],
+    [
+      `SELECT substr(at, 12, 2) AS hour, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY hour`,
+      [galleryId],
+    ],
+    [
+      `SELECT country, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country ORDER BY n DESC`,
+      [galleryId],
+    ],
+    [
+      `SELECT country, region, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country, region ORDER BY n DESC LIMIT 10`,
+      [galleryId],
+    ],
+    [
+      `SELECT country, city, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country, city ORDER BY n DESC LIMIT 10`,
+      [galleryId],
+    ],
+    [
+      `SELECT device_type, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY device_type`,
+      [galleryId],
+    ],
     [`SELECT browser, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY browser`, [galleryId]],
     [`SELECT os, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY os`, [galleryId]],
-    [`SELECT referrer_host, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY referrer_host`, [galleryId]],
+    [
+      `SELECT referrer_host, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY referrer_host`,
+      [galleryId],
+    ],
     [`SELECT image_id, COUNT(*) AS n FROM image_views WHERE gallery_id = ? GROUP BY image_id`, [galleryId]],
-    [`SELECT at, country, region, city, device_type, browser, os FROM visits WHERE gallery_id = ? AND kind = 'human' ORDER BY at DESC LIMIT 20`, [galleryId]],
+    [
+      `SELECT at, country, region, city, device_type, browser, os FROM visits WHERE gallery_id = ? AND kind = 'human' ORDER BY at DESC LIMIT 20`,
+      [galleryId],
+    ],
   ];
   const started = performance.now();
   for (const [text, params] of queries) db.prepare(text).all(...params);
@@ -190,9 +249,11 @@ function checkAgainstVisits(db: SqliteDatabase, galleryId: string, stats: Galler
     uniqueVisitors: one(`SELECT COUNT(DISTINCT visitor_key) AS n FROM visits WHERE gallery_id = ? AND kind = 'human'`),
     imageViews: one(`SELECT COUNT(*) AS n FROM image_views WHERE gallery_id = ?`),
     countries: Object.fromEntries(
-      (db.prepare(`SELECT country, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country`).all(galleryId) as Array<{ country: string; n: number }>).map(
-        (row) => [row.country, row.n],
-      ),
+      (
+        db
+          .prepare(`SELECT country, COUNT(*) AS n FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY country`)
+          .all(galleryId) as Array<{ country: string; n: number }>
+      ).map((row) => [row.country, row.n]),
     ),
   };
   const actual = {
@@ -201,7 +262,8 @@ function checkAgainstVisits(db: SqliteDatabase, galleryId: string, stats: Galler
     countries: Object.fromEntries(Object.entries(stats.countries).sort(([a], [b]) => a.localeCompare(b))),
   };
   expected.countries = Object.fromEntries(Object.entries(expected.countries).sort(([a], [b]) => a.localeCompare(b)));
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`stats differ from the visits: ${JSON.stringify({ actual, expected })}`);
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    throw new Error(`stats differ from the visits: ${JSON.stringify({ actual, expected })}`);
 }
 
 function median(values: number[]): number {
@@ -248,7 +310,13 @@ async function main(): Promise<void> {
       const oursMs = median(ours);
       const baselineMs = median(theirs);
       process.stdout.write(
-        JSON.stringify({ bench: 'stats', ours_ms: Math.round(oursMs), baseline_ms: Math.round(baselineMs), ratio: Number((oursMs / baselineMs).toPrecision(2)), visits: VISITS }) + '\n',
+        JSON.stringify({
+          bench: 'stats',
+          ours_ms: Math.round(oursMs),
+          baseline_ms: Math.round(baselineMs),
+          ratio: Number((oursMs / baselineMs).toPrecision(2)),
+          visits: VISITS,
+        }) + '\n',
       );
     } finally {
       await core.close();

@@ -25,7 +25,8 @@ const CONNECTIONS = 20;
 const ROUNDS = 5;
 const ROUND_S = 4;
 const ACCOUNTING_REQUESTS = 3000;
-const BROWSER_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const BROWSER_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const AUTOCANNON = path.resolve('node_modules/.bin/autocannon');
 
 interface CannonResult {
@@ -37,9 +38,13 @@ interface CannonResult {
 }
 
 async function cannon(url: string, args: string[]): Promise<CannonResult> {
-  const { stdout } = await promisify(execFile)(AUTOCANNON, ['-c', String(CONNECTIONS), '-H', `user-agent=${BROWSER_UA}`, '-j', ...args, url], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await promisify(execFile)(
+    AUTOCANNON,
+    ['-c', String(CONNECTIONS), '-H', `user-agent=${BROWSER_UA}`, '-j', ...args, url],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return JSON.parse(stdout) as CannonResult;
 }
 
@@ -60,16 +65,27 @@ async function close(server: Server): Promise<void> {
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-bench-web-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn', DEFAULT_LOCALE: 'en' }, dir);
+  const config = loadConfig(
+    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'warn', DEFAULT_LOCALE: 'en' },
+    dir,
+  );
   const core = await openCore(config);
   try {
     const files = await Promise.all(
       Array.from({ length: 12 }, async (_, i) => ({
         name: `photo-${i + 1}.jpg`,
-        data: await sharp({ create: { width: 1200, height: 800, channels: 3, background: { r: (i * 20) % 255, g: 120, b: 200 } } }).jpeg().toBuffer(),
+        data: await sharp({
+          create: { width: 1200, height: 800, channels: 3, background: { r: (i * 20) % 255, g: 120, b: 200 } },
+        })
+          .jpeg()
+          .toBuffer(),
       })),
     );
-    const { gallery } = await core.service.createGallery({ owner: { platform: 'cli', userId: 'bench' }, files, options: { title: 'Benchmark gallery' } });
+    const { gallery } = await core.service.createGallery({
+      owner: { platform: 'cli', userId: 'bench' },
+      files,
+      options: { title: 'Benchmark gallery' },
+    });
     const pagePath = `/g/${gallery!.slug}`;
 
     const web = createWebApp({ core, config });
@@ -84,7 +100,9 @@ async function main(): Promise<void> {
     const baseline = createServer(bare);
     const baselineUrl = (await listen(baseline)) + pagePath;
 
-    process.stderr.write(`page: ${Buffer.byteLength(page)} bytes; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_S} s each\n`);
+    process.stderr.write(
+      `page: ${Buffer.byteLength(page)} bytes; ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_S} s each\n`,
+    );
     // Warm both up (JIT, SQLite page cache) before measuring.
     await cannon(baselineUrl, ['-d', '2']);
     await cannon(oursUrl, ['-d', '2']);
@@ -96,15 +114,25 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       baselineRounds.push(await cannon(baselineUrl, ['-d', String(ROUND_S)]));
       oursRounds.push(await cannon(oursUrl, ['-d', String(ROUND_S)]));
-      process.stderr.write(`round ${round}: baseline ${baselineRounds.at(-1)!.requests.average} req/s, ours ${oursRounds.at(-1)!.requests.average} req/s\n`);
+      process.stderr.write(
+        `round ${round}: baseline ${baselineRounds.at(-1)!.requests.average} req/s, ours ${oursRounds.at(-1)!.requests.average} req/s\n`,
+      );
     }
     const baselineRun = median(baselineRounds);
     const oursRun = median(oursRounds);
-    process.stderr.write(`median: baseline ${baselineRun.requests.average} req/s; ours ${oursRun.requests.average} req/s, p99 ${oursRun.latency.p99} ms\n`);
+    process.stderr.write(
+      `median: baseline ${baselineRun.requests.average} req/s; ours ${oursRun.requests.average} req/s, p99 ${oursRun.latency.p99} ms\n`,
+    );
 
     // Exact accounting: a fresh gallery, a fixed number of requests, then a graceful close.
-    const { gallery: counted } = await core.service.createGallery({ owner: { platform: 'cli', userId: 'bench' }, files: files.slice(0, 3) });
-    const accounting = await cannon(`${new URL(oursUrl).origin}/g/${counted!.slug}`, ['-a', String(ACCOUNTING_REQUESTS)]);
+    const { gallery: counted } = await core.service.createGallery({
+      owner: { platform: 'cli', userId: 'bench' },
+      files: files.slice(0, 3),
+    });
+    const accounting = await cannon(`${new URL(oursUrl).origin}/g/${counted!.slug}`, [
+      '-a',
+      String(ACCOUNTING_REQUESTS),
+    ]);
     await close(ours);
     await web.close();
     await close(baseline);
@@ -120,8 +148,14 @@ async function main(): Promise<void> {
       recorded: summary.humanOpens,
       ok_responses: ok,
     };
-    const passed = result.ratio >= 0.6 && result.recorded === result.ok_responses && accounting.non2xx === 0 && accounting.errors === 0;
-    process.stderr.write(passed ? 'OK: ratio >= 0.6 and every open recorded exactly once\n' : 'NOT OK: see the figures below\n');
+    const passed =
+      result.ratio >= 0.6 &&
+      result.recorded === result.ok_responses &&
+      accounting.non2xx === 0 &&
+      accounting.errors === 0;
+    process.stderr.write(
+      passed ? 'OK: ratio >= 0.6 and every open recorded exactly once\n' : 'NOT OK: see the figures below\n',
+    );
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = passed ? 0 : 1;
   } finally {

@@ -109,7 +109,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
           }
           if (outcome.rejected.length) {
             out(t(locale, 'gallery.rejected'));
-            for (const r of outcome.rejected) out(`  ${t(locale, 'gallery.rejectedLine', { file: r.file, reason: r.message })}`);
+            for (const r of outcome.rejected)
+              out(`  ${t(locale, 'gallery.rejectedLine', { file: r.file, reason: r.message })}`);
           }
         }
         if (!outcome.gallery) exitCode = EXIT_REFUSED;
@@ -150,9 +151,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         const view = describeGallery(core, gallery);
         if (opts.json) return json(view);
         out(`${view.title ?? t(locale, 'untitled')}\n${view.url}`);
-        out(`status: ${statusText(view.status, locale)}, opens: ${view.openCount}${view.maxOpens ? `/${view.maxOpens}` : ''}`);
-        out(`expires: ${view.expiresAt ?? '-'}, password: ${view.passwordProtected ? 'yes' : 'no'}, downloads: ${view.downloadsAllowed ? 'on' : 'off'}`);
-        for (const image of view.images) out(`  ${image.position + 1}. ${image.name} ${image.format} ${image.width}x${image.height} ${image.bytes} B`);
+        out(
+          `status: ${statusText(view.status, locale)}, opens: ${view.openCount}${view.maxOpens ? `/${view.maxOpens}` : ''}`,
+        );
+        out(
+          `expires: ${view.expiresAt ?? '-'}, password: ${view.passwordProtected ? 'yes' : 'no'}, downloads: ${view.downloadsAllowed ? 'on' : 'off'}`,
+        );
+        for (const image of view.images)
+          out(`  ${image.position + 1}. ${image.name} ${image.format} ${image.width}x${image.height} ${image.bytes} B`);
       });
     });
 
@@ -208,16 +214,20 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       // commander fills negatable options with defaults; only what was typed counts as a change.
       const given = (name: string) => command.getOptionValueSource(name) === 'cli';
       const patch: SettingsPatch = {};
-      if (given('expires') || given('expiry')) patch.expiresAt = opts.expires && opts.expiry !== false ? parseExpiry(opts.expires, new Date()) : null;
+      if (given('expires') || given('expiry'))
+        patch.expiresAt = opts.expires && opts.expiry !== false ? parseExpiry(opts.expires, new Date()) : null;
       if (given('maxViews')) patch.maxOpens = typeof opts.maxViews === 'number' ? opts.maxViews : null;
       if (given('password')) patch.password = typeof opts.password === 'string' ? opts.password : null;
       if (given('download')) patch.downloadsAllowed = opts.download !== false;
       if (given('title')) patch.title = opts.title;
       const alerts = given('alerts') ? opts.alerts !== false : undefined;
-      if (!Object.keys(patch).length && alerts === undefined) throw new MaiimgError('INVALID_OPTION', { option: 'set', reason: 'name at least one setting to change' });
+      if (!Object.keys(patch).length && alerts === undefined)
+        throw new MaiimgError('INVALID_OPTION', { option: 'set', reason: 'name at least one setting to change' });
       await withCore(async (core) => {
         if (alerts !== undefined) await core.analytics.setAlertsEnabled({ owner, ref, enabled: alerts });
-        const gallery = Object.keys(patch).length ? await core.service.updateSettings({ owner, ref, patch }) : await core.service.getOwnedGallery({ owner, ref });
+        const gallery = Object.keys(patch).length
+          ? await core.service.updateSettings({ owner, ref, patch })
+          : await core.service.getOwnedGallery({ owner, ref });
         if (opts.json) return json(describeGallery(core, gallery));
         out(t(locale, 'link.updated'));
       });
@@ -281,7 +291,11 @@ export async function fileFromPath(filePath: string): Promise<IncomingFile> {
   try {
     const info = await stat(filePath);
     if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
-    return { name, declaredBytes: info.size, data: () => Promise.resolve(createReadStream(filePath, { highWaterMark: 1024 * 1024 })) };
+    return {
+      name,
+      declaredBytes: info.size,
+      data: () => Promise.resolve(createReadStream(filePath, { highWaterMark: 1024 * 1024 })),
+    };
   } catch {
     return {
       name,
@@ -313,5 +327,3 @@ function describeGallery(core: Core, gallery: Gallery) {
     })),
   };
 }
-
-

@@ -54,7 +54,10 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
-  logger.info({ url, publicBaseUrl: config.publicBaseUrl, bots: bots.map((b) => b.name), role: config.role }, 'maiimg is running');
+  logger.info(
+    { url, publicBaseUrl: config.publicBaseUrl, bots: bots.map((b) => b.name), role: config.role },
+    'maiimg is running',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () =>

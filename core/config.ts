@@ -52,12 +52,20 @@ const rawSchema = z.object({
     .string()
     .trim()
     .default('30/15m')
-    .refine((value) => value.toLowerCase() === 'off' || parseRate(value) !== null, 'must be off or a count per a duration, such as 30/15m'),
+    .refine(
+      (value) => value.toLowerCase() === 'off' || parseRate(value) !== null,
+      'must be off or a count per a duration, such as 30/15m',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_LOCALE: z.enum(['en', 'zh-CN']).optional(),
   LC_ALL: optionalString,
   LANG: optionalString,
-  GALLERY_CACHE_MS: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (off) or more').max(5000, 'must be at most 5000 ms').default(500),
+  GALLERY_CACHE_MS: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be 0 (off) or more')
+    .max(5000, 'must be at most 5000 ms')
+    .default(500),
   TRUST_PROXY: optionalString,
   ANONYMIZE_IP: bool.default(false),
   SESSION_SECRET: optionalString,
@@ -65,7 +73,10 @@ const rawSchema = z.object({
   BATCH_MAX_WAIT_MS: positiveInt(30_000),
   ROLE: z.enum(['all', 'web', 'bots']).default('all'),
   SHARED_STATE: z.enum(['auto', 'memory', 'database', 'redis']).default('auto'),
-  REDIS_URL: optionalString.refine((v) => v === undefined || /^rediss?:\/\//i.test(v), 'must start with redis:// or rediss://'),
+  REDIS_URL: optionalString.refine(
+    (v) => v === undefined || /^rediss?:\/\//i.test(v),
+    'must start with redis:// or rediss://',
+  ),
   REDIS_KEY_PREFIX: z.string().trim().default('maiimg:'),
   METRICS_TOKEN: optionalString,
   STATS_TIMEZONE: z
@@ -86,7 +97,10 @@ const rawSchema = z.object({
     .string()
     .trim()
     .default('30/1h')
-    .refine((value) => parseRate(value) !== null, 'must be a count, optionally per a duration, such as 30, 30/1h or 5/10m'),
+    .refine(
+      (value) => parseRate(value) !== null,
+      'must be a count, optionally per a duration, such as 30, 30/1h or 5/10m',
+    ),
 });
 
 export type RawConfig = z.infer<typeof rawSchema>;
@@ -112,7 +126,13 @@ export interface Config {
    * What one batch and one file may be. Animations: at most `maxAnimationFrames` frames, and all
    * frames together at most `maxAnimationPixels` pixels (what a thumbnail must decode).
    */
-  limits: { maxFileBytes: number; maxBatchFiles: number; maxImagePixels: number; maxAnimationFrames: number; maxAnimationPixels: number };
+  limits: {
+    maxFileBytes: number;
+    maxBatchFiles: number;
+    maxImagePixels: number;
+    maxAnimationFrames: number;
+    maxAnimationPixels: number;
+  };
   logLevel: RawConfig['LOG_LEVEL'];
   defaultLocale: 'en' | 'zh-CN';
   web: {
@@ -175,7 +195,9 @@ function isTimeZone(zone: string): boolean {
 export function parseDuration(value: string): number | null {
   const match = /^(\d+)\s*(s|m|h|d)?$/i.exec(value.trim());
   if (!match) return null;
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    (match[2] ?? 's').toLowerCase() as 's' | 'm' | 'h' | 'd'
+  ];
   const ms = Number(match[1]) * unit;
   return ms > 0 ? ms : null;
 }
@@ -218,10 +240,7 @@ export function resolveFileVariables(
 }
 
 /** Parse and validate the configuration. Throws ConfigError listing every problem. */
-export function loadConfig(
-  env: Record<string, string | undefined> = process.env,
-  cwd: string = process.cwd(),
-): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): Config {
   const problems: string[] = [];
   const resolved = resolveFileVariables(env, problems);
   const parsed = rawSchema.safeParse(resolved);
@@ -269,7 +288,13 @@ export function loadConfig(
 
   // auto: Redis when given, else the database once it is one several instances can share.
   const sharedStateDriver =
-    raw.SHARED_STATE !== 'auto' ? raw.SHARED_STATE : raw.REDIS_URL ? 'redis' : database.provider === 'postgresql' ? 'database' : 'memory';
+    raw.SHARED_STATE !== 'auto'
+      ? raw.SHARED_STATE
+      : raw.REDIS_URL
+        ? 'redis'
+        : database.provider === 'postgresql'
+          ? 'database'
+          : 'memory';
 
   const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, '');
   return {

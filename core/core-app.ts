@@ -82,13 +82,25 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
   const repository = new GalleryReadCache(new PrismaGalleryRepository(prisma), { ttlMs: config.web.galleryCacheMs });
   const blobs = options.blobs ?? createBlobStore(config.storage);
   const secret = resolveSiteSecret(config.web.sessionSecret, config.dataDir);
-  const visitWriter = new ThreadedVisitWriter(config.database, logger, options.logLevel ?? config.logLevel, { anonymizeIp: config.web.anonymizeIp, secret });
+  const visitWriter = new ThreadedVisitWriter(config.database, logger, options.logLevel ?? config.logLevel, {
+    anonymizeIp: config.web.anonymizeIp,
+    secret,
+  });
   const visitRepository = new PrismaVisitRepository(prisma, visitWriter);
-  const recorder = new VisitRecorder({ repository: visitRepository, logger, flushIntervalMs: options.visitFlushIntervalMs });
+  const recorder = new VisitRecorder({
+    repository: visitRepository,
+    logger,
+    flushIntervalMs: options.visitFlushIntervalMs,
+  });
   const opener = new GalleryOpener({ repository, recorder, clock });
   const shared = openSharedState(config.sharedState, { db: prisma, clock, logger });
   const metrics = new CoreMetrics(
-    { role: config.role, database: config.database.provider, sharedState: shared.driver, storage: config.storage.driver },
+    {
+      role: config.role,
+      database: config.database.provider,
+      sharedState: shared.driver,
+      storage: config.storage.driver,
+    },
     { processMetrics: options.processMetrics },
   );
   observeVisits(recorder, opener, metrics);
@@ -154,8 +166,12 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       await recorder.close().catch((error: unknown) => logger.error({ err: error }, 'recorded visits were lost'));
       // Before the database goes: a pending removal checks that no gallery uses the object again.
       await service.close();
-      await shared.close().catch((error: unknown) => logger.warn({ err: error }, 'could not close the shared state cleanly'));
-      await visitWriter.close().catch((error: unknown) => logger.warn({ err: error }, 'could not close the visit writer cleanly'));
+      await shared
+        .close()
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not close the shared state cleanly'));
+      await visitWriter
+        .close()
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not close the visit writer cleanly'));
       await prisma.$disconnect();
       blobs.close?.();
     },

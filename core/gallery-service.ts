@@ -4,7 +4,13 @@ import { displayKey, hashOfKey, originalKey } from './blob-keys.js';
 import type { Config } from './config.js';
 import { MaiimgError, isMaiimgError } from './errors.js';
 import { slugFromReference } from './gallery-ref.js';
-import { DISPLAY_SIZES, mimeTypeOf, prepareImage, renderDisplayVersion, type PreparedImage } from './images/image-pipeline.js';
+import {
+  DISPLAY_SIZES,
+  mimeTypeOf,
+  prepareImage,
+  renderDisplayVersion,
+  type PreparedImage,
+} from './images/image-pipeline.js';
 import { checkPassword, cleanTitle, displayFileName } from './link-options.js';
 import { errorMessage, formatBytes } from './messages.js';
 import { hashPassword, verifyPassword } from './password-hasher.js';
@@ -151,7 +157,10 @@ export class GalleryService {
         results[index] = { name, prepared: factsOf(image) };
       } catch (error) {
         if (!isMaiimgError(error)) logger.warn({ err: error, file: name }, 'unexpected error while reading a file');
-        results[index] = { name, error: isMaiimgError(error) ? error : new MaiimgError('CORRUPT_IMAGE', {}, { cause: error }) };
+        results[index] = {
+          name,
+          error: isMaiimgError(error) ? error : new MaiimgError('CORRUPT_IMAGE', {}, { cause: error }),
+        };
       }
       done += 1;
       onProgress?.({ done, total: files.length, file: name });
@@ -167,7 +176,13 @@ export class GalleryService {
         continue;
       }
       const image = result.prepared;
-      accepted.push({ file: result.name, format: image.format, width: image.width, height: image.height, bytes: image.bytes });
+      accepted.push({
+        file: result.name,
+        format: image.format,
+        width: image.width,
+        height: image.height,
+        bytes: image.bytes,
+      });
       images.push({
         position: images.length,
         originalName: result.name,
@@ -195,7 +210,10 @@ export class GalleryService {
         settings: options.settings,
         images,
       });
-      logger.info({ slug: gallery.slug, images: images.length, rejected: rejected.length, platform: owner.platform }, 'gallery created');
+      logger.info(
+        { slug: gallery.slug, images: images.length, rejected: rejected.length, platform: owner.platform },
+        'gallery created',
+      );
       return { gallery, url: this.urlFor(gallery.slug), accepted, rejected };
     } catch (error) {
       this.recentQrCodes.delete(slug);
@@ -223,7 +241,9 @@ export class GalleryService {
     // A database that is down shows in the listing itself; the opens stay buffered.
     await this.deps.flushVisits?.().catch(() => undefined);
     const galleries = await this.deps.repository.listByOwner(owner);
-    const lastOpen = this.deps.lastOpenAt ? await this.deps.lastOpenAt(galleries.map((g) => g.id)) : new Map<string, Date>();
+    const lastOpen = this.deps.lastOpenAt
+      ? await this.deps.lastOpenAt(galleries.map((g) => g.id))
+      : new Map<string, Date>();
     return galleries.map((gallery) => this.summarize(gallery, lastOpen.get(gallery.id) ?? null));
   }
 
@@ -412,7 +432,11 @@ export async function readIncoming(file: IncomingFile, maxBytes: number): Promis
   return bytes;
 }
 
-async function runLimited<T>(items: T[], limit: number, worker: (item: T, index: number) => Promise<void>): Promise<void> {
+async function runLimited<T>(
+  items: T[],
+  limit: number,
+  worker: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {

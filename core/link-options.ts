@@ -25,7 +25,10 @@ export function parseExpiry(value: string, now: Date): Date | null {
   } else if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   } else {
-    throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'use 7d, 12h, a date like 2026-12-31, or off' });
+    throw new MaiimgError('INVALID_OPTION', {
+      option: 'expiry',
+      reason: 'use 7d, 12h, a date like 2026-12-31, or off',
+    });
   }
   if (Number.isNaN(at.getTime())) {
     throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'not a valid date' });
@@ -97,7 +100,10 @@ export function displayFileName(name: string, fallback = 'file'): string {
     .trim();
   // A long name keeps its extension, so the download still opens with the right program.
   const extension = /\.[A-Za-z0-9]{1,10}$/.exec(cleaned)?.[0] ?? '';
-  const short = Array.from(cleaned).length <= MAX_FILE_NAME_LENGTH ? cleaned : firstCharacters(cleaned, MAX_FILE_NAME_LENGTH - extension.length).trim() + extension;
+  const short =
+    Array.from(cleaned).length <= MAX_FILE_NAME_LENGTH
+      ? cleaned
+      : firstCharacters(cleaned, MAX_FILE_NAME_LENGTH - extension.length).trim() + extension;
   // "." and ".." name directories, not files: a download or ZIP entry must never be called that.
   return short && !/^\.+$/.test(short) ? short : fallback;
 }

@@ -57,7 +57,8 @@ export function redactText(text: string): string {
 }
 
 /** Keys whose values are secrets at any depth (the paths above only reach two levels). */
-const SECRET_KEY = /^(authorization|cookie|set-cookie|token|bot_?token|app_?token|password|password_?hash|secret|signing_?secret|session_?secret|webhook_?secret|secret_?token|secret_?access_?key|access_?key_?id|x-telegram-bot-api-secret-token|database_?url|redis_?url)$/i;
+const SECRET_KEY =
+  /^(authorization|cookie|set-cookie|token|bot_?token|app_?token|password|password_?hash|secret|signing_?secret|session_?secret|webhook_?secret|secret_?token|secret_?access_?key|access_?key_?id|x-telegram-bot-api-secret-token|database_?url|redis_?url)$/i;
 
 /**
  * A copy of a logged value with secrets masked at any depth: plain objects and arrays only (class
@@ -66,31 +67,31 @@ const SECRET_KEY = /^(authorization|cookie|set-cookie|token|bot_?token|app_?toke
 function scrub(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return redactText(value);
   if (value instanceof Error) {
-    return { type: (value as { type?: string }).type ?? value.name, message: redactText(value.message), stack: value.stack && redactText(value.stack), code: (value as { code?: unknown }).code };
+    return {
+      type: (value as { type?: string }).type ?? value.name,
+      message: redactText(value.message),
+      stack: value.stack && redactText(value.stack),
+      code: (value as { code?: unknown }).code,
+    };
   }
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) out[key] = SECRET_KEY.test(key) && inner != null ? '[Redacted]' : scrub(inner, depth + 1);
+  for (const [key, inner] of Object.entries(value))
+    out[key] = SECRET_KEY.test(key) && inner != null ? '[Redacted]' : scrub(inner, depth + 1);
   return out;
 }
 
-export function createLogger(
-  level: string,
-  destination?: pino.DestinationStream,
-): Logger & pino.Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger & pino.Logger {
   return pino(
     {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
       hooks: {
         logMethod(args, method) {
-          method.apply(
-            this,
-            args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>,
-          );
+          method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as Parameters<typeof method>);
         },
       },
       formatters: {

@@ -83,11 +83,20 @@ export class GalleryCookies {
   private set(res: Response, gallery: Gallery, name: string, value: string, maxAgeMs: number): void {
     res.appendHeader(
       'Set-Cookie',
-      serialize(name, `s:${sign(value, this.key)}`, { path: `/g/${gallery.slug}`, httpOnly: true, sameSite: 'lax', secure: this.secure, maxAge: maxAgeMs / 1000 }),
+      serialize(name, `s:${sign(value, this.key)}`, {
+        path: `/g/${gallery.slug}`,
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.secure,
+        maxAge: maxAgeMs / 1000,
+      }),
     );
   }
 }
 
 function passwordFingerprint(gallery: Gallery): string {
-  return createHash('sha256').update(gallery.settings.passwordHash ?? '').digest('base64url').slice(0, 16);
+  return createHash('sha256')
+    .update(gallery.settings.passwordHash ?? '')
+    .digest('base64url')
+    .slice(0, 16);
 }

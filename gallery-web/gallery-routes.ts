@@ -11,7 +11,15 @@ import { sendBlob } from './blob-response.js';
 import { SharedRateLimitStore } from './shared-rate-limit-store.js';
 import { GalleryCookies, SAME_OPEN_MS, type OpenTicket } from './gallery-cookies.js';
 import { localeFromAcceptLanguage } from './locale.js';
-import { displaySize, galleryPage, galleryTitle, imagePath, noticePage, passwordPage, type PreviewTags } from './pages.js';
+import {
+  displaySize,
+  galleryPage,
+  galleryTitle,
+  imagePath,
+  noticePage,
+  passwordPage,
+  type PreviewTags,
+} from './pages.js';
 import { toVisitRequest } from './visit-request.js';
 import { streamGalleryZip } from './zip-download.js';
 
@@ -84,15 +92,26 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     return null;
   }
 
-  function sendRefusal(req: Request, res: Response, locale: Locale, why: Exclude<Refusal, 'password'> | 'no-downloads'): void {
+  function sendRefusal(
+    req: Request,
+    res: Response,
+    locale: Locale,
+    why: Exclude<Refusal, 'password'> | 'no-downloads',
+  ): void {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex');
     if (why === 'not-found') unknownGalleries?.count(req);
     if (why === 'not-found' || why === 'no-downloads') {
-      res.status(404).type('html').send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
+      res
+        .status(404)
+        .type('html')
+        .send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
       return;
     }
-    res.status(410).type('html').send(noticePage(locale, `web.state.${why}`, `web.state.${why}Body`));
+    res
+      .status(410)
+      .type('html')
+      .send(noticePage(locale, `web.state.${why}`, `web.state.${why}Body`));
   }
 
   function previewTags(gallery: Gallery, locale: Locale): PreviewTags {
@@ -149,31 +168,52 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     store: new SharedRateLimitStore(core.shared.counters, 'password:', { shared: core.shared.driver !== 'memory' }),
     // A shared-state outage must not lock everyone out of protected galleries; the password hash stays slow.
     passOnStoreError: true,
-    logger: { error: (err, msg) => logger.warn({ err }, msg ?? 'password limit store failed'), warn: (err, msg) => logger.warn({ err }, msg ?? 'password limit') },
+    logger: {
+      error: (err, msg) => logger.warn({ err }, msg ?? 'password limit store failed'),
+      warn: (err, msg) => logger.warn({ err }, msg ?? 'password limit'),
+    },
     handler: (req, res) => {
       res.status(429).setHeader('Cache-Control', 'no-store');
-      res.type('html').send(passwordPage({ locale: pageLocale(req), slug: String(req.params.slug), preview: unlockPreview(req), error: 'tooMany' }));
+      res.type('html').send(
+        passwordPage({
+          locale: pageLocale(req),
+          slug: String(req.params.slug),
+          preview: unlockPreview(req),
+          error: 'tooMany',
+        }),
+      );
     },
   });
   function unlockPreview(req: Request): PreviewTags {
-    return { title: t(pageLocale(req), 'web.password.title'), description: '', url: `${publicBaseUrl}/g/${String(req.params.slug)}` };
+    return {
+      title: t(pageLocale(req), 'web.password.title'),
+      description: '',
+      url: `${publicBaseUrl}/g/${String(req.params.slug)}`,
+    };
   }
 
-  router.post('/g/:slug/unlock', passwordLimiter, express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
-    const locale = pageLocale(req);
-    const gallery = await load(req);
-    const why = refusal(req, gallery, gallery ? cookies.readOpenTicket(req, gallery, clock.now()) : null);
-    if (why && why !== 'password') return sendRefusal(req, res, locale, why);
-    const open = gallery!;
-    const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
-    if (open.settings.passwordHash && !(await service.checkPassword(open, password))) {
-      res.status(401).setHeader('Cache-Control', 'no-store');
-      res.type('html').send(passwordPage({ locale, slug: open.slug, preview: previewTags(open, locale), error: 'wrong' }));
-      return;
-    }
-    cookies.setPassword(res, open);
-    res.redirect(303, `/g/${open.slug}`);
-  });
+  router.post(
+    '/g/:slug/unlock',
+    passwordLimiter,
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    async (req, res) => {
+      const locale = pageLocale(req);
+      const gallery = await load(req);
+      const why = refusal(req, gallery, gallery ? cookies.readOpenTicket(req, gallery, clock.now()) : null);
+      if (why && why !== 'password') return sendRefusal(req, res, locale, why);
+      const open = gallery!;
+      const password = typeof req.body?.password === 'string' ? (req.body.password as string) : '';
+      if (open.settings.passwordHash && !(await service.checkPassword(open, password))) {
+        res.status(401).setHeader('Cache-Control', 'no-store');
+        res
+          .type('html')
+          .send(passwordPage({ locale, slug: open.slug, preview: previewTags(open, locale), error: 'wrong' }));
+        return;
+      }
+      cookies.setPassword(res, open);
+      res.redirect(303, `/g/${open.slug}`);
+    },
+  );
 
   // Images: the display versions always (inline), originals only when downloads are allowed.
   router.get('/g/:slug/i/:position/:variant', async (req, res, next) => {
@@ -186,7 +226,8 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     if (why) return sendRefusal(req, res, locale, why);
     const image = findImage(gallery!, String(req.params.position));
     if (!image || !VARIANTS.includes(variant)) return sendRefusal(req, res, locale, 'not-found');
-    if (variant === 'original' && !gallery!.settings.downloadsAllowed) return sendRefusal(req, res, locale, 'no-downloads');
+    if (variant === 'original' && !gallery!.settings.downloadsAllowed)
+      return sendRefusal(req, res, locale, 'no-downloads');
 
     const key =
       variant === 'original'
@@ -229,7 +270,11 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     if (why) return sendRefusal(req, res, locale, why);
     if (!gallery!.settings.downloadsAllowed) return sendRefusal(req, res, locale, 'no-downloads');
     // Characters no file system accepts in a name (control characters included) become underscores.
-    const base = [...(gallery!.title ?? gallery!.slug)].map((c) => (/[\\/:*?"<>|]/.test(c) || c.charCodeAt(0) < 32 ? '_' : c)).join('').slice(0, 80) || gallery!.slug;
+    const base =
+      [...(gallery!.title ?? gallery!.slug)]
+        .map((c) => (/[\\/:*?"<>|]/.test(c) || c.charCodeAt(0) < 32 ? '_' : c))
+        .join('')
+        .slice(0, 80) || gallery!.slug;
     await streamGalleryZip(req, res, { gallery: gallery!, blobs, logger, fileName: `${base}.zip` });
   });
 

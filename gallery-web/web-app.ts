@@ -116,7 +116,10 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     res.status(status).setHeader('Cache-Control', 'no-store');
     const locale = pageLocale(req);
     if (status === 404) res.type('html').send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
-    else res.type('html').send(noticePage(locale, 'web.error.title', status === 503 ? 'DATABASE_UNAVAILABLE' : 'web.error.body'));
+    else
+      res
+        .type('html')
+        .send(noticePage(locale, 'web.error.title', status === 503 ? 'DATABASE_UNAVAILABLE' : 'web.error.body'));
   });
 
   return {
@@ -142,6 +145,8 @@ export function httpStatusOf(error: unknown): number {
         return 500;
     }
   }
-  const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
+    (error as { statusCode?: unknown } | null)?.statusCode;
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

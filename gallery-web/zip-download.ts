@@ -10,7 +10,11 @@ import type { Gallery } from '../core/types.js';
  * already are), and opened one at a time, so neither the archive nor more than one image is ever
  * held in memory and only one store connection is used.
  */
-export async function streamGalleryZip(req: Request, res: Response, input: { gallery: Gallery; blobs: BlobStore; logger: Logger; fileName: string }): Promise<void> {
+export async function streamGalleryZip(
+  req: Request,
+  res: Response,
+  input: { gallery: Gallery; blobs: BlobStore; logger: Logger; fileName: string },
+): Promise<void> {
   const { gallery, blobs, logger } = input;
   res.attachment(input.fileName);
   res.type('application/zip');
@@ -38,7 +42,10 @@ export async function streamGalleryZip(req: Request, res: Response, input: { gal
     if (aborted) return;
     const blob = await blobs.stream(originalKey(image.hash));
     if (!blob) {
-      logger.warn({ slug: gallery.slug, position: image.position }, 'original missing from the store; left out of the zip');
+      logger.warn(
+        { slug: gallery.slug, position: image.position },
+        'original missing from the store; left out of the zip',
+      );
       continue;
     }
     const added = once(archive, 'entry');

@@ -68,7 +68,11 @@ export function listMigrations(provider: Provider): string[] {
  * Throws with the CLI's output when it fails.
  */
 export function runPrisma(args: string[]): string {
-  const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')), 'build', 'index.js');
+  const cli = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('prisma/package.json')),
+    'build',
+    'index.js',
+  );
   const result = spawnSync(process.execPath, [cli, ...args], {
     cwd: repoRoot,
     encoding: 'utf8',

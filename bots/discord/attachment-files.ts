@@ -8,7 +8,10 @@ import { downloadFile } from '../shared/http-download.js';
  * refuses an oversized file before any byte is fetched; a URL outside the allowed CDN hosts is
  * refused without a request (an attachment URL is data from the platform, not to be trusted blindly).
  */
-export function attachmentFile(attachment: Pick<Attachment, 'url' | 'name' | 'size'>, cdnHosts: readonly string[]): IncomingFile {
+export function attachmentFile(
+  attachment: Pick<Attachment, 'url' | 'name' | 'size'>,
+  cdnHosts: readonly string[],
+): IncomingFile {
   const name = attachment.name || 'image';
   if (!isAllowedCdnUrl(attachment.url, cdnHosts)) {
     return {

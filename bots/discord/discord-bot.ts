@@ -98,7 +98,10 @@ export class DiscordBot implements Notifier {
       },
     });
 
-    this.client.on(Events.InteractionCreate, (interaction) => void this.guard('interaction', () => this.onInteraction(interaction)));
+    this.client.on(
+      Events.InteractionCreate,
+      (interaction) => void this.guard('interaction', () => this.onInteraction(interaction)),
+    );
     this.client.on(Events.MessageCreate, (message) => void this.guard('message', () => this.onMessage(message)));
     this.client.once(Events.ClientReady, (client) => this.logger.info({ user: client.user.tag }, 'discord: connected'));
     this.client.on(Events.Error, (error) => this.logger.error({ err: error }, 'discord: client error'));
@@ -110,7 +113,9 @@ export class DiscordBot implements Notifier {
   start(): void {
     this.unregisterNotifier = this.context.core.analytics.notifiers.register('discord', this);
     // login() hands the token to the REST client before its first await, so registration can run alongside.
-    this.client.login(this.settings.token).catch((error: unknown) => this.logger.error({ err: error }, 'discord: login failed'));
+    this.client
+      .login(this.settings.token)
+      .catch((error: unknown) => this.logger.error({ err: error }, 'discord: login failed'));
     void this.guard('command registration', () => this.registerCommands());
   }
 
@@ -123,7 +128,9 @@ export class DiscordBot implements Notifier {
 
   private async registerCommands(): Promise<void> {
     const { applicationId, guildId } = this.settings;
-    const route = guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId);
+    const route = guildId
+      ? Routes.applicationGuildCommands(applicationId, guildId)
+      : Routes.applicationCommands(applicationId);
     await this.client.rest.put(route, { body: [galleryCommandDefinition(), dashboardCommandDefinition()] });
     this.logger.info({ scope: guildId ? `guild ${guildId}` : 'global' }, 'discord: commands registered');
   }
@@ -145,7 +152,8 @@ export class DiscordBot implements Notifier {
       if (sub === 'upload') return this.upload(interaction);
       if (isManageSubcommand(sub)) return this.manage(interaction, sub);
     }
-    if (interaction.isChatInputCommand() && interaction.commandName === DASHBOARD_COMMAND_NAME) return this.dashboard(interaction);
+    if (interaction.isChatInputCommand() && interaction.commandName === DASHBOARD_COMMAND_NAME)
+      return this.dashboard(interaction);
   }
 
   /** `/dashboard`: the login link, ephemeral (only the owner sees it, wherever they ask). */
@@ -165,16 +173,25 @@ export class DiscordBot implements Notifier {
    * when that channel is unknown or refuses; throwing tells the monitor to try again later.
    */
   async notify(alert: OwnerAlert): Promise<void> {
-    const body = { content: fitContent(alert.text), components: buttonRows(alert.buttons), allowed_mentions: { parse: [] } };
+    const body = {
+      content: fitContent(alert.text),
+      components: buttonRows(alert.buttons),
+      allowed_mentions: { parse: [] },
+    };
     if (alert.owner.chatId) {
       try {
         await this.client.rest.post(Routes.channelMessages(alert.owner.chatId), { body });
         return;
       } catch (error) {
-        this.logger.warn({ err: error, channel: alert.owner.chatId, slug: alert.slug }, 'discord: could not post an alert in its channel; sending it as a DM');
+        this.logger.warn(
+          { err: error, channel: alert.owner.chatId, slug: alert.slug },
+          'discord: could not post an alert in its channel; sending it as a DM',
+        );
       }
     }
-    const dm = (await this.client.rest.post(Routes.userChannels(), { body: { recipient_id: alert.owner.userId } })) as { id: string };
+    const dm = (await this.client.rest.post(Routes.userChannels(), { body: { recipient_id: alert.owner.userId } })) as {
+      id: string;
+    };
     await this.client.rest.post(Routes.channelMessages(dm.id), { body });
   }
 
@@ -206,7 +223,12 @@ export class DiscordBot implements Notifier {
     }
     const files = attachments.map((attachment) => attachmentFile(attachment, this.settings.cdnHosts));
     const key = `interaction:${interaction.id}`;
-    const meta: BatchMeta = { owner: this.ownerOf(interaction.user.id, interaction.channelId), locale, options, editor };
+    const meta: BatchMeta = {
+      owner: this.ownerOf(interaction.user.id, interaction.channelId),
+      locale,
+      options,
+      editor,
+    };
     if (this.collector.add(key, files, meta) < 0) {
       await editor.final({ content: t(locale, 'discord.stopping') });
       return;
@@ -302,7 +324,10 @@ export class DiscordBot implements Notifier {
   }
 
   /** Management replies are ephemeral: only the person asking sees them. */
-  private async manage(interaction: ChatInputCommandInteraction, command: Parameters<typeof manageArgs>[1]): Promise<void> {
+  private async manage(
+    interaction: ChatInputCommandInteraction,
+    command: Parameters<typeof manageArgs>[1],
+  ): Promise<void> {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const reply = await this.context.commands.run({
       owner: this.ownerOf(interaction.user.id, interaction.channelId),
@@ -325,12 +350,23 @@ export class DiscordBot implements Notifier {
     }
     const locale = localeFrom(interaction.locale);
     const needle = String(focused.value).trim().toLowerCase();
-    const galleries = await this.context.core.service.listGalleries(this.ownerOf(interaction.user.id, interaction.channelId));
+    const galleries = await this.context.core.service.listGalleries(
+      this.ownerOf(interaction.user.id, interaction.channelId),
+    );
     const choices = galleries
-      .filter((g) => !needle || g.slug.toLowerCase().includes(needle) || g.url.toLowerCase().includes(needle) || (g.title ?? '').toLowerCase().includes(needle))
+      .filter(
+        (g) =>
+          !needle ||
+          g.slug.toLowerCase().includes(needle) ||
+          g.url.toLowerCase().includes(needle) ||
+          (g.title ?? '').toLowerCase().includes(needle),
+      )
       .slice(0, 25)
       .map((g) => ({
-        name: truncate(`${g.title ?? t(locale, 'untitled')} · ${t(locale, 'gallery.count', { count: g.imageCount })} · ${statusText(g.status, locale)}`, 100),
+        name: truncate(
+          `${g.title ?? t(locale, 'untitled')} · ${t(locale, 'gallery.count', { count: g.imageCount })} · ${statusText(g.status, locale)}`,
+          100,
+        ),
         value: g.slug,
       }));
     await interaction.respond(choices);

@@ -23,7 +23,10 @@ const optional = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
-const snowflake = z.string().trim().regex(/^\d{5,25}$/, 'must be a numeric Discord id');
+const snowflake = z
+  .string()
+  .trim()
+  .regex(/^\d{5,25}$/, 'must be a numeric Discord id');
 
 const schema = z.object({
   DISCORD_BOT_TOKEN: z.string().trim().min(1, 'is required'),
@@ -32,9 +35,7 @@ const schema = z.object({
   DISCORD_API_URL: optional.pipe(z.string().url('must be a URL such as https://discord.com/api').optional()),
   DISCORD_CDN_HOSTS: optional,
   DISCORD_MESSAGE_CONTENT: optional.pipe(
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' })
-      .optional(),
+    z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }).optional(),
   ),
 });
 

@@ -1,4 +1,11 @@
-import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
+import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+} from 'discord.js';
 import type { ChatButton, ChatReply } from '../../core/chat/chat-commands.js';
 
 /** Discord refuses message content longer than this. */
@@ -14,7 +21,11 @@ const STYLES: Record<ChatButton['style'], ButtonStyle> = {
 export function buttonRows(buttons: ChatButton[] | undefined): APIActionRowComponent<APIButtonComponent>[] {
   if (!buttons?.length) return [];
   const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
-    buttons.slice(0, 5).map((button) => new ButtonBuilder().setCustomId(button.data).setLabel(button.label).setStyle(STYLES[button.style])),
+    buttons
+      .slice(0, 5)
+      .map((button) =>
+        new ButtonBuilder().setCustomId(button.data).setLabel(button.label).setStyle(STYLES[button.style]),
+      ),
   );
   return [row.toJSON()];
 }
@@ -25,11 +36,19 @@ export function fitContent(text: string): string {
 }
 
 /** Content and components of a reply (files are added by the caller). */
-export function renderReply(reply: ChatReply): { content: string; components: APIActionRowComponent<APIButtonComponent>[] } {
+export function renderReply(reply: ChatReply): {
+  content: string;
+  components: APIActionRowComponent<APIButtonComponent>[];
+} {
   return { content: fitContent(reply.text), components: buttonRows(reply.buttons) };
 }
 
 /** A reply with its picture (the stats chart) as an attachment. */
-export function renderReplyWithImage(reply: ChatReply): ReturnType<typeof renderReply> & { files: AttachmentBuilder[] } {
-  return { ...renderReply(reply), files: reply.image ? [new AttachmentBuilder(reply.image.png, { name: reply.image.name })] : [] };
+export function renderReplyWithImage(
+  reply: ChatReply,
+): ReturnType<typeof renderReply> & { files: AttachmentBuilder[] } {
+  return {
+    ...renderReply(reply),
+    files: reply.image ? [new AttachmentBuilder(reply.image.png, { name: reply.image.name })] : [],
+  };
 }

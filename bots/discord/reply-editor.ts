@@ -35,7 +35,11 @@ export class ReplyEditor<Payload> {
   final(payload: Payload): Promise<void> {
     this.finished = true;
     return this.enqueue(payload, () =>
-      retryTransient(() => this.edit(payload), { logger: this.logger, what: 'discord: editing the reply', delaysMs: this.retryDelaysMs }),
+      retryTransient(() => this.edit(payload), {
+        logger: this.logger,
+        what: 'discord: editing the reply',
+        delaysMs: this.retryDelaysMs,
+      }),
     );
   }
 

@@ -22,7 +22,19 @@ export const MAX_UPLOAD_ATTACHMENTS = 25 - UPLOAD_SETTING_OPTIONS.length;
 export const attachmentOptionName = (index: number) => `image${index + 1}`;
 
 /** Management subcommands: their name is the ChatCommands command, their options become its args. */
-const MANAGE_SUBCOMMANDS = ['list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title', 'alerts'] as const;
+const MANAGE_SUBCOMMANDS = [
+  'list',
+  'stats',
+  'disable',
+  'enable',
+  'delete',
+  'expire',
+  'maxviews',
+  'password',
+  'download',
+  'title',
+  'alerts',
+] as const;
 type ManageSubcommand = (typeof MANAGE_SUBCOMMANDS)[number];
 
 const zh = (key: MessageKey): LocalizationMap => ({ 'zh-CN': t('zh-CN', key), 'zh-TW': t('zh-CN', key) });
@@ -48,28 +60,73 @@ export function galleryCommandDefinition(): RESTPostAPIChatInputApplicationComma
       );
     }
     return sub
-      .addStringOption((o) => o.setName('title').setDescription(en('discord.option.title')).setDescriptionLocalizations(zh('discord.option.title')).setMaxLength(200))
-      .addStringOption((o) => o.setName('expires').setDescription(en('discord.option.expires')).setDescriptionLocalizations(zh('discord.option.expires')))
-      .addIntegerOption((o) => o.setName('max_views').setDescription(en('discord.option.maxViews')).setDescriptionLocalizations(zh('discord.option.maxViews')).setMinValue(1))
-      .addStringOption((o) => o.setName('password').setDescription(en('discord.option.password')).setDescriptionLocalizations(zh('discord.option.password')).setMaxLength(200))
-      .addBooleanOption((o) => o.setName('download').setDescription(en('discord.option.download')).setDescriptionLocalizations(zh('discord.option.download')));
+      .addStringOption((o) =>
+        o
+          .setName('title')
+          .setDescription(en('discord.option.title'))
+          .setDescriptionLocalizations(zh('discord.option.title'))
+          .setMaxLength(200),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('expires')
+          .setDescription(en('discord.option.expires'))
+          .setDescriptionLocalizations(zh('discord.option.expires')),
+      )
+      .addIntegerOption((o) =>
+        o
+          .setName('max_views')
+          .setDescription(en('discord.option.maxViews'))
+          .setDescriptionLocalizations(zh('discord.option.maxViews'))
+          .setMinValue(1),
+      )
+      .addStringOption((o) =>
+        o
+          .setName('password')
+          .setDescription(en('discord.option.password'))
+          .setDescriptionLocalizations(zh('discord.option.password'))
+          .setMaxLength(200),
+      )
+      .addBooleanOption((o) =>
+        o
+          .setName('download')
+          .setDescription(en('discord.option.download'))
+          .setDescriptionLocalizations(zh('discord.option.download')),
+      );
   });
 
   for (const name of MANAGE_SUBCOMMANDS) {
     command.addSubcommand((sub) => {
-      sub.setName(name).setDescription(en(`discord.${name}`)).setDescriptionLocalizations(zh(`discord.${name}`));
+      sub
+        .setName(name)
+        .setDescription(en(`discord.${name}`))
+        .setDescriptionLocalizations(zh(`discord.${name}`));
       if (name === 'list') return sub;
       sub.addStringOption((o) =>
-        o.setName('link').setDescription(en('discord.option.link')).setDescriptionLocalizations(zh('discord.option.link')).setRequired(true).setAutocomplete(true),
+        o
+          .setName('link')
+          .setDescription(en('discord.option.link'))
+          .setDescriptionLocalizations(zh('discord.option.link'))
+          .setRequired(true)
+          .setAutocomplete(true),
       );
       const value = VALUE_OPTION[name];
       if (value?.kind === 'string') {
         sub.addStringOption((o) =>
-          o.setName(value.name).setDescription(en(value.description)).setDescriptionLocalizations(zh(value.description)).setRequired(value.required).setMaxLength(200),
+          o
+            .setName(value.name)
+            .setDescription(en(value.description))
+            .setDescriptionLocalizations(zh(value.description))
+            .setRequired(value.required)
+            .setMaxLength(200),
         );
       } else if (value?.kind === 'boolean') {
         sub.addBooleanOption((o) =>
-          o.setName(value.name).setDescription(en(value.description)).setDescriptionLocalizations(zh(value.description)).setRequired(value.required),
+          o
+            .setName(value.name)
+            .setDescription(en(value.description))
+            .setDescriptionLocalizations(zh(value.description))
+            .setRequired(value.required),
         );
       }
       return sub;

@@ -17,7 +17,9 @@ export const startSlackBot: BotStarter = async (context) => {
   const config = readSlackConfig(context.config.env);
   if (!config) {
     if (context.config.env.SLACK_BOT_TOKEN) {
-      context.logger.warn('SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN: the Slack app is not started');
+      context.logger.warn(
+        'SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN: the Slack app is not started',
+      );
     }
     return null;
   }
@@ -32,7 +34,14 @@ export const startSlackBot: BotStarter = async (context) => {
 
   let app: App;
   if (config.mode === 'socket') {
-    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, logger: boltLogger, clientOptions, ...identity });
+    app = new App({
+      token: config.botToken,
+      appToken: config.appToken,
+      socketMode: true,
+      logger: boltLogger,
+      clientOptions,
+      ...identity,
+    });
   } else {
     const receiver = new HTTPReceiver({
       signingSecret: config.signingSecret!,
@@ -89,7 +98,11 @@ async function botIdentity(
   boltLogger: BoltLogger,
   logger: Logger,
 ): Promise<{ botId?: string; botUserId?: string; tokenVerificationEnabled: boolean }> {
-  const client = new webApi.WebClient(config.botToken, { ...clientOptions, logger: boltLogger, retryConfig: { retries: 0 } });
+  const client = new webApi.WebClient(config.botToken, {
+    ...clientOptions,
+    logger: boltLogger,
+    retryConfig: { retries: 0 },
+  });
   try {
     const result = await client.auth.test();
     if (result.bot_id && result.user_id) {
@@ -97,7 +110,10 @@ async function botIdentity(
       return { botId: result.bot_id, botUserId: result.user_id, tokenVerificationEnabled: false };
     }
   } catch (error) {
-    logger.error({ err: error }, 'Slack auth.test failed: check SLACK_BOT_TOKEN (the app keeps running and tries again on the first event)');
+    logger.error(
+      { err: error },
+      'Slack auth.test failed: check SLACK_BOT_TOKEN (the app keeps running and tries again on the first event)',
+    );
   }
   return { tokenVerificationEnabled: false };
 }

@@ -90,14 +90,21 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     try {
       return (await core.shared.counters.increment(`slack-delivery:${key}`, 60 * 60 * 1000)).count === 1;
     } catch (error) {
-      logger.warn({ err: error }, 'slack: shared state unreachable; repeated deliveries are recognised by this instance only');
+      logger.warn(
+        { err: error },
+        'slack: shared state unreachable; repeated deliveries are recognised by this instance only',
+      );
       return local;
     }
   };
   // Bolt posts to response_url once and gives up on a 5xx or a network error; the answer is what
   // the person asked for, so it is tried again after a pause (the URL stays valid for 30 minutes).
   const reliably = (respond: RespondFn) => (message: RespondArguments) =>
-    retryTransient(() => respond(message), { logger, what: 'slack: answering through response_url', delaysMs: [500, 1000, 2000] });
+    retryTransient(() => respond(message), {
+      logger,
+      what: 'slack: answering through response_url',
+      delaysMs: [500, 1000, 2000],
+    });
 
   // Open batches hold plain file descriptions (they may live in the shared state, where another
   // instance of the app picks them up); the downloads are prepared when the batch is processed.
@@ -124,7 +131,10 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       }
       const loginPages = files.filter((f) => f.gotLoginPage).map((f) => f.incoming.name);
       if (loginPages.length) {
-        reply = { ...reply, text: `${reply.text}\n\n${t(locale, 'slack.loginPage', { files: loginPages.join(', ') })}` };
+        reply = {
+          ...reply,
+          text: `${reply.text}\n\n${t(locale, 'slack.loginPage', { files: loginPages.join(', ') })}`,
+        };
       }
       await client.chat.postMessage({
         channel: meta.channel,
@@ -150,7 +160,10 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   const pendingFile = (file: SlackFile, index: number): PendingFile => {
     const name = file.name || file.title || `file-${index + 1}`;
     const url = file.url_private_download ?? file.url_private;
-    const pending: PendingFile = { gotLoginPage: false, incoming: { name, declaredBytes: file.size, data: () => Promise.reject(new MaiimgError('DOWNLOAD_FAILED')) } };
+    const pending: PendingFile = {
+      gotLoginPage: false,
+      incoming: { name, declaredBytes: file.size, data: () => Promise.reject(new MaiimgError('DOWNLOAD_FAILED')) },
+    };
     // Tombstoned or hidden files have no URL; a URL on another host never gets the bot token.
     if (!url || !mayReceiveToken(url, config)) {
       if (url) logger.warn({ host: safeHost(url) }, 'refused a Slack file URL on a host not in SLACK_FILE_HOSTS');
@@ -173,7 +186,10 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
         } catch (error) {
           if (isMaiimgError(error, 'DOWNLOAD_FAILED') && /text\/html/i.test(String(error.params.contentType ?? ''))) {
             pending.gotLoginPage = true;
-            logger.warn({ file: name }, 'Slack sent its sign-in page instead of a file: does the app have the files:read scope?');
+            logger.warn(
+              { file: name },
+              'Slack sent its sign-in page instead of a file: does the app have the files:read scope?',
+            );
           }
           throw error;
         }
@@ -193,7 +209,17 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       logger.debug({ channel: event.channel, ts: event.ts }, 'ignored a repeated delivery of a file share');
       return;
     }
-    const files: SlackFile[] = event.files.map(({ id, name, title, size, mode, url_private_download, url_private }) => ({ id, name, title, size, mode, url_private_download, url_private }));
+    const files: SlackFile[] = event.files.map(
+      ({ id, name, title, size, mode, url_private_download, url_private }) => ({
+        id,
+        name,
+        title,
+        size,
+        mode,
+        url_private_download,
+        url_private,
+      }),
+    );
     const meta: BatchMeta = { user: event.user, channel: event.channel, threadTs: event.thread_ts ?? event.ts };
     let collected: number;
     try {
@@ -201,12 +227,20 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     } catch (error) {
       // The shared state is unreachable: say so now rather than lose the files silently.
       const locale = await locales.forUser(event.user);
-      await client.chat.postEphemeral({ channel: event.channel, user: event.user, text: escapeMrkdwn(commands.batchFailure(error, locale).text) });
+      await client.chat.postEphemeral({
+        channel: event.channel,
+        user: event.user,
+        text: escapeMrkdwn(commands.batchFailure(error, locale).text),
+      });
       return;
     }
     if (collected === -1) {
       const locale = await locales.forUser(event.user);
-      await client.chat.postEphemeral({ channel: event.channel, user: event.user, text: escapeMrkdwn(t(locale, 'slack.restarting')) });
+      await client.chat.postEphemeral({
+        channel: event.channel,
+        user: event.user,
+        text: escapeMrkdwn(t(locale, 'slack.restarting')),
+      });
     }
   };
 
@@ -226,7 +260,10 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
    * owner's direct message with the app. Returns a note for the answer when the chart went
    * elsewhere; a failed upload is logged and leaves the text to stand alone.
    */
-  const uploadChart = async (image: NonNullable<ChatReply['image']>, input: { user: string; channel?: string; threadTs?: string; locale: Locale }): Promise<string | null> => {
+  const uploadChart = async (
+    image: NonNullable<ChatReply['image']>,
+    input: { user: string; channel?: string; threadTs?: string; locale: Locale },
+  ): Promise<string | null> => {
     const direct = isDirectMessage(input.channel);
     try {
       const channel = direct ? input.channel : (await client.conversations.open({ users: input.user })).channel?.id;
@@ -243,7 +280,10 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   };
 
   /** A reply with a chart: the chart is uploaded first, so the text can say where it went. */
-  const withChart = async (reply: ChatReply, input: { user: string; channel?: string; threadTs?: string; locale: Locale }): Promise<ChatReply> => {
+  const withChart = async (
+    reply: ChatReply,
+    input: { user: string; channel?: string; threadTs?: string; locale: Locale },
+  ): Promise<ChatReply> => {
     if (!reply.image) return reply;
     const note = await uploadChart(reply.image, input);
     return note ? { ...reply, text: `${reply.text}\n\n${note}` } : reply;
@@ -278,7 +318,12 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     app.command(DASHBOARD_COMMAND, async ({ command, ack, respond }) => {
       await ack();
       const locale = await locales.forUser(command.user_id);
-      const reply = await commands.run({ owner: ownerOf(command.user_id, command.channel_id), locale, command: 'dashboard', args: [] });
+      const reply = await commands.run({
+        owner: ownerOf(command.user_id, command.channel_id),
+        locale,
+        command: 'dashboard',
+        args: [],
+      });
       await reliably(respond)({ response_type: 'ephemeral', ...renderReply(reply, locale) });
     });
   }
@@ -300,8 +345,17 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       // Errors (a non-owner's press), stats and the dashboard link go to the presser alone;
       // other presses in an ephemeral reply replace that reply.
       const replaceOriginal = !reply.isError && !answersPresser && !reply.privateReply && !inSharedMessage;
-      reply = await withChart(reply, { user: body.user.id, channel: body.channel?.id, threadTs: message?.thread_ts ?? message?.ts, locale });
-      await reliably(respond)({ response_type: 'ephemeral', replace_original: replaceOriginal, ...renderReply(reply, locale) });
+      reply = await withChart(reply, {
+        user: body.user.id,
+        channel: body.channel?.id,
+        threadTs: message?.thread_ts ?? message?.ts,
+        locale,
+      });
+      await reliably(respond)({
+        response_type: 'ephemeral',
+        replace_original: replaceOriginal,
+        ...renderReply(reply, locale),
+      });
       return;
     }
     // The gallery message in the channel: flip its buttons (or retire it after a delete) for
@@ -309,9 +363,21 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     const deleted = pressed === 'delete' || pressed === 'delete-yes';
     const updated = deleted
       ? renderReply({ text: reply.text }, locale)
-      : { text: message?.text ?? renderReply(reply, locale).text, blocks: replaceButtons((message?.blocks ?? []) as Parameters<typeof replaceButtons>[0], reply.buttons, locale) };
+      : {
+          text: message?.text ?? renderReply(reply, locale).text,
+          blocks: replaceButtons(
+            (message?.blocks ?? []) as Parameters<typeof replaceButtons>[0],
+            reply.buttons,
+            locale,
+          ),
+        };
     await client.chat.update({ channel: body.channel!.id, ts: message!.ts!, ...updated });
-    if (!deleted) await reliably(respond)({ response_type: 'ephemeral', replace_original: false, ...renderReply({ text: reply.text }, locale) });
+    if (!deleted)
+      await reliably(respond)({
+        response_type: 'ephemeral',
+        replace_original: false,
+        ...renderReply({ text: reply.text }, locale),
+      });
   });
 
   app.error(async (error) => {
@@ -324,13 +390,20 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
      * removed from it) in the owner's direct message with the app; throwing makes the monitor retry.
      */
     async notify(alert: OwnerAlert): Promise<void> {
-      const message = { ...renderReply({ text: alert.text, buttons: alert.buttons }, alert.locale), unfurl_links: false, unfurl_media: false };
+      const message = {
+        ...renderReply({ text: alert.text, buttons: alert.buttons }, alert.locale),
+        unfurl_links: false,
+        unfurl_media: false,
+      };
       if (alert.owner.chatId) {
         try {
           await client.chat.postMessage({ channel: alert.owner.chatId, ...message });
           return;
         } catch (error) {
-          logger.warn({ err: error, channel: alert.owner.chatId, slug: alert.slug }, 'could not post an alert in its channel; sending it as a direct message');
+          logger.warn(
+            { err: error, channel: alert.owner.chatId, slug: alert.slug },
+            'could not post an alert in its channel; sending it as a direct message',
+          );
         }
       }
       const dm = (await client.conversations.open({ users: alert.owner.userId })).channel?.id;

@@ -29,7 +29,10 @@ const optional = z
 const schema = z.object({
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,
-  SLACK_APP_TOKEN: optional.refine((v) => v === undefined || v.startsWith('xapp-'), 'must be an app-level token (xapp-...)'),
+  SLACK_APP_TOKEN: optional.refine(
+    (v) => v === undefined || v.startsWith('xapp-'),
+    'must be an app-level token (xapp-...)',
+  ),
   SLACK_API_URL: z
     .string()
     .trim()
@@ -39,7 +42,10 @@ const schema = z.object({
     .string()
     .trim()
     .default('/gallery')
-    .refine((v) => /^\/[a-z0-9_-]{1,31}$/i.test(v), 'must look like /gallery (a slash, then up to 31 letters, digits, - or _)'),
+    .refine(
+      (v) => /^\/[a-z0-9_-]{1,31}$/i.test(v),
+      'must look like /gallery (a slash, then up to 31 letters, digits, - or _)',
+    ),
   SLACK_FILE_HOSTS: optional,
 });
 
@@ -56,7 +62,10 @@ export function readSlackConfig(env: Readonly<Record<string, string | undefined>
   const raw = parsed.data;
   if (!raw.SLACK_BOT_TOKEN || (!raw.SLACK_SIGNING_SECRET && !raw.SLACK_APP_TOKEN)) return null;
   const apiUrl = raw.SLACK_API_URL.endsWith('/') ? raw.SLACK_API_URL : `${raw.SLACK_API_URL}/`;
-  const extraHosts = (raw.SLACK_FILE_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const extraHosts = (raw.SLACK_FILE_HOSTS ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   return {
     botToken: raw.SLACK_BOT_TOKEN,
     signingSecret: raw.SLACK_SIGNING_SECRET,

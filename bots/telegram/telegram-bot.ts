@@ -12,7 +12,14 @@ import type { BotContext, RunningBot } from '../shared/bot-context.js';
 import { loadTelegramConfig, type TelegramConfig } from './telegram-config.js';
 import { incomingFile, type TelegramFileRef } from './telegram-files.js';
 import { ProgressMessage, type TelegramSender } from './telegram-progress.js';
-import { CAPTION_LIMIT, MESSAGE_LIMIT, commandMenu, inlineKeyboard, parseCommand, splitText } from './telegram-render.js';
+import {
+  CAPTION_LIMIT,
+  MESSAGE_LIMIT,
+  commandMenu,
+  inlineKeyboard,
+  parseCommand,
+  splitText,
+} from './telegram-render.js';
 import { isNotModified, retryDelayMs, withRetry } from './telegram-retry.js';
 import { readWebhookUpdate, webhookSecretMatches } from './telegram-webhook.js';
 
@@ -67,7 +74,9 @@ class TelegramBot implements TelegramSender, Notifier {
     this.logger = context.logger.child({ bot: 'telegram' });
     this.bot = new Telegraf(config.token, { telegram: { apiRoot: config.apiRoot } });
     // telegraf's default handler sets process.exitCode and rethrows: a bad update must never do that.
-    this.bot.catch((error, ctx) => this.logger.error({ err: error, updateId: ctx.update.update_id }, 'telegram: update handling failed'));
+    this.bot.catch((error, ctx) =>
+      this.logger.error({ err: error, updateId: ctx.update.update_id }, 'telegram: update handling failed'),
+    );
     this.bot.on('message', (ctx) => this.onMessage(ctx.message));
     this.bot.on('callback_query', (ctx) => this.onButton(ctx.callbackQuery));
     this.collector = new SharedBatchCollector<TelegramFileRef, BatchMeta>({
@@ -113,7 +122,8 @@ class TelegramBot implements TelegramSender, Notifier {
     const parsed = parseCommand(message.text, this.bot.botInfo?.username);
     if (!parsed) {
       // In a group, chatter is not for us; in a private chat, a stray text earns the help.
-      if (message.chat.type === 'private') await this.reply(message.chat.id, { text: t(locale, 'help') }, message.message_id);
+      if (message.chat.type === 'private')
+        await this.reply(message.chat.id, { text: t(locale, 'help') }, message.message_id);
       return;
     }
     const replied = message.reply_to_message;
@@ -141,13 +151,23 @@ class TelegramBot implements TelegramSender, Notifier {
   private async collect(message: Message, file: TelegramFileRef, owner: Owner, locale: Locale): Promise<void> {
     const key = `${message.chat.id}:${owner.userId}`;
     const caption = 'caption' in message && message.caption?.trim() ? message.caption.trim() : null;
-    const meta: BatchMeta = { owner, locale, chatId: message.chat.id, firstMessageId: message.message_id, title: caption };
+    const meta: BatchMeta = {
+      owner,
+      locale,
+      chatId: message.chat.id,
+      firstMessageId: message.message_id,
+      title: caption,
+    };
     let count: number;
     try {
       count = await this.collector.add(key, [file], meta);
     } catch (error) {
       // The shared state is unreachable: say so now rather than lose the photo silently.
-      await this.reply(message.chat.id, { text: this.context.commands.batchFailure(error, locale).text }, message.message_id);
+      await this.reply(
+        message.chat.id,
+        { text: this.context.commands.batchFailure(error, locale).text },
+        message.message_id,
+      );
       return;
     }
     if (count < 0) {
@@ -174,7 +194,11 @@ class TelegramBot implements TelegramSender, Notifier {
     items.sort((a, b) => a.messageId - b.messageId);
     let photos = 0;
     const files = items.map((ref) =>
-      incomingFile(ref, ref.fileName ?? `photo-${++photos}.jpg`, { telegram: this.bot.telegram, config: this.config, logger: this.logger }),
+      incomingFile(ref, ref.fileName ?? `photo-${++photos}.jpg`, {
+        telegram: this.bot.telegram,
+        config: this.config,
+        logger: this.logger,
+      }),
     );
     progress.show(this.context.commands.progressText(locale, { done: 0, total: files.length }));
     let outcome: BatchOutcome;
@@ -206,13 +230,19 @@ class TelegramBot implements TelegramSender, Notifier {
             reply_markup: inlineKeyboard(reply.buttons),
             // telegraf 4.16 drops object fields it does not know from multipart requests, so this one
             // goes pre-encoded (the Bot API reads JSON-encoded fields in multipart bodies).
-            reply_parameters: JSON.stringify({ message_id: meta.firstMessageId, allow_sending_without_reply: true }) as never,
+            reply_parameters: JSON.stringify({
+              message_id: meta.firstMessageId,
+              allow_sending_without_reply: true,
+            }) as never,
           }),
         { logger: this.logger, what: 'sendPhoto' },
       );
     } catch (error) {
       // The gallery exists: make sure its link reaches the sender even if the photo cannot be sent.
-      this.logger.error({ err: error, slug: outcome.gallery.slug }, 'telegram: could not send the QR code; sending the link as text');
+      this.logger.error(
+        { err: error, slug: outcome.gallery.slug },
+        'telegram: could not send the QR code; sending the link as text',
+      );
       await progress.finish(reply.text, inlineKeyboard(reply.buttons));
       return;
     }
@@ -225,7 +255,9 @@ class TelegramBot implements TelegramSender, Notifier {
     const limit = formatBytes(this.context.config.limits.maxFileBytes);
     return {
       ...outcome,
-      rejected: outcome.rejected.map((r) => (r.code === 'PLATFORM_FILE_TOO_LARGE' ? { ...r, message: t(locale, 'telegram.cloudLimit', { limit }) } : r)),
+      rejected: outcome.rejected.map((r) =>
+        r.code === 'PLATFORM_FILE_TOO_LARGE' ? { ...r, message: t(locale, 'telegram.cloudLimit', { limit }) } : r,
+      ),
     };
   }
 
@@ -233,7 +265,9 @@ class TelegramBot implements TelegramSender, Notifier {
 
   private async onButton(query: CallbackQuery): Promise<void> {
     const answer = (text?: string, alert = false) =>
-      this.quietly('answerCallbackQuery', () => this.bot.telegram.answerCbQuery(query.id, text?.slice(0, 200), { show_alert: alert }));
+      this.quietly('answerCallbackQuery', () =>
+        this.bot.telegram.answerCbQuery(query.id, text?.slice(0, 200), { show_alert: alert }),
+      );
     const data = 'data' in query ? query.data : undefined;
     const decoded = data ? decodeButton(data) : null;
     const message = query.message;
@@ -264,7 +298,12 @@ class TelegramBot implements TelegramSender, Notifier {
         await answer(reply.text);
         // The button flips: Disable becomes Enable and back.
         await this.quietly('editMessageReplyMarkup', () =>
-          this.bot.telegram.editMessageReplyMarkup(chatId, message.message_id, undefined, inlineKeyboard(reply.buttons)),
+          this.bot.telegram.editMessageReplyMarkup(
+            chatId,
+            message.message_id,
+            undefined,
+            inlineKeyboard(reply.buttons),
+          ),
         );
         break;
       case 'delete':
@@ -329,7 +368,10 @@ class TelegramBot implements TelegramSender, Notifier {
       pieces = rest;
     } else {
       const [first, ...rest] = splitText(reply.text, MESSAGE_LIMIT);
-      await withRetry(() => this.sendMessage(chatId, first!, { keyboard: rest.length ? undefined : keyboard, replyTo }), { logger: this.logger, what: 'sendMessage' });
+      await withRetry(
+        () => this.sendMessage(chatId, first!, { keyboard: rest.length ? undefined : keyboard, replyTo }),
+        { logger: this.logger, what: 'sendMessage' },
+      );
       pieces = rest;
     }
     for (const [index, piece] of pieces.entries()) {
@@ -350,20 +392,32 @@ class TelegramBot implements TelegramSender, Notifier {
 
   /** What the group is told after a private reply: where it went, or how to make it possible. */
   private privateNotice(locale: Locale, delivered: boolean): string {
-    return delivered ? t(locale, 'telegram.sentPrivately') : t(locale, 'telegram.privateFailed', { bot: this.bot.botInfo?.username ?? '' });
+    return delivered
+      ? t(locale, 'telegram.sentPrivately')
+      : t(locale, 'telegram.privateFailed', { bot: this.bot.botInfo?.username ?? '' });
   }
 
   /** Sends one text message; failures are logged, never thrown. Returns the message id. */
-  async send(chatId: number | string, text: string, options: { replyTo?: number; keyboard?: InlineKeyboardMarkup } = {}): Promise<number | undefined> {
+  async send(
+    chatId: number | string,
+    text: string,
+    options: { replyTo?: number; keyboard?: InlineKeyboardMarkup } = {},
+  ): Promise<number | undefined> {
     const sent = await this.quietly('sendMessage', () => this.sendMessage(chatId, text, options));
     return sent?.message_id;
   }
 
-  private sendMessage(chatId: number | string, text: string, options: { replyTo?: number; keyboard?: InlineKeyboardMarkup }) {
+  private sendMessage(
+    chatId: number | string,
+    text: string,
+    options: { replyTo?: number; keyboard?: InlineKeyboardMarkup },
+  ) {
     return this.bot.telegram.sendMessage(chatId, text, {
       ...NO_PREVIEW,
       reply_markup: options.keyboard,
-      reply_parameters: options.replyTo ? { message_id: options.replyTo, allow_sending_without_reply: true } : undefined,
+      reply_parameters: options.replyTo
+        ? { message_id: options.replyTo, allow_sending_without_reply: true }
+        : undefined,
     });
   }
 
@@ -414,10 +468,16 @@ class TelegramBot implements TelegramSender, Notifier {
     const forever = { logger: this.logger, signal, attempts: Number.POSITIVE_INFINITY };
     this.bot.botInfo ??= await withRetry(() => this.bot.telegram.getMe(), { ...forever, what: 'getMe' });
     await withRetry(() => this.bot.telegram.setMyCommands(commandMenu('en')), { ...forever, what: 'setMyCommands' });
-    await withRetry(() => this.bot.telegram.setMyCommands(commandMenu('zh-CN'), { language_code: 'zh' }), { ...forever, what: 'setMyCommands' });
+    await withRetry(() => this.bot.telegram.setMyCommands(commandMenu('zh-CN'), { language_code: 'zh' }), {
+      ...forever,
+      what: 'setMyCommands',
+    });
     if (this.config.webhook) {
       const { url, secret } = this.config.webhook;
-      await withRetry(() => this.bot.telegram.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }), { ...forever, what: 'setWebhook' });
+      await withRetry(
+        () => this.bot.telegram.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }),
+        { ...forever, what: 'setWebhook' },
+      );
       this.logger.info({ url }, 'telegram: webhook set');
     }
   }
@@ -465,7 +525,11 @@ class TelegramBot implements TelegramSender, Notifier {
   }
 
   private handle(update: Update): Promise<void> {
-    return this.bot.handleUpdate(update).catch((error: unknown) => this.logger.error({ err: error, updateId: update.update_id }, 'telegram: update failed'));
+    return this.bot
+      .handleUpdate(update)
+      .catch((error: unknown) =>
+        this.logger.error({ err: error, updateId: update.update_id }, 'telegram: update failed'),
+      );
   }
 
   /**
@@ -508,12 +572,20 @@ class TelegramBot implements TelegramSender, Notifier {
 /** The file in a message, if it carries one we can take: the largest photo size or a document. */
 function fileOf(message: Message): TelegramFileRef | null {
   if ('photo' in message && message.photo.length) {
-    const largest = message.photo.reduce((best, size) => ((size.width * size.height > best.width * best.height) ? size : best));
+    const largest = message.photo.reduce((best, size) =>
+      size.width * size.height > best.width * best.height ? size : best,
+    );
     return { kind: 'photo', fileId: largest.file_id, fileSize: largest.file_size, messageId: message.message_id };
   }
   if ('document' in message) {
     const doc = message.document;
-    return { kind: 'document', fileId: doc.file_id, fileSize: doc.file_size, fileName: doc.file_name, messageId: message.message_id };
+    return {
+      kind: 'document',
+      fileId: doc.file_id,
+      fileSize: doc.file_size,
+      fileName: doc.file_name,
+      messageId: message.message_id,
+    };
   }
   return null;
 }

@@ -35,7 +35,10 @@ const schema = z.object({
     z.string().trim().url('must be a URL such as https://api.telegram.org').default('https://api.telegram.org'),
   ),
   TELEGRAM_LOCAL_MODE: z.preprocess(blankToUndefined, bool.default(false)),
-  TELEGRAM_WEBHOOK_URL: z.preprocess(blankToUndefined, z.string().trim().url('must be a URL such as https://example.com/telegram/webhook').optional()),
+  TELEGRAM_WEBHOOK_URL: z.preprocess(
+    blankToUndefined,
+    z.string().trim().url('must be a URL such as https://example.com/telegram/webhook').optional(),
+  ),
   TELEGRAM_WEBHOOK_SECRET: z.preprocess(
     blankToUndefined,
     z
@@ -56,7 +59,9 @@ export function loadTelegramConfig(config: Config): TelegramConfig {
   }
   const raw = parsed.success ? parsed.data : undefined;
   if (raw?.TELEGRAM_WEBHOOK_URL && !raw.TELEGRAM_WEBHOOK_SECRET) {
-    problems.push('TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set (it proves a webhook call comes from Telegram)');
+    problems.push(
+      'TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_WEBHOOK_URL is set (it proves a webhook call comes from Telegram)',
+    );
   }
   if (!raw || problems.length) throw new ConfigError(problems);
   return {
@@ -64,7 +69,11 @@ export function loadTelegramConfig(config: Config): TelegramConfig {
     apiRoot: raw.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
     localMode: raw.TELEGRAM_LOCAL_MODE,
     webhook: raw.TELEGRAM_WEBHOOK_URL
-      ? { url: raw.TELEGRAM_WEBHOOK_URL, path: new URL(raw.TELEGRAM_WEBHOOK_URL).pathname, secret: raw.TELEGRAM_WEBHOOK_SECRET! }
+      ? {
+          url: raw.TELEGRAM_WEBHOOK_URL,
+          path: new URL(raw.TELEGRAM_WEBHOOK_URL).pathname,
+          secret: raw.TELEGRAM_WEBHOOK_SECRET!,
+        }
       : null,
   };
 }

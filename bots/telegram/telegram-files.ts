@@ -26,15 +26,21 @@ export interface TelegramFileRef {
  * On the cloud Bot API, files over 20 MB cannot be fetched at all, so they are refused with
  * PLATFORM_FILE_TOO_LARGE before `getFile` is even asked.
  */
-export function incomingFile(ref: TelegramFileRef, name: string, deps: { telegram: Telegram; config: TelegramConfig; logger: Logger }): IncomingFile {
+export function incomingFile(
+  ref: TelegramFileRef,
+  name: string,
+  deps: { telegram: Telegram; config: TelegramConfig; logger: Logger },
+): IncomingFile {
   const { telegram, config, logger } = deps;
   const cloudLimited = !config.localMode;
   return {
     name,
     declaredBytes: ref.fileSize,
     data: async () => {
-      const platformTooLarge = () => new MaiimgError('PLATFORM_FILE_TOO_LARGE', { limit: formatBytes(CLOUD_DOWNLOAD_LIMIT_BYTES) });
-      if (cloudLimited && ref.fileSize !== undefined && ref.fileSize > CLOUD_DOWNLOAD_LIMIT_BYTES) throw platformTooLarge();
+      const platformTooLarge = () =>
+        new MaiimgError('PLATFORM_FILE_TOO_LARGE', { limit: formatBytes(CLOUD_DOWNLOAD_LIMIT_BYTES) });
+      if (cloudLimited && ref.fileSize !== undefined && ref.fileSize > CLOUD_DOWNLOAD_LIMIT_BYTES)
+        throw platformTooLarge();
       let filePath: string | undefined;
       try {
         filePath = (await withRetry(() => telegram.getFile(ref.fileId), { logger, what: 'getFile' })).file_path;

@@ -2,7 +2,11 @@ import type { InlineKeyboardMarkup } from 'telegraf/types';
 
 /** The few sends a progress message needs; failures are logged by the sender, never thrown. */
 export interface TelegramSender {
-  send(chatId: number, text: string, options?: { replyTo?: number; keyboard?: InlineKeyboardMarkup }): Promise<number | undefined>;
+  send(
+    chatId: number,
+    text: string,
+    options?: { replyTo?: number; keyboard?: InlineKeyboardMarkup },
+  ): Promise<number | undefined>;
   edit(chatId: number, messageId: number, text: string, keyboard?: InlineKeyboardMarkup): Promise<void>;
   delete(chatId: number, messageId: number): Promise<void>;
 }
@@ -50,7 +54,8 @@ export class ProgressMessage {
   private async pump(): Promise<void> {
     while (this.wanted !== undefined && this.wanted !== this.shown && this.messageId !== null) {
       const text = this.wanted;
-      if (this.messageId === undefined) this.messageId = (await this.sender.send(this.chatId, text, { replyTo: this.replyTo })) ?? null;
+      if (this.messageId === undefined)
+        this.messageId = (await this.sender.send(this.chatId, text, { replyTo: this.replyTo })) ?? null;
       else await this.sender.edit(this.chatId, this.messageId, text);
       this.shown = text;
     }

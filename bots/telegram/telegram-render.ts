@@ -75,7 +75,10 @@ export function commandMenu(locale: Locale): BotCommand[] {
 }
 
 /** `/stats@my_bot https://…` -> command, args; null when it is not a command for this bot. */
-export function parseCommand(text: string, botUsername: string | undefined): { command: string; args: string[] } | null {
+export function parseCommand(
+  text: string,
+  botUsername: string | undefined,
+): { command: string; args: string[] } | null {
   const match = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/.exec(text.trim());
   if (!match) return null;
   const [, command, addressee, rest] = match;

@@ -53,7 +53,10 @@ function isNetworkError(error: unknown): boolean {
   // telegraf uses node-fetch: its network failures are FetchErrors carrying the socket's code.
   if (error.name === 'FetchError') return true;
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EPIPE'].includes(code);
+  return (
+    typeof code === 'string' &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EPIPE'].includes(code)
+  );
 }
 
 /** Telegram answers 400 "message is not modified" when an edit changes nothing: harmless. */

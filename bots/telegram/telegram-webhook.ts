@@ -16,7 +16,15 @@ export function webhookSecretMatches(received: string | undefined, expected: str
 /** The update in a webhook request, whether or not a JSON body parser ran before us; null if it is none. */
 export async function readWebhookUpdate(req: Request): Promise<Update | null> {
   let body: unknown = req.body;
-  if (body === undefined || body === null || (typeof body === 'object' && !Buffer.isBuffer(body) && Object.keys(body).length === 0 && !req.readableEnded && req.readable)) {
+  if (
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' &&
+      !Buffer.isBuffer(body) &&
+      Object.keys(body).length === 0 &&
+      !req.readableEnded &&
+      req.readable)
+  ) {
     const chunks: Buffer[] = [];
     let total = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {

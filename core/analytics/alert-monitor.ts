@@ -52,7 +52,10 @@ export class AlertMonitor {
   /** Checks every `intervalMs` (the timer does not keep the process alive). */
   start(intervalMs = 15_000): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.check().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'alert check failed')), intervalMs);
+    this.timer = setInterval(
+      () => void this.check().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'alert check failed')),
+      intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -105,7 +108,9 @@ export class AlertMonitor {
       const { locale } = gallery;
       const place = [first.city, first.region].filter(Boolean).map(String);
       if (first.country) place.push(countryName(String(first.country), locale));
-      const device = [first.device_type ? deviceName(String(first.device_type), locale) : null, first.browser, first.os].filter(Boolean).map(String);
+      const device = [first.device_type ? deviceName(String(first.device_type), locale) : null, first.browser, first.os]
+        .filter(Boolean)
+        .map(String);
       pending.push({
         alert: {
           kind: 'first-open',
@@ -119,9 +124,15 @@ export class AlertMonitor {
             device: device.join(' · ') || t(locale, 'analytics.unknown'),
           }),
           // Disable too: a first open the owner did not expect is exactly when they want the link off.
-          buttons: [button('stats', gallery.slug, t(locale, 'button.stats'), 'primary'), button('disable', gallery.slug, t(locale, 'button.disable'), 'danger')],
+          buttons: [
+            button('stats', gallery.slug, t(locale, 'button.stats'), 'primary'),
+            button('disable', gallery.slug, t(locale, 'button.disable'), 'danger'),
+          ],
         },
-        claim: () => db.$executeRaw(sql`UPDATE galleries SET first_open_alerted = ${true} WHERE id = ${gallery.id} AND first_open_alerted = ${false}`),
+        claim: () =>
+          db.$executeRaw(
+            sql`UPDATE galleries SET first_open_alerted = ${true} WHERE id = ${gallery.id} AND first_open_alerted = ${false}`,
+          ),
         release: () => db.$executeRaw(sql`UPDATE galleries SET first_open_alerted = ${false} WHERE id = ${gallery.id}`),
       });
     }
@@ -149,7 +160,14 @@ export class AlertMonitor {
       const title = gallery.title ?? t(locale, 'untitled');
       const disable = [button('disable', gallery.slug, t(locale, 'button.disable'), 'danger')];
       if (visitors > this.deps.uniquePerHour) {
-        pending.push(this.spread(gallery, 'unique-visitors', t(locale, 'analytics.alert.uniqueVisitors', { title, count: visitors, limit: this.deps.uniquePerHour }), disable));
+        pending.push(
+          this.spread(
+            gallery,
+            'unique-visitors',
+            t(locale, 'analytics.alert.uniqueVisitors', { title, count: visitors, limit: this.deps.uniquePerHour }),
+            disable,
+          ),
+        );
       }
       const countries = await db.$queryRaw<Row[]>(sql`
         SELECT DISTINCT country FROM visits
@@ -157,7 +175,17 @@ export class AlertMonitor {
       if (countries.length > this.deps.countriesPerDay) {
         const names = countries.map((row) => countryName(String(row.country), locale)).sort();
         pending.push(
-          this.spread(gallery, 'countries', t(locale, 'analytics.alert.countries', { title, count: countries.length, countries: names.join(', '), limit: this.deps.countriesPerDay }), disable),
+          this.spread(
+            gallery,
+            'countries',
+            t(locale, 'analytics.alert.countries', {
+              title,
+              count: countries.length,
+              countries: names.join(', '),
+              limit: this.deps.countriesPerDay,
+            }),
+            disable,
+          ),
         );
       }
     }
@@ -174,8 +202,14 @@ export class AlertMonitor {
     const marker = `alert:${kind}`;
     return {
       alert: { kind, owner: gallery.owner, locale: gallery.locale, slug: gallery.slug, text, buttons },
-      claim: () => db.$executeRaw(sql`INSERT INTO visit_daily (gallery_id, day, kind, count) VALUES (${gallery.id}, 'alert', ${marker}, 1) ON CONFLICT DO NOTHING`),
-      release: () => db.$executeRaw(sql`DELETE FROM visit_daily WHERE gallery_id = ${gallery.id} AND day = 'alert' AND kind = ${marker}`),
+      claim: () =>
+        db.$executeRaw(
+          sql`INSERT INTO visit_daily (gallery_id, day, kind, count) VALUES (${gallery.id}, 'alert', ${marker}, 1) ON CONFLICT DO NOTHING`,
+        ),
+      release: () =>
+        db.$executeRaw(
+          sql`DELETE FROM visit_daily WHERE gallery_id = ${gallery.id} AND day = 'alert' AND kind = ${marker}`,
+        ),
     };
   }
 
@@ -185,10 +219,16 @@ export class AlertMonitor {
     if ((await pending.claim()) !== 1) return false;
     try {
       await notifier.notify(pending.alert);
-      this.deps.logger.info({ slug: pending.alert.slug, kind: pending.alert.kind, platform: pending.alert.owner.platform }, 'owner alerted');
+      this.deps.logger.info(
+        { slug: pending.alert.slug, kind: pending.alert.kind, platform: pending.alert.owner.platform },
+        'owner alerted',
+      );
       return true;
     } catch (error) {
-      this.deps.logger.warn({ err: error, slug: pending.alert.slug, kind: pending.alert.kind }, 'alert not delivered; will retry');
+      this.deps.logger.warn(
+        { err: error, slug: pending.alert.slug, kind: pending.alert.kind },
+        'alert not delivered; will retry',
+      );
       await pending.release();
       return false;
     }
@@ -200,13 +240,21 @@ export class AlertMonitor {
       id: String(row.id),
       slug: String(row.slug),
       title: (row.title as string | null) ?? null,
-      owner: { platform: String(row.owner_platform) as Platform, userId: String(row.owner_user_id), chatId: (row.owner_chat_id as string | null) ?? null },
+      owner: {
+        platform: String(row.owner_platform) as Platform,
+        userId: String(row.owner_user_id),
+        chatId: (row.owner_chat_id as string | null) ?? null,
+      },
       locale,
     };
   }
 
   private formatTime(at: Date, locale: Locale): string {
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: this.deps.timeZone }).format(at) + ` (${this.deps.timeZone})`;
+    return (
+      new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: this.deps.timeZone }).format(
+        at,
+      ) + ` (${this.deps.timeZone})`
+    );
   }
 }
 

@@ -60,7 +60,13 @@ export class Analytics {
   constructor(private readonly deps: AnalyticsDeps) {
     const { db, clock, logger, settings } = deps;
     this.dialect = new SqlDialect(deps.provider, db);
-    this.reader = new StatsReader({ db, dialect: this.dialect, clock, timeZone: settings.timeZone, retentionDays: settings.visitRetentionDays });
+    this.reader = new StatsReader({
+      db,
+      dialect: this.dialect,
+      clock,
+      timeZone: settings.timeZone,
+      retentionDays: settings.visitRetentionDays,
+    });
     this.tokens = new DashboardTokens(deps.secret, settings.dashboardLinkTtlMs);
     this.alerts = new AlertMonitor({
       db,
@@ -89,7 +95,8 @@ export class Analytics {
   async getStats(input: StatsInput & { ref: string }): Promise<GalleryVisitStats>;
   async getStats(input: StatsInput): Promise<VisitStats>;
   async getStats(input: StatsInput): Promise<VisitStats> {
-    if (input.ref) return this.galleryStats(await this.deps.service.getOwnedGallery({ owner: input.owner, ref: input.ref }), input);
+    if (input.ref)
+      return this.galleryStats(await this.deps.service.getOwnedGallery({ owner: input.owner, ref: input.ref }), input);
     return this.ownerStats(input.owner, input);
   }
 
@@ -107,7 +114,11 @@ export class Analytics {
       imageCount: gallery.images.length,
       createdAt: gallery.createdAt,
       ...numbers,
-      imageViews: gallery.images.map((image) => ({ position: image.position, name: image.originalName, views: imageViews.get(image.id) ?? 0 })),
+      imageViews: gallery.images.map((image) => ({
+        position: image.position,
+        name: image.originalName,
+        views: imageViews.get(image.id) ?? 0,
+      })),
     };
   }
 
@@ -119,7 +130,12 @@ export class Analytics {
       options,
     );
     const images = galleries.flatMap((gallery) =>
-      gallery.images.map((image) => ({ slug: gallery.slug, position: image.position, name: image.originalName, views: imageViews.get(image.id) ?? 0 })),
+      gallery.images.map((image) => ({
+        slug: gallery.slug,
+        position: image.position,
+        name: image.originalName,
+        views: imageViews.get(image.id) ?? 0,
+      })),
     );
     return {
       scope: 'owner',
@@ -152,7 +168,9 @@ export class Analytics {
 
   /** Whether the owner is told about a gallery's first open (on by default). */
   async alertsEnabled(galleryId: string): Promise<boolean> {
-    const rows = await this.deps.db.$queryRaw<Array<{ enabled: unknown }>>(sql`SELECT alerts_enabled AS enabled FROM galleries WHERE id = ${galleryId}`);
+    const rows = await this.deps.db.$queryRaw<Array<{ enabled: unknown }>>(
+      sql`SELECT alerts_enabled AS enabled FROM galleries WHERE id = ${galleryId}`,
+    );
     if (!rows[0]) throw new MaiimgError('GALLERY_NOT_FOUND');
     return rows[0].enabled === true || rows[0].enabled === 1 || rows[0].enabled === 1n;
   }
@@ -160,11 +178,15 @@ export class Analytics {
   /** Switches the first-open alert of one of the owner's galleries on or off. */
   async setAlertsEnabled(input: { owner: Owner; ref: string; enabled: boolean }): Promise<void> {
     const gallery = await this.deps.service.getOwnedGallery({ owner: input.owner, ref: input.ref });
-    await this.deps.db.$executeRaw(sql`UPDATE galleries SET alerts_enabled = ${input.enabled} WHERE id = ${gallery.id}`);
+    await this.deps.db.$executeRaw(
+      sql`UPDATE galleries SET alerts_enabled = ${input.enabled} WHERE id = ${gallery.id}`,
+    );
     // A first open that happened while alerts were off is old news: switching them back on must
     // not announce it as "just opened".
     if (input.enabled) {
-      await this.deps.db.$executeRaw(sql`UPDATE galleries SET first_open_alerted = ${true} WHERE id = ${gallery.id} AND open_count > 0`);
+      await this.deps.db.$executeRaw(
+        sql`UPDATE galleries SET first_open_alerted = ${true} WHERE id = ${gallery.id} AND open_count > 0`,
+      );
     }
   }
 

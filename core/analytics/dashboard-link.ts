@@ -32,7 +32,10 @@ interface Payload {
 export class DashboardTokens {
   private readonly key: Buffer;
 
-  constructor(secret: string, private readonly linkTtlMs: number) {
+  constructor(
+    secret: string,
+    private readonly linkTtlMs: number,
+  ) {
     // A key of its own, so a dashboard token can never pass for one of the web's other signatures.
     this.key = createHmac('sha256', secret).update('maiimg dashboard v1').digest();
   }
@@ -40,7 +43,10 @@ export class DashboardTokens {
   /** The magic-link token for this owner, valid for DASHBOARD_LINK_TTL from `now`. */
   linkToken(owner: Pick<Owner, 'platform' | 'userId'>, now: Date): { token: string; expiresAt: Date } {
     const expiresAt = now.getTime() + this.linkTtlMs;
-    return { token: this.sign({ k: 'link', p: owner.platform, u: owner.userId, e: expiresAt }), expiresAt: new Date(expiresAt) };
+    return {
+      token: this.sign({ k: 'link', p: owner.platform, u: owner.userId, e: expiresAt }),
+      expiresAt: new Date(expiresAt),
+    };
   }
 
   /** The owner a magic-link token was made for, or null when it is forged, altered or expired. */
@@ -63,7 +69,11 @@ export class DashboardTokens {
     if (!cookie) return null;
     const payload = this.verify(cookie, 'session', now);
     if (!payload?.s) return null;
-    return { owner: { platform: payload.p as Platform, userId: payload.u }, sessionId: payload.s, expiresAt: payload.e };
+    return {
+      owner: { platform: payload.p as Platform, userId: payload.u },
+      sessionId: payload.s,
+      expiresAt: payload.e,
+    };
   }
 
   /** The CSRF token of a session: forms carry it, and state-changing requests must echo it. */

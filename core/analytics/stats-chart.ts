@@ -24,10 +24,18 @@ export interface PanelSize {
 }
 
 function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
-function label(x: number, y: number, text: string, opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; fill?: string; bold?: boolean } = {}): string {
+function label(
+  x: number,
+  y: number,
+  text: string,
+  opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; fill?: string; bold?: boolean } = {},
+): string {
   return `<text x="${round(x)}" y="${round(y)}" font-family="${esc(FONT)}" font-size="${opts.size ?? 12}" fill="${opts.fill ?? MUTED}" text-anchor="${opts.anchor ?? 'start'}"${opts.bold ? ' font-weight="bold"' : ''}>${esc(text)}</text>`;
 }
 
@@ -55,7 +63,13 @@ function panel(size: PanelSize, title: string, body: string, description: string
 }
 
 /** Vertical bars with a light grid; `labelEvery` thins out the x labels. */
-function columns(size: PanelSize, values: number[], xLabels: string[], labelEvery: number, highlight: number | null): string {
+function columns(
+  size: PanelSize,
+  values: number[],
+  xLabels: string[],
+  labelEvery: number,
+  highlight: number | null,
+): string {
   const left = 40;
   const right = 12;
   const top = 40;
@@ -74,7 +88,8 @@ function columns(size: PanelSize, values: number[], xLabels: string[], labelEver
     const h = max ? (value / max) * plotH : 0;
     const x = left + index * slot + slot * 0.15;
     const fill = index === highlight ? ACCENT : BAR;
-    if (h > 0) out += `<rect x="${round(x)}" y="${round(top + plotH - h)}" width="${round(slot * 0.7)}" height="${round(h)}" fill="${fill}"><title>${esc(`${xLabels[index]}: ${value}`)}</title></rect>`;
+    if (h > 0)
+      out += `<rect x="${round(x)}" y="${round(top + plotH - h)}" width="${round(slot * 0.7)}" height="${round(h)}" fill="${fill}"><title>${esc(`${xLabels[index]}: ${value}`)}</title></rect>`;
     if (index % labelEvery === 0 || index === values.length - 1) {
       out += label(left + index * slot + slot / 2, size.height - 10, xLabels[index]!, { size: 10, anchor: 'middle' });
     }
@@ -112,20 +127,34 @@ function formatCount(n: number): string {
 }
 
 /** The 30-day trend of human opens, one bar per local day. */
-export function trendPanel(stats: Pick<VisitNumbers, 'opensPerDay'>, locale: Locale, size: PanelSize = { width: 640, height: 240 }): string {
+export function trendPanel(
+  stats: Pick<VisitNumbers, 'opensPerDay'>,
+  locale: Locale,
+  size: PanelSize = { width: 640, height: 240 },
+): string {
   const days = stats.opensPerDay;
   const total = days.reduce((sum, d) => sum + d.opens, 0);
   const title = t(locale, 'analytics.chart.trend');
   return panel(
     size,
     title,
-    columns(size, days.map((d) => d.opens), days.map((d) => d.day.slice(5)), 5, null),
+    columns(
+      size,
+      days.map((d) => d.opens),
+      days.map((d) => d.day.slice(5)),
+      5,
+      null,
+    ),
     t(locale, 'analytics.chart.trendDescription', { opens: total, days: days.length }),
   );
 }
 
 /** Opens by hour of day; the busiest hour is highlighted. */
-export function hoursPanel(stats: Pick<VisitNumbers, 'opensByHour' | 'timeZone'>, locale: Locale, size: PanelSize = { width: 640, height: 240 }): string {
+export function hoursPanel(
+  stats: Pick<VisitNumbers, 'opensByHour' | 'timeZone'>,
+  locale: Locale,
+  size: PanelSize = { width: 640, height: 240 },
+): string {
   const hours = stats.opensByHour;
   const peak = Math.max(...hours);
   const peakHour = peak > 0 ? hours.indexOf(peak) : null;
@@ -133,23 +162,49 @@ export function hoursPanel(stats: Pick<VisitNumbers, 'opensByHour' | 'timeZone'>
   return panel(
     size,
     title,
-    columns(size, hours, hours.map((_, h) => String(h)), 3, peakHour),
-    peakHour === null ? t(locale, 'analytics.chart.empty') : t(locale, 'analytics.chart.peak', { hour: `${String(peakHour).padStart(2, '0')}:00`, opens: peak }),
+    columns(
+      size,
+      hours,
+      hours.map((_, h) => String(h)),
+      3,
+      peakHour,
+    ),
+    peakHour === null
+      ? t(locale, 'analytics.chart.empty')
+      : t(locale, 'analytics.chart.peak', { hour: `${String(peakHour).padStart(2, '0')}:00`, opens: peak }),
   );
 }
 
 /** Top countries, with localised names. */
-export function countriesPanel(stats: Pick<VisitNumbers, 'countries'>, locale: Locale, size: PanelSize = { width: 640, height: 240 }): string {
+export function countriesPanel(
+  stats: Pick<VisitNumbers, 'countries'>,
+  locale: Locale,
+  size: PanelSize = { width: 640, height: 240 },
+): string {
   const entries = topEntries(stats.countries, 6).map(([code, n]) => [countryName(code, locale), n] as [string, number]);
   const title = t(locale, 'analytics.chart.countries');
-  return panel(size, title, rows(size, entries, t(locale, 'analytics.chart.empty')), entries.map(([name, n]) => `${name}: ${n}`).join(', '));
+  return panel(
+    size,
+    title,
+    rows(size, entries, t(locale, 'analytics.chart.empty')),
+    entries.map(([name, n]) => `${name}: ${n}`).join(', '),
+  );
 }
 
 /** Device types (mobile, tablet, desktop, ...). */
-export function devicesPanel(stats: Pick<VisitNumbers, 'devices'>, locale: Locale, size: PanelSize = { width: 640, height: 240 }): string {
+export function devicesPanel(
+  stats: Pick<VisitNumbers, 'devices'>,
+  locale: Locale,
+  size: PanelSize = { width: 640, height: 240 },
+): string {
   const entries = topEntries(stats.devices, 6).map(([type, n]) => [deviceName(type, locale), n] as [string, number]);
   const title = t(locale, 'analytics.chart.devices');
-  return panel(size, title, rows(size, entries, t(locale, 'analytics.chart.empty')), entries.map(([name, n]) => `${name}: ${n}`).join(', '));
+  return panel(
+    size,
+    title,
+    rows(size, entries, t(locale, 'analytics.chart.empty')),
+    entries.map(([name, n]) => `${name}: ${n}`).join(', '),
+  );
 }
 
 function topEntries(record: Record<string, number>, count: number): Array<[string, number]> {
@@ -194,7 +249,12 @@ export function statsChartSvg(stats: VisitNumbers, locale: Locale, heading: stri
   const header = 70;
   const height = header + size.height * 2 + 30;
   const previews = Object.values(stats.previews).reduce((sum, n) => sum + n, 0);
-  const summary = t(locale, 'analytics.chart.summary', { opens: stats.humanOpens, unique: stats.uniqueVisitors, previews, bots: stats.bots });
+  const summary = t(locale, 'analytics.chart.summary', {
+    opens: stats.humanOpens,
+    unique: stats.uniqueVisitors,
+    previews,
+    bots: stats.bots,
+  });
   const place = (svg: string, x: number, y: number) => svg.replace('<svg ', `<svg x="${x}" y="${y}" `);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
@@ -211,5 +271,7 @@ export function statsChartSvg(stats: VisitNumbers, locale: Locale, heading: stri
 
 /** The chat picture as PNG (sharp renders the SVG with librsvg; fonts come from the system). */
 export async function renderStatsPng(stats: VisitNumbers, locale: Locale, heading: string): Promise<Buffer> {
-  return sharp(Buffer.from(statsChartSvg(stats, locale, heading))).png({ compressionLevel: 9, palette: true }).toBuffer();
+  return sharp(Buffer.from(statsChartSvg(stats, locale, heading)))
+    .png({ compressionLevel: 9, palette: true })
+    .toBuffer();
 }

@@ -51,7 +51,10 @@ export class StatsReader {
     return { day: new Date(dayStart).toISOString().slice(0, 10), at: new Date(dayStart) };
   }
 
-  async read(galleryIds: readonly string[], options: ReadOptions = {}): Promise<{ numbers: VisitNumbers; imageViews: Map<string, number> }> {
+  async read(
+    galleryIds: readonly string[],
+    options: ReadOptions = {},
+  ): Promise<{ numbers: VisitNumbers; imageViews: Map<string, number> }> {
     const timeZone = options.timeZone ?? this.deps.timeZone;
     const now = this.deps.clock.now().getTime();
     const page = Math.max(1, Math.floor(options.page ?? 1));
@@ -110,7 +113,8 @@ export class StatsReader {
       const entry = perDay.get(day);
       if (entry) entry.opens += n;
     }
-    if (humanPruned > 0 && numbers.opensPerDay[0]!.day < cutoff.day) await this.addOpensPrunedBeforeRollups(inGalleries, numbers.opensPerDay[0]!.day, cutoff.day, perDay);
+    if (humanPruned > 0 && numbers.opensPerDay[0]!.day < cutoff.day)
+      await this.addOpensPrunedBeforeRollups(inGalleries, numbers.opensPerDay[0]!.day, cutoff.day, perDay);
 
     const regions = new Map<string, { country: string; region: string; opens: number }>();
     const cities = new Map<string, { country: string; city: string; opens: number }>();
@@ -173,7 +177,12 @@ export class StatsReader {
    * Trend days before the cutoff whose details were pruned before the quarter-hour counts existed
    * (an install upgraded after pruning): their human opens are only in the daily counts, by UTC day.
    */
-  private async addOpensPrunedBeforeRollups(inGalleries: Sql, fromDay: string, cutoffDay: string, perDay: Map<string, { opens: number }>): Promise<void> {
+  private async addOpensPrunedBeforeRollups(
+    inGalleries: Sql,
+    fromDay: string,
+    cutoffDay: string,
+    perDay: Map<string, { opens: number }>,
+  ): Promise<void> {
     // 96 quarter hours a day; a literal, so both databases divide integers.
     const [daily, quarters] = await Promise.all([
       this.deps.db.$queryRaw<Row[]>(sql`
@@ -185,7 +194,9 @@ export class StatsReader {
         WHERE ${inGalleries} AND quarter >= ${Date.parse(`${fromDay}T00:00:00Z`) / QUARTER_HOUR_MS} AND quarter < ${Date.parse(`${cutoffDay}T00:00:00Z`) / QUARTER_HOUR_MS}
         GROUP BY quarter / 96`),
     ]);
-    const counted = new Map(quarters.map((row) => [new Date(toNumber(row.day) * 86_400_000).toISOString().slice(0, 10), toNumber(row.n)]));
+    const counted = new Map(
+      quarters.map((row) => [new Date(toNumber(row.day) * 86_400_000).toISOString().slice(0, 10), toNumber(row.n)]),
+    );
     for (const row of daily) {
       const day = String(row.day);
       const missing = toNumber(row.n) - (counted.get(day) ?? 0);
@@ -195,8 +206,12 @@ export class StatsReader {
   }
 
   /** The first and last human open whose details are kept: one index lookup per gallery. */
-  private async openRange(galleryIds: readonly string[], since: Date): Promise<{ first: Date | null; last: Date | null }> {
-    const open = (order: Sql) => sql`(SELECT v.at FROM visits v WHERE v.gallery_id = g.id AND v.kind = 'human' AND v.at >= ${since} ORDER BY v.at ${order} LIMIT 1)`;
+  private async openRange(
+    galleryIds: readonly string[],
+    since: Date,
+  ): Promise<{ first: Date | null; last: Date | null }> {
+    const open = (order: Sql) =>
+      sql`(SELECT v.at FROM visits v WHERE v.gallery_id = g.id AND v.kind = 'human' AND v.at >= ${since} ORDER BY v.at ${order} LIMIT 1)`;
     const [row] = await this.deps.db.$queryRaw<Row[]>(sql`
       SELECT MIN(first_at) AS first_at, MAX(last_at) AS last_at FROM (
         SELECT ${open(sql`ASC`)} AS first_at, ${open(sql`DESC`)} AS last_at
@@ -255,7 +270,12 @@ function sortedRecord(record: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
 
-function tallyPlace<T extends { opens: number }>(map: Map<string, T>, key: string, fields: Omit<T, 'opens'>, n: number): void {
+function tallyPlace<T extends { opens: number }>(
+  map: Map<string, T>,
+  key: string,
+  fields: Omit<T, 'opens'>,
+  n: number,
+): void {
   const entry = map.get(key);
   if (entry) entry.opens += n;
   else map.set(key, { ...fields, opens: n } as T);

@@ -14,7 +14,9 @@ export function renderStatsSummary(stats: GalleryVisitStats, locale: Locale): st
     const peak = Math.max(...stats.opensByHour);
     if (peak > 0) {
       const hour = stats.opensByHour.indexOf(peak);
-      lines.push(t(locale, 'analytics.summary.peak', { hour: `${String(hour).padStart(2, '0')}:00`, zone: stats.timeZone }));
+      lines.push(
+        t(locale, 'analytics.summary.peak', { hour: `${String(hour).padStart(2, '0')}:00`, zone: stats.timeZone }),
+      );
     }
     const countries = top(stats.countries, 3).map(([code, n]) => `${countryName(code, locale)} ${n}`);
     if (countries.length) lines.push(t(locale, 'analytics.summary.countries', { list: countries.join(', ') }));
@@ -22,7 +24,13 @@ export function renderStatsSummary(stats: GalleryVisitStats, locale: Locale): st
     if (devices.length) lines.push(t(locale, 'analytics.summary.devices', { list: devices.join(', ') }));
     const favourite = [...stats.imageViews].sort((a, b) => b.views - a.views)[0];
     if (favourite && favourite.views > 0) {
-      lines.push(t(locale, 'analytics.summary.topImage', { position: favourite.position + 1, name: favourite.name, views: favourite.views }));
+      lines.push(
+        t(locale, 'analytics.summary.topImage', {
+          position: favourite.position + 1,
+          name: favourite.name,
+          views: favourite.views,
+        }),
+      );
     }
   }
   return lines.join('\n');

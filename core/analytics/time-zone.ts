@@ -49,7 +49,9 @@ export function localDay(timeZone: string, at: number): string {
 export function lastDays(timeZone: string, now: number, count: number): string[] {
   const today = localDay(timeZone, now);
   const base = Date.parse(`${today}T00:00:00Z`);
-  return Array.from({ length: count }, (_, index) => new Date(base - (count - 1 - index) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: count }, (_, index) =>
+    new Date(base - (count - 1 - index) * 86_400_000).toISOString().slice(0, 10),
+  );
 }
 
 /**

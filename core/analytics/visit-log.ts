@@ -44,7 +44,9 @@ export class VisitLog {
     const where = this.where(galleryId, filter);
     page = Math.max(1, Math.floor(page) || 1);
     const [rows, [count]] = await Promise.all([
-      this.db.$queryRaw<Row[]>(sql`SELECT ${COLUMNS} FROM visits WHERE ${where} ORDER BY at DESC, id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`),
+      this.db.$queryRaw<Row[]>(
+        sql`SELECT ${COLUMNS} FROM visits WHERE ${where} ORDER BY at DESC, id DESC LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      ),
       this.db.$queryRaw<Row[]>(sql`SELECT COUNT(*) AS n FROM visits WHERE ${where}`),
     ]);
     return { items: rows.map(entryFrom), page, pageSize, total: toNumber(count?.n) };
@@ -71,8 +73,10 @@ export class VisitLog {
     if (filter.from) parts.push(sql`at >= ${this.dayStart(filter.from)}`);
     if (filter.to) parts.push(sql`at < ${new Date(this.dayStart(filter.to).getTime() + 86_400_000)}`);
     if (filter.kind) parts.push(sql`kind = ${filter.kind}`);
-    if (filter.country) parts.push(filter.country === 'unknown' ? sql`country IS NULL` : sql`country = ${filter.country}`);
-    if (filter.device) parts.push(filter.device === 'unknown' ? sql`device_type IS NULL` : sql`device_type = ${filter.device}`);
+    if (filter.country)
+      parts.push(filter.country === 'unknown' ? sql`country IS NULL` : sql`country = ${filter.country}`);
+    if (filter.device)
+      parts.push(filter.device === 'unknown' ? sql`device_type IS NULL` : sql`device_type = ${filter.device}`);
     return parts.reduce((all, part) => sql`${all} AND ${part}`);
   }
 

@@ -36,7 +36,8 @@ export class VisitRetention {
   /** Prunes shortly after start, then once a day (timers do not keep the process alive). */
   start(firstDelayMs = 60_000, intervalMs = DAY_MS): void {
     if (this.timer) return;
-    const run = () => void this.prune().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'visit retention failed'));
+    const run = () =>
+      void this.prune().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'visit retention failed'));
     this.first = setTimeout(run, firstDelayMs);
     this.first.unref();
     this.timer = setInterval(run, intervalMs);
@@ -68,9 +69,12 @@ export class VisitRetention {
         INSERT INTO visit_daily (gallery_id, day, kind, count) VALUES (${String(row.gallery_id)}, ${String(row.day)}, ${String(row.kind)}, ${n})
         ON CONFLICT (gallery_id, day, kind) DO UPDATE SET count = ${n} WHERE visit_daily.count < ${n}`);
     }
-    await db.$executeRaw(sql`UPDATE image_views SET visit_id = NULL WHERE visit_id IN (SELECT id FROM visits WHERE at < ${cutoff.at})`);
+    await db.$executeRaw(
+      sql`UPDATE image_views SET visit_id = NULL WHERE visit_id IN (SELECT id FROM visits WHERE at < ${cutoff.at})`,
+    );
     const visits = await db.$executeRaw(sql`DELETE FROM visits WHERE at < ${cutoff.at}`);
-    if (visits || details.length) logger.info({ visits, repairedDays: details.length, before: cutoff.day }, 'old visit details pruned');
+    if (visits || details.length)
+      logger.info({ visits, repairedDays: details.length, before: cutoff.day }, 'old visit details pruned');
     return { visits, repairedDays: details.length };
   }
 }

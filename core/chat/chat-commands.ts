@@ -62,7 +62,11 @@ export interface ChatReply {
 export interface StatsProvider {
   stats(input: { owner: Owner; ref: string }): Promise<GalleryStats>;
   /** Summary text and chart picture (core/analytics); without it the stats reply is text only. */
-  statsReply?(input: { owner: Owner; ref: string; locale: Locale }): Promise<{ text: string; image: { png: Buffer; name: string } }>;
+  statsReply?(input: {
+    owner: Owner;
+    ref: string;
+    locale: Locale;
+  }): Promise<{ text: string; image: { png: Buffer; name: string } }>;
   /** A signed, expiring dashboard login link for the owner (core/analytics). */
   dashboardLink?(owner: Owner): { url: string; minutes: number };
   /** The per-gallery first-open alert switch (core/analytics); without it the alerts command is refused. */
@@ -92,7 +96,18 @@ export function decodeButton(data: string): { action: ButtonAction; slug: string
 }
 
 /** Commands that take a gallery reference first. */
-const NEEDS_REF: ReadonlySet<string> = new Set(['stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title', 'alerts']);
+const NEEDS_REF: ReadonlySet<string> = new Set([
+  'stats',
+  'disable',
+  'enable',
+  'delete',
+  'expire',
+  'maxviews',
+  'password',
+  'download',
+  'title',
+  'alerts',
+]);
 
 export class ChatCommands {
   constructor(
@@ -121,13 +136,24 @@ export class ChatCommands {
           return await this.stats(owner, ref, locale);
         case 'disable':
         case 'enable': {
-          const gallery = await this.service.setLinkState({ owner, ref, state: command === 'disable' ? 'disabled' : 'active' });
-          return { text: t(locale, command === 'disable' ? 'link.disabled' : 'link.enabled'), slug: gallery.slug, buttons: this.galleryButtons(gallery, locale) };
+          const gallery = await this.service.setLinkState({
+            owner,
+            ref,
+            state: command === 'disable' ? 'disabled' : 'active',
+          });
+          return {
+            text: t(locale, command === 'disable' ? 'link.disabled' : 'link.enabled'),
+            slug: gallery.slug,
+            buttons: this.galleryButtons(gallery, locale),
+          };
         }
         case 'delete': {
           const gallery = await this.service.getOwnedGallery({ owner, ref });
           return {
-            text: t(locale, 'delete.confirm', { title: gallery.title ?? t(locale, 'untitled'), count: gallery.images.length }),
+            text: t(locale, 'delete.confirm', {
+              title: gallery.title ?? t(locale, 'untitled'),
+              count: gallery.images.length,
+            }),
             slug: gallery.slug,
             buttons: [
               button('delete-yes', gallery.slug, t(locale, 'button.deleteYes'), 'danger'),
@@ -142,11 +168,14 @@ export class ChatCommands {
         case 'password': {
           if (!input.isPrivateChat) return { text: t(locale, 'password.privateOnly'), isError: true };
           const value = args.join(' ').trim();
-          if (!value) throw new MaiimgError('INVALID_OPTION', { option: 'password', reason: 'give a password, or off' });
+          if (!value)
+            throw new MaiimgError('INVALID_OPTION', { option: 'password', reason: 'give a password, or off' });
           return await this.patch(input, ref, { password: isOff(value) ? null : value });
         }
         case 'download':
-          return await this.patch(input, ref, { downloadsAllowed: parseOnOff(requireArg(args, 'download'), 'download') });
+          return await this.patch(input, ref, {
+            downloadsAllowed: parseOnOff(requireArg(args, 'download'), 'download'),
+          });
         case 'title': {
           const title = args.join(' ').trim();
           return await this.patch(input, ref, { title: title && !isOff(title) ? title : null });
@@ -207,13 +236,17 @@ export class ChatCommands {
   batchReply(outcome: BatchOutcome, locale: Locale): ChatReply {
     const lines: string[] = [];
     if (outcome.gallery && outcome.url) {
-      lines.push(t(locale, 'gallery.ready', { url: outcome.url }), t(locale, 'gallery.count', { count: outcome.accepted.length }));
+      lines.push(
+        t(locale, 'gallery.ready', { url: outcome.url }),
+        t(locale, 'gallery.count', { count: outcome.accepted.length }),
+      );
     } else {
       lines.push(t(locale, 'NO_VALID_FILES'));
     }
     if (outcome.rejected.length) {
       lines.push('', t(locale, 'gallery.rejected'));
-      for (const r of outcome.rejected) lines.push(`• ${t(locale, 'gallery.rejectedLine', { file: r.file, reason: r.message })}`);
+      for (const r of outcome.rejected)
+        lines.push(`• ${t(locale, 'gallery.rejectedLine', { file: r.file, reason: r.message })}`);
     }
     return {
       text: lines.join('\n'),
@@ -253,7 +286,8 @@ export class ChatCommands {
   private async stats(owner: Owner, ref: string, locale: Locale): Promise<ChatReply> {
     const gallery = await this.service.getOwnedGallery({ owner, ref });
     const buttons = this.galleryButtons(gallery, locale);
-    if (this.statsProvider.dashboardLink) buttons.push(button('dashboard', gallery.slug, t(locale, 'dashboard.button'), 'default'));
+    if (this.statsProvider.dashboardLink)
+      buttons.push(button('dashboard', gallery.slug, t(locale, 'dashboard.button'), 'default'));
     if (this.statsProvider.statsReply) {
       const reply = await this.statsProvider.statsReply({ owner, ref: gallery.slug, locale });
       return { text: reply.text, image: reply.image, slug: gallery.slug, buttons };
@@ -275,7 +309,10 @@ export class ChatCommands {
     if (!analytics) return { text: helpText(locale), isError: true };
     const gallery = await this.service.getOwnedGallery({ owner, ref });
     await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled });
-    return { text: t(locale, enabled ? 'alerts.on' : 'alerts.off', { title: gallery.title ?? t(locale, 'untitled') }), slug: gallery.slug };
+    return {
+      text: t(locale, enabled ? 'alerts.on' : 'alerts.off', { title: gallery.title ?? t(locale, 'untitled') }),
+      slug: gallery.slug,
+    };
   }
 
   private async patch(input: CommandInput, ref: string, patch: SettingsPatch): Promise<ChatReply> {

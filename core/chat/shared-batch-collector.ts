@@ -55,10 +55,15 @@ export class SharedBatchCollector<Item, Meta> {
   async add(key: string, items: Item[], meta: Meta): Promise<number> {
     if (this.closed) return -1;
     const entry: Entry<Item, Meta> = { items, meta };
-    const { count, dueInMs } = await this.options.store.append(this.storeKey(key), JSON.stringify(entry), items.length, {
-      quietMs: this.options.quietMs,
-      maxWaitMs: this.options.maxWaitMs,
-    });
+    const { count, dueInMs } = await this.options.store.append(
+      this.storeKey(key),
+      JSON.stringify(entry),
+      items.length,
+      {
+        quietMs: this.options.quietMs,
+        maxWaitMs: this.options.maxWaitMs,
+      },
+    );
     if (this.closed) {
       // Stopped while the entry was being written: take the batch now rather than leave it.
       void this.claim(key, true);
@@ -132,7 +137,9 @@ export class SharedBatchCollector<Item, Meta> {
     if (entries.length === 0) return;
     const items = entries.flatMap((entry) => entry.items);
     const merge = this.options.mergeMeta;
-    const meta = entries.slice(1).reduce((current, entry) => (merge ? merge(current, entry.meta) : current), entries[0]!.meta);
+    const meta = entries
+      .slice(1)
+      .reduce((current, entry) => (merge ? merge(current, entry.meta) : current), entries[0]!.meta);
     await this.options.onBatch(key, items, meta);
   }
 

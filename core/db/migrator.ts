@@ -209,7 +209,9 @@ async function applyPostgres(url: string, files: MigrationFile[], logger?: Logge
       }
       return applied;
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [ADVISORY_LOCK_CLASS, schema]).catch(() => undefined);
+      await client
+        .query('SELECT pg_advisory_unlock($1, hashtext($2))', [ADVISORY_LOCK_CLASS, schema])
+        .catch(() => undefined);
     }
   } catch (error) {
     throw toDatabaseError(error);

@@ -17,7 +17,11 @@ export interface DecodeSource {
 function decodeFailure(error: unknown, source: DecodeSource): MaiimgError {
   if (error instanceof MaiimgError) return error;
   if (isPixelLimitError(error)) {
-    return new MaiimgError('IMAGE_TOO_LARGE', { pixels: 'unknown', limit: formatMegapixels(source.maxImagePixels) }, { cause: error });
+    return new MaiimgError(
+      'IMAGE_TOO_LARGE',
+      { pixels: 'unknown', limit: formatMegapixels(source.maxImagePixels) },
+      { cause: error },
+    );
   }
   return corrupt('image data cannot be decoded', error);
 }
@@ -59,7 +63,11 @@ export async function renderUpright(source: DecodeSource, options: UprightOption
     switch (options.format) {
       case 'jpeg':
         return await image
-          .jpeg({ quality: 95, mozjpeg: true, chromaSubsampling: options.chromaSubsampling === '4:4:4' ? '4:4:4' : '4:2:0' })
+          .jpeg({
+            quality: 95,
+            mozjpeg: true,
+            chromaSubsampling: options.chromaSubsampling === '4:4:4' ? '4:4:4' : '4:2:0',
+          })
           .toBuffer();
       case 'png':
         return await image.png().toBuffer();

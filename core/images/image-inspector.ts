@@ -50,7 +50,8 @@ export async function inspectImage(input: Buffer, format: ImageFormat, maxImageP
   const frameHeight = metadata.pageHeight ?? metadata.height;
   const pixels = metadata.width * frameHeight;
   if (pixels > maxImagePixels) throw tooLarge(pixels, maxImagePixels);
-  const orientation = metadata.orientation && metadata.orientation >= 1 && metadata.orientation <= 8 ? metadata.orientation : 1;
+  const orientation =
+    metadata.orientation && metadata.orientation >= 1 && metadata.orientation <= 8 ? metadata.orientation : 1;
   return {
     width: metadata.width,
     frameHeight,

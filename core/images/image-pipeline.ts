@@ -83,7 +83,8 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
     thumbnail = await rendering;
     return result(format, header.width, header.frameHeight, animated, frames, cleaned, hash, thumbnail);
   }
-  const [width, height] = rotate && swapsAxes(header.orientation) ? [header.frameHeight, header.width] : [header.width, header.frameHeight];
+  const [width, height] =
+    rotate && swapsAxes(header.orientation) ? [header.frameHeight, header.width] : [header.width, header.frameHeight];
   return result(format, width, height, animated, frames, cleaned, sha256(cleaned), thumbnail);
 }
 
@@ -98,13 +99,22 @@ function checkAnimation(frames: number, framePixels: number, limits: ImageLimits
   }
   const total = frames * framePixels;
   if (limits.maxAnimationPixels !== undefined && total > limits.maxAnimationPixels) {
-    throw new MaiimgError('IMAGE_TOO_LARGE', { pixels: formatMegapixels(total), limit: formatMegapixels(limits.maxAnimationPixels) });
+    throw new MaiimgError('IMAGE_TOO_LARGE', {
+      pixels: formatMegapixels(total),
+      limit: formatMegapixels(limits.maxAnimationPixels),
+    });
   }
 }
 
 function result(
-  format: ImageFormat, width: number, height: number, animated: boolean, frames: number,
-  cleaned: Buffer, hash: string, thumbnail: Buffer,
+  format: ImageFormat,
+  width: number,
+  height: number,
+  animated: boolean,
+  frames: number,
+  cleaned: Buffer,
+  hash: string,
+  thumbnail: Buffer,
 ): PreparedImage {
   return { format, width, height, animated, frames, bytes: cleaned.length, hash, cleaned, thumbnail };
 }
@@ -122,7 +132,13 @@ export async function renderDisplayVersion(cleaned: Buffer, longEdge: number, li
   const header = await inspectImage(cleaned, format, limits.maxImagePixels);
   const animated = header.pages > 1;
   return renderWebp(
-    { input: cleaned, pages: header.pages, animated, orient: header.orientation !== 1 && !animated, maxImagePixels: limits.maxImagePixels },
+    {
+      input: cleaned,
+      pages: header.pages,
+      animated,
+      orient: header.orientation !== 1 && !animated,
+      maxImagePixels: limits.maxImagePixels,
+    },
     longEdge,
   );
 }

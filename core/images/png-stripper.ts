@@ -7,8 +7,20 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
  * An allow-list rather than a block-list, because new text-like chunks (C2PA, vendor) keep appearing.
  */
 const KEPT_ANCILLARY = new Set([
-  'tRNS', 'bKGD', 'iCCP', 'sRGB', 'gAMA', 'cHRM', 'sBIT', 'cICP', 'mDCV', 'cLLI', 'pHYs',
-  'acTL', 'fcTL', 'fdAT',
+  'tRNS',
+  'bKGD',
+  'iCCP',
+  'sRGB',
+  'gAMA',
+  'cHRM',
+  'sBIT',
+  'cICP',
+  'mDCV',
+  'cLLI',
+  'pHYs',
+  'acTL',
+  'fcTL',
+  'fdAT',
 ]);
 
 export interface StrippedPng {

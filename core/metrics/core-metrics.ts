@@ -19,9 +19,17 @@ export class CoreMetrics {
   readonly opensRefused: Counter;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(labels: { role: string; database: string; sharedState: string; storage: string }, options: { processMetrics?: boolean } = {}) {
+  constructor(
+    labels: { role: string; database: string; sharedState: string; storage: string },
+    options: { processMetrics?: boolean } = {},
+  ) {
     const registers = [this.registry];
-    new Gauge({ name: 'maiimg_info', help: 'What this process runs and uses (always 1).', labelNames: ['role', 'database', 'shared_state', 'storage'], registers }).set(
+    new Gauge({
+      name: 'maiimg_info',
+      help: 'What this process runs and uses (always 1).',
+      labelNames: ['role', 'database', 'shared_state', 'storage'],
+      registers,
+    }).set(
       { role: labels.role, database: labels.database, shared_state: labels.sharedState, storage: labels.storage },
       1,
     );
@@ -37,15 +45,30 @@ export class CoreMetrics {
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
       registers,
     });
-    this.imagesAccepted = new Counter({ name: 'maiimg_images_accepted_total', help: 'Images stored in a gallery, by format.', labelNames: ['format'], registers });
-    this.imagesRejected = new Counter({ name: 'maiimg_images_rejected_total', help: 'Images refused, by error code.', labelNames: ['code'], registers });
+    this.imagesAccepted = new Counter({
+      name: 'maiimg_images_accepted_total',
+      help: 'Images stored in a gallery, by format.',
+      labelNames: ['format'],
+      registers,
+    });
+    this.imagesRejected = new Counter({
+      name: 'maiimg_images_rejected_total',
+      help: 'Images refused, by error code.',
+      labelNames: ['code'],
+      registers,
+    });
     this.visits = new Counter({
       name: 'maiimg_visits_total',
       help: 'Gallery page requests recorded, by kind: human (an open), preview (a chat app unfurling the link), bot.',
       labelNames: ['kind'],
       registers,
     });
-    this.previews = new Counter({ name: 'maiimg_previews_total', help: 'Link previews recorded, by chat platform.', labelNames: ['platform'], registers });
+    this.previews = new Counter({
+      name: 'maiimg_previews_total',
+      help: 'Link previews recorded, by chat platform.',
+      labelNames: ['platform'],
+      registers,
+    });
     this.opensRefused = new Counter({
       name: 'maiimg_opens_refused_total',
       help: 'Human opens refused by the atomic open count (races for the last opens of a limited gallery). Pages of galleries already used up are refused before that: see the 410s in maiimg_http_request_duration_seconds.',
@@ -94,7 +117,10 @@ export function observeBatches(service: GalleryService, metrics: CoreMetrics): v
       for (const file of outcome.rejected) metrics.imagesRejected.inc({ code: file.code });
       return outcome;
     } catch (error) {
-      const refused = isMaiimgError(error, 'TOO_MANY_FILES') || isMaiimgError(error, 'EMPTY_BATCH') || isMaiimgError(error, 'INVALID_OPTION');
+      const refused =
+        isMaiimgError(error, 'TOO_MANY_FILES') ||
+        isMaiimgError(error, 'EMPTY_BATCH') ||
+        isMaiimgError(error, 'INVALID_OPTION');
       metrics.batches.inc({ outcome: refused ? 'refused' : 'failed' });
       throw error;
     } finally {
@@ -118,5 +144,9 @@ export function observeVisits(recorder: VisitRecorder, opener: GalleryOpener, me
     if (result.outcome === 'limit-reached') metrics.opensRefused.inc();
     return result;
   };
-  metrics.gauge('maiimg_visits_buffered', 'Recorded visits and image views waiting in memory to be written.', () => recorder.pending);
+  metrics.gauge(
+    'maiimg_visits_buffered',
+    'Recorded visits and image views waiting in memory to be written.',
+    () => recorder.pending,
+  );
 }

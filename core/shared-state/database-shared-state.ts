@@ -44,7 +44,9 @@ export class DatabaseWindowCounter implements WindowCounter {
   }
 
   async decrement(key: string): Promise<void> {
-    await guarded(() => this.db.$executeRaw`UPDATE rate_counters SET count = count - 1 WHERE "key" = ${key} AND count > 0`);
+    await guarded(
+      () => this.db.$executeRaw`UPDATE rate_counters SET count = count - 1 WHERE "key" = ${key} AND count > 0`,
+    );
   }
 
   async reset(key: string): Promise<void> {
@@ -73,7 +75,12 @@ export class DatabaseBatchWindowStore implements BatchWindowStore {
     private readonly clock: Clock,
   ) {}
 
-  async append(key: string, entry: string, itemCount: number, timing: BatchTiming): Promise<{ count: number; dueInMs: number }> {
+  async append(
+    key: string,
+    entry: string,
+    itemCount: number,
+    timing: BatchTiming,
+  ): Promise<{ count: number; dueInMs: number }> {
     const now = this.clock.now().getTime();
     const firstDue = BigInt(now + Math.min(timing.quietMs, timing.maxWaitMs));
     const quietDue = BigInt(now + timing.quietMs);
@@ -99,12 +106,17 @@ export class DatabaseBatchWindowStore implements BatchWindowStore {
     const now = this.clock.now().getTime();
     const taken = await guarded(() =>
       force
-        ? this.db.$queryRaw<Array<{ entries: string }>>`DELETE FROM batch_windows WHERE "key" = ${key} RETURNING entries`
+        ? this.db.$queryRaw<
+            Array<{ entries: string }>
+          >`DELETE FROM batch_windows WHERE "key" = ${key} RETURNING entries`
         : this.db.$queryRaw<Array<{ entries: string }>>`
             DELETE FROM batch_windows WHERE "key" = ${key} AND due_at <= CAST(${BigInt(now)} AS BIGINT) RETURNING entries`,
     );
     if (taken[0]) return { status: 'claimed', entries: taken[0].entries.split('\n') };
-    const open = await guarded(() => this.db.$queryRaw<Array<{ due_at: number | bigint }>>`SELECT due_at FROM batch_windows WHERE "key" = ${key}`);
+    const open = await guarded(
+      () =>
+        this.db.$queryRaw<Array<{ due_at: number | bigint }>>`SELECT due_at FROM batch_windows WHERE "key" = ${key}`,
+    );
     if (!open[0]) return { status: 'gone' };
     // Due by now but not taken above: a concurrent append moved it; ask again at once.
     return { status: 'waiting', dueInMs: Math.max(0, Number(open[0].due_at) - now) };
@@ -112,7 +124,12 @@ export class DatabaseBatchWindowStore implements BatchWindowStore {
 
   async overdue(graceMs: number): Promise<string[]> {
     const limit = BigInt(this.clock.now().getTime() - graceMs);
-    const rows = await guarded(() => this.db.$queryRaw<Array<{ key: string }>>`SELECT "key" FROM batch_windows WHERE due_at <= CAST(${limit} AS BIGINT)`);
+    const rows = await guarded(
+      () =>
+        this.db.$queryRaw<
+          Array<{ key: string }>
+        >`SELECT "key" FROM batch_windows WHERE due_at <= CAST(${limit} AS BIGINT)`,
+    );
     return rows.map((row) => row.key);
   }
 }

@@ -49,7 +49,12 @@ export class MemoryBatchWindowStore implements BatchWindowStore {
 
   constructor(private readonly clock: Clock) {}
 
-  async append(key: string, entry: string, itemCount: number, timing: BatchTiming): Promise<{ count: number; dueInMs: number }> {
+  async append(
+    key: string,
+    entry: string,
+    itemCount: number,
+    timing: BatchTiming,
+  ): Promise<{ count: number; dueInMs: number }> {
     const now = this.clock.now().getTime();
     let window = this.windows.get(key);
     if (!window) {

@@ -53,7 +53,9 @@ const ABANDONED_WINDOW_TTL_MS = 24 * 3_600_000;
 interface ScriptedRedis extends Redis {
   maiimgIncrement(key: string, windowMs: number): Promise<[number, number]>;
   maiimgDecrement(key: string): Promise<number>;
-  maiimgAppend(...args: [string, string, string, string, string, string, string, number, number, number]): Promise<[number, string]>;
+  maiimgAppend(
+    ...args: [string, string, string, string, string, string, string, number, number, number]
+  ): Promise<[number, string]>;
   maiimgClaim(...args: [string, string, string, string, number, string]): Promise<[string, (string[] | string)?]>;
 }
 
@@ -110,18 +112,34 @@ class RedisBatchWindowStore implements BatchWindowStore {
     return [`${this.prefix}batch:${key}`, `${this.prefix}batch:${key}:entries`, this.dueIndex];
   }
 
-  async append(key: string, entry: string, itemCount: number, timing: BatchTiming): Promise<{ count: number; dueInMs: number }> {
+  async append(
+    key: string,
+    entry: string,
+    itemCount: number,
+    timing: BatchTiming,
+  ): Promise<{ count: number; dueInMs: number }> {
     const now = this.clock.now().getTime();
     const ttl = timing.maxWaitMs + ABANDONED_WINDOW_TTL_MS;
     const [count, dueIn] = await guarded(() =>
-      this.redis.maiimgAppend(...this.keys(key), key, entry, String(itemCount), String(now), timing.quietMs, timing.maxWaitMs, ttl),
+      this.redis.maiimgAppend(
+        ...this.keys(key),
+        key,
+        entry,
+        String(itemCount),
+        String(now),
+        timing.quietMs,
+        timing.maxWaitMs,
+        ttl,
+      ),
     );
     return { count: Number(count), dueInMs: Math.max(0, Number(dueIn)) };
   }
 
   async claim(key: string, force = false): Promise<BatchClaim> {
     const now = this.clock.now().getTime();
-    const [status, payload] = await guarded(() => this.redis.maiimgClaim(...this.keys(key), key, now, force ? '1' : '0'));
+    const [status, payload] = await guarded(() =>
+      this.redis.maiimgClaim(...this.keys(key), key, now, force ? '1' : '0'),
+    );
     if (status === 'claimed') return { status, entries: (payload as string[]) ?? [] };
     if (status === 'waiting') return { status, dueInMs: Math.max(0, Number(payload)) };
     return { status: 'gone' };

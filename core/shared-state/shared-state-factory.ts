@@ -13,7 +13,12 @@ export function openSharedState(
 ): SharedState {
   switch (settings.driver) {
     case 'redis':
-      return redisSharedState({ url: settings.redisUrl!, keyPrefix: settings.redisKeyPrefix, clock: deps.clock, logger: deps.logger });
+      return redisSharedState({
+        url: settings.redisUrl!,
+        keyPrefix: settings.redisKeyPrefix,
+        clock: deps.clock,
+        logger: deps.logger,
+      });
     case 'database':
       return databaseSharedState(deps.db, deps.clock);
     default:

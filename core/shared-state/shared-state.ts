@@ -42,7 +42,12 @@ export type BatchClaim =
  */
 export interface BatchWindowStore {
   /** Appends one entry holding `itemCount` items, opening the window if none is open. */
-  append(key: string, entry: string, itemCount: number, timing: BatchTiming): Promise<{ count: number; dueInMs: number }>;
+  append(
+    key: string,
+    entry: string,
+    itemCount: number,
+    timing: BatchTiming,
+  ): Promise<{ count: number; dueInMs: number }>;
   /** Takes the window if it is due (or at once with `force`). Atomic: one caller gets the entries. */
   claim(key: string, force?: boolean): Promise<BatchClaim>;
   /** Keys of windows due at least `graceMs` ago and still unclaimed (their instance stopped or died). */

@@ -19,5 +19,7 @@ export function renderStatsText(stats: GalleryStats, locale: Locale): string {
 }
 
 export function formatTime(at: Date, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at) + ' UTC';
+  return (
+    new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at) + ' UTC'
+  );
 }

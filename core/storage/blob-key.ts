@@ -9,7 +9,13 @@ const MAX_KEY_LENGTH = 1024;
 
 /** Throws unless `key` is a relative, lowercase, slash-separated key with no `..` in it. */
 export function assertSafeBlobKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || key.includes('..') || !SAFE_KEY.test(key)) {
+  if (
+    typeof key !== 'string' ||
+    key.length === 0 ||
+    key.length > MAX_KEY_LENGTH ||
+    key.includes('..') ||
+    !SAFE_KEY.test(key)
+  ) {
     throw new Error(`Unsafe blob key refused: ${JSON.stringify(String(key).slice(0, 200))}`);
   }
 }

@@ -68,10 +68,7 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  async stream(
-    key: string,
-    range?: { start: number; end: number },
-  ): Promise<{ body: Readable; size: number } | null> {
+  async stream(key: string, range?: { start: number; end: number }): Promise<{ body: Readable; size: number } | null> {
     const file = this.pathFor(key);
     if (range) assertValidRange(range);
     let handle: FileHandle;

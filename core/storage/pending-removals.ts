@@ -74,7 +74,10 @@ export class PendingRemovals {
     this.timer = undefined;
     await this.retry();
     if (this.keys.size) {
-      this.deps.logger.error({ keys: [...this.keys] }, 'stored files could not be removed before stopping; they are orphaned');
+      this.deps.logger.error(
+        { keys: [...this.keys] },
+        'stored files could not be removed before stopping; they are orphaned',
+      );
     }
   }
 

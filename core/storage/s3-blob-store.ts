@@ -140,10 +140,7 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async stream(
-    key: string,
-    range?: { start: number; end: number },
-  ): Promise<{ body: Readable; size: number } | null> {
+  async stream(key: string, range?: { start: number; end: number }): Promise<{ body: Readable; size: number } | null> {
     assertSafeBlobKey(key);
     if (range) assertValidRange(range);
     let response;

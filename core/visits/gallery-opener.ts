@@ -56,7 +56,12 @@ export class GalleryOpener {
     if (visit.kind === 'preview' || visit.kind === 'bot') this.record(gallery, request, visit, false);
   }
 
-  private record(gallery: Gallery, request: VisitRequest, visit: Exclude<VisitClass, { kind: 'ignored' }>, countsOpen: boolean): OpenResult {
+  private record(
+    gallery: Gallery,
+    request: VisitRequest,
+    visit: Exclude<VisitClass, { kind: 'ignored' }>,
+    countsOpen: boolean,
+  ): OpenResult {
     // Device, place and visitor key are looked up when the visit is written (see VisitWriter).
     const visitId = this.deps.recorder.recordVisit({
       galleryId: gallery.id,
@@ -64,7 +69,12 @@ export class GalleryOpener {
       kind: visit.kind,
       previewPlatform: visit.kind === 'preview' ? visit.platform : null,
       countsOpen,
-      client: { ip: request.ip, userAgent: request.userAgent, referer: request.referer, acceptLanguage: request.acceptLanguage },
+      client: {
+        ip: request.ip,
+        userAgent: request.userAgent,
+        referer: request.referer,
+        acceptLanguage: request.acceptLanguage,
+      },
     });
     if (visit.kind === 'human') return { outcome: 'opened', visitId };
     if (visit.kind === 'preview') return { outcome: 'preview', platform: visit.platform };
@@ -73,6 +83,11 @@ export class GalleryOpener {
 
   /** One image seen during one open; counted once per open. Returns false when it was already counted. */
   viewImage(gallery: Gallery, image: GalleryImage, visitId: string | null): boolean {
-    return this.deps.recorder.recordImageView({ galleryId: gallery.id, imageId: image.id, visitId, at: this.deps.clock.now() });
+    return this.deps.recorder.recordImageView({
+      galleryId: gallery.id,
+      imageId: image.id,
+      visitId,
+      at: this.deps.clock.now(),
+    });
   }
 }

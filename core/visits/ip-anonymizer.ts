@@ -8,7 +8,9 @@ export function anonymizeIp(ip: string): string {
   const plain = unmapIpv4(ip);
   if (isIPv4(plain)) return plain.split('.').slice(0, 3).concat('0').join('.');
   if (isIPv6(plain)) {
-    const groups = expandIpv6(plain).slice(0, 3).map((group) => group.replace(/^0+(?=.)/, ''));
+    const groups = expandIpv6(plain)
+      .slice(0, 3)
+      .map((group) => group.replace(/^0+(?=.)/, ''));
     return `${groups.join(':')}::`;
   }
   return plain;
@@ -34,5 +36,7 @@ function expandIpv6(ip: string): string[] {
     else headGroups.splice(-1, 1, ...pair);
   }
   const missing = 8 - headGroups.length - tailGroups.length;
-  return [...headGroups, ...Array.from({ length: Math.max(0, missing) }, () => '0'), ...tailGroups].map((g) => g || '0');
+  return [...headGroups, ...Array.from({ length: Math.max(0, missing) }, () => '0'), ...tailGroups].map(
+    (g) => g || '0',
+  );
 }

@@ -42,13 +42,29 @@ export class PrismaVisitRepository implements VisitRepository {
       ...emptyVisitSummary(),
       humanOpens: countOf('human'),
       uniqueVisitors: visitors.filter((row) => row.visitorKey !== null).length,
-      previews: tally(previews, (row) => row.previewPlatform, (row) => row._count._all),
+      previews: tally(
+        previews,
+        (row) => row.previewPlatform,
+        (row) => row._count._all,
+      ),
       bots: countOf('bot'),
       firstOpenAt: range._min.at ?? null,
       lastOpenAt: range._max.at ?? null,
-      countries: tally(countries, (row) => row.country, (row) => row._count._all),
-      devices: tally(devices, (row) => row.deviceType, (row) => row._count._all),
-      imageViews: tally(views, (row) => row.imageId, (row) => row._count._all),
+      countries: tally(
+        countries,
+        (row) => row.country,
+        (row) => row._count._all,
+      ),
+      devices: tally(
+        devices,
+        (row) => row.deviceType,
+        (row) => row._count._all,
+      ),
+      imageViews: tally(
+        views,
+        (row) => row.imageId,
+        (row) => row._count._all,
+      ),
     };
   }
 

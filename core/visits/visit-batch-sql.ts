@@ -84,7 +84,12 @@ export function countStatements(visits: readonly VisitRow[], views: readonly Ima
  * The rows travel as one JSON parameter that the database unpacks (json_each / json_array_elements):
  * one statement whatever the batch size, with nothing per row for the driver to bind.
  */
-function insertNew<T extends { id: string }>(provider: SqlProvider, table: string, columns: Columns<T>, rows: readonly T[]): Sql {
+function insertNew<T extends { id: string }>(
+  provider: SqlProvider,
+  table: string,
+  columns: Columns<T>,
+  rows: readonly T[],
+): Sql {
   // Each row is an array in column order: cheaper to build and to parse than objects.
   const json = JSON.stringify(rows.map((row) => columns.map(([, value]) => storedValue(value(row), provider))));
   const names = raw(columns.map(([column]) => column).join(', '));

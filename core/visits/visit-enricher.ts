@@ -68,7 +68,10 @@ export async function enrichVisit(request: VisitClient, options: EnrichOptions):
 }
 
 /** Looks up the visits that were recorded with their request's facts; visits already looked up pass through. */
-export async function enrichVisits(visits: readonly (RecordedVisit | VisitRow)[], settings: EnrichSettings): Promise<VisitRow[]> {
+export async function enrichVisits(
+  visits: readonly (RecordedVisit | VisitRow)[],
+  settings: EnrichSettings,
+): Promise<VisitRow[]> {
   return Promise.all(
     visits.map(async (visit) => {
       if (!('client' in visit)) return visit;
@@ -78,9 +81,20 @@ export async function enrichVisits(visits: readonly (RecordedVisit | VisitRow)[]
   );
 }
 
-type DeviceDetails = Pick<VisitDetails, 'deviceType' | 'deviceVendor' | 'deviceModel' | 'browser' | 'browserVersion' | 'os' | 'osVersion'>;
+type DeviceDetails = Pick<
+  VisitDetails,
+  'deviceType' | 'deviceVendor' | 'deviceModel' | 'browser' | 'browserVersion' | 'os' | 'osVersion'
+>;
 
-const UNKNOWN_DEVICE: DeviceDetails = { deviceType: null, deviceVendor: null, deviceModel: null, browser: null, browserVersion: null, os: null, osVersion: null };
+const UNKNOWN_DEVICE: DeviceDetails = {
+  deviceType: null,
+  deviceVendor: null,
+  deviceModel: null,
+  browser: null,
+  browserVersion: null,
+  os: null,
+  osVersion: null,
+};
 
 /** Parsed user agents, remembered: ua-parser-js runs dozens of patterns, and most opens share a few hundred agents. */
 const devices = new LRUCache<string, DeviceDetails>({ max: 2000 });

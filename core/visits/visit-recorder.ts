@@ -115,7 +115,10 @@ export class VisitRecorder {
     this.imageViews = [];
     try {
       await this.saveDroppingDeletedGalleries(batch);
-      this.logger.debug({ visits: batch.visits.length, imageViews: batch.imageViews.length }, 'recorded visits written');
+      this.logger.debug(
+        { visits: batch.visits.length, imageViews: batch.imageViews.length },
+        'recorded visits written',
+      );
     } catch (error) {
       // Put the batch back in front of anything recorded meanwhile; saveBatch is idempotent, so a
       // batch that did commit before the error is not counted twice when retried.

@@ -5,7 +5,8 @@ import type { ImageViewRow, VisitRow } from './visit-repository.js';
 export const QUARTER_HOUR_MS = 900_000;
 
 /** What visits are counted by in `visit_rollups` (see VisitRollup in prisma/models.prisma). */
-export type RollupDimension = 'country' | 'region' | 'city' | 'device' | 'browser' | 'os' | 'referrer' | 'preview' | 'image';
+export type RollupDimension =
+  'country' | 'region' | 'city' | 'device' | 'browser' | 'os' | 'referrer' | 'preview' | 'image';
 
 export interface RollupRow {
   galleryId: string;
@@ -74,7 +75,8 @@ export function rollupDelta(visits: readonly VisitRow[], imageViews: readonly Im
     const bucket = quarters.get(quarterKey);
     if (bucket) bucket.count += 1;
     else quarters.set(quarterKey, { galleryId, quarter, count: 1 });
-    if (visit.visitorKey !== null) visitors.set(keyOf(galleryId, visit.visitorKey), { galleryId, visitorKey: visit.visitorKey });
+    if (visit.visitorKey !== null)
+      visitors.set(keyOf(galleryId, visit.visitorKey), { galleryId, visitorKey: visit.visitorKey });
   }
   for (const view of imageViews) count(view.galleryId, 'image', view.imageId);
   return { rollups: sortedValues(rollups), quarters: sortedValues(quarters), visitors: sortedValues(visitors) };

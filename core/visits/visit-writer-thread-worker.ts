@@ -6,7 +6,11 @@ import type { VisitBatch } from './visit-repository.js';
 import { createVisitWriter } from './visit-writer.js';
 import type { WriterReply, WriterRequest } from './visit-writer-thread.js';
 
-const { database, logLevel, enrich } = workerData as { database: Config['database']; logLevel: string; enrich: EnrichSettings };
+const { database, logLevel, enrich } = workerData as {
+  database: Config['database'];
+  logLevel: string;
+  enrich: EnrichSettings;
+};
 const writer = createVisitWriter(database, createLogger(logLevel), enrich);
 const port = parentPort!;
 
@@ -22,7 +26,14 @@ port.on('message', async (request: WriterRequest) => {
     reply = { id: request.id };
   } catch (error) {
     const { message, code, name } = error as { message?: unknown; code?: unknown; name?: unknown };
-    reply = { id: request.id, error: { message: String(message ?? error), code: typeof code === 'string' ? code : undefined, name: typeof name === 'string' ? name : undefined } };
+    reply = {
+      id: request.id,
+      error: {
+        message: String(message ?? error),
+        code: typeof code === 'string' ? code : undefined,
+        name: typeof name === 'string' ? name : undefined,
+      },
+    };
   }
   port.postMessage(reply);
 });

@@ -49,7 +49,9 @@ export class ThreadedVisitWriter implements VisitWriter {
 
   private started(): { worker: Worker; exited: Promise<void> } {
     if (this.thread) return this.thread;
-    const worker = new Worker(new URL('./visit-writer-worker.mjs', import.meta.url), { workerData: { database: this.database, logLevel: this.logLevel, enrich: this.enrich } });
+    const worker = new Worker(new URL('./visit-writer-worker.mjs', import.meta.url), {
+      workerData: { database: this.database, logLevel: this.logLevel, enrich: this.enrich },
+    });
     worker.on('message', (reply: WriterReply) => {
       const pending = this.waiting.get(reply.id);
       if (!pending) return;
@@ -79,6 +81,7 @@ export class ThreadedVisitWriter implements VisitWriter {
 }
 
 function rebuildError(error: NonNullable<WriterReply['error']>): Error {
-  if (error.name === 'MaiimgError' && (ERROR_CODES as readonly string[]).includes(error.code ?? '')) return new MaiimgError(error.code as ErrorCode);
+  if (error.name === 'MaiimgError' && (ERROR_CODES as readonly string[]).includes(error.code ?? ''))
+    return new MaiimgError(error.code as ErrorCode);
   return Object.assign(new Error(error.message), { code: error.code });
 }

@@ -23,7 +23,10 @@ export interface VisitWriter<Batch extends VisitBatch = VisitBatch> {
 
 /** The writer for this database; it looks up recorded visits' details (device, place, visitor key) first. */
 export function createVisitWriter(database: Config['database'], logger: Logger, enrich: EnrichSettings): VisitWriter {
-  const writer = database.provider === 'postgresql' ? new PostgresVisitWriter(database.url, logger) : new SqliteVisitWriter(database.file);
+  const writer =
+    database.provider === 'postgresql'
+      ? new PostgresVisitWriter(database.url, logger)
+      : new SqliteVisitWriter(database.file);
   return {
     async write(batch) {
       await writer.write({ visits: await enrichVisits(batch.visits, enrich), imageViews: batch.imageViews });
@@ -33,8 +36,15 @@ export function createVisitWriter(database: Config['database'], logger: Logger, 
 }
 
 /** The visits and views of a batch that the inserts reported as new (a retried batch skips the rest). */
-function newRows(batch: EnrichedVisitBatch, visitIds: Set<string>, viewIds: Set<string>): { visits: VisitRow[]; views: ImageViewRow[] } {
-  return { visits: batch.visits.filter((visit) => visitIds.has(visit.id)), views: batch.imageViews.filter((view) => viewIds.has(view.id)) };
+function newRows(
+  batch: EnrichedVisitBatch,
+  visitIds: Set<string>,
+  viewIds: Set<string>,
+): { visits: VisitRow[]; views: ImageViewRow[] } {
+  return {
+    visits: batch.visits.filter((visit) => visitIds.has(visit.id)),
+    views: batch.imageViews.filter((view) => viewIds.has(view.id)),
+  };
 }
 
 /** How often, and how long apart, a write waits for another writer (another process's transaction). */
@@ -88,7 +98,8 @@ export class SqliteVisitWriter implements VisitWriter<EnrichedVisitBatch> {
 
   private writeNow(batch: EnrichedVisitBatch): void {
     const db = this.connection();
-    const ids = (query: Sql | null) => new Set(query ? (db.prepare(query.sql).all(...query.values) as { id: string }[]).map((row) => row.id) : []);
+    const ids = (query: Sql | null) =>
+      new Set(query ? (db.prepare(query.sql).all(...query.values) as { id: string }[]).map((row) => row.id) : []);
     // IMMEDIATE takes the write lock now: a deferred transaction could fail half-way on a busy lock.
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -108,7 +119,10 @@ export class SqliteVisitWriter implements VisitWriter<EnrichedVisitBatch> {
 
 function isSqliteBusy(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || (typeof message === 'string' && /database is locked/i.test(message));
+  return (
+    (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) ||
+    (typeof message === 'string' && /database is locked/i.test(message))
+  );
 }
 
 /** PostgreSQL through a small pool of its own (visits are written by one flush at a time per process). */
@@ -117,7 +131,12 @@ export class PostgresVisitWriter implements VisitWriter<EnrichedVisitBatch> {
 
   constructor(url: string, logger: Logger) {
     const { connectionString, schema } = parsePostgresUrl(url);
-    this.pool = new pg.Pool({ connectionString, options: searchPathOption(schema), max: 2, connectionTimeoutMillis: 10_000 });
+    this.pool = new pg.Pool({
+      connectionString,
+      options: searchPathOption(schema),
+      max: 2,
+      connectionTimeoutMillis: 10_000,
+    });
     // An idle connection dropped by the server must not become an unhandled 'error' that kills the process.
     this.pool.on('error', (error) => logger.warn({ err: error }, 'visit writer connection lost'));
   }
@@ -154,4 +173,3 @@ export class PostgresVisitWriter implements VisitWriter<EnrichedVisitBatch> {
     await this.pool.end();
   }
 }
-

@@ -12,7 +12,13 @@ declare module 'express-serve-static-core' {
 }
 
 export function setSessionCookie(res: Response, value: string, secure: boolean): void {
-  res.cookie(SESSION_COOKIE, value, { path: '/dashboard', httpOnly: true, sameSite: 'lax', secure, maxAge: DASHBOARD_SESSION_MS });
+  res.cookie(SESSION_COOKIE, value, {
+    path: '/dashboard',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    maxAge: DASHBOARD_SESSION_MS,
+  });
 }
 
 export function clearSessionCookie(res: Response, secure: boolean): void {
@@ -35,7 +41,11 @@ export function readSession(tokens: DashboardTokens, now: () => Date) {
  * Origin header, when sent, must be this site (PUBLIC_BASE_URL or the Host the request came to).
  * The session cookie is also SameSite=Lax, so other sites' forms do not even carry it.
  */
-export function requireCsrf(tokens: DashboardTokens, allowedOrigins: ReadonlySet<string>, refuse: (req: Request, res: Response) => void) {
+export function requireCsrf(
+  tokens: DashboardTokens,
+  allowedOrigins: ReadonlySet<string>,
+  refuse: (req: Request, res: Response) => void,
+) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const session = req.dashboardSession;
     const token = (req.body as Record<string, unknown> | undefined)?._csrf;

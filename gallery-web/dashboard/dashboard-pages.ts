@@ -1,4 +1,11 @@
-import { countriesPanel, countryName, deviceName, devicesPanel, hoursPanel, trendPanel } from '../../core/analytics/stats-chart.js';
+import {
+  countriesPanel,
+  countryName,
+  deviceName,
+  devicesPanel,
+  hoursPanel,
+  trendPanel,
+} from '../../core/analytics/stats-chart.js';
 import type { VisitLogEntry, VisitLogFilter } from '../../core/analytics/visit-log.js';
 import type { GalleryVisitStats, Page } from '../../core/analytics/visit-stats.js';
 import { t, type MessageKey } from '../../core/messages.js';
@@ -14,31 +21,35 @@ export const DASHBOARD_CSS_VERSION = '1';
 
 function layout(locale: Locale, title: string, body: SafeHtml, csrf?: string): string {
   return html`<!doctype html>
-<html lang="${locale}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${title} · maiimg</title>
-<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/dashboard/assets/dashboard.css?v=${DASHBOARD_CSS_VERSION}">
-</head>
-<body>
-<header class="top">
-  <a class="brand" href="/dashboard">maiimg · ${t(locale, 'dashboard.title')}</a>
-  ${csrf ? html`<form method="post" action="/dashboard/logout"><input type="hidden" name="_csrf" value="${csrf}"><button class="link">${t(locale, 'dashboard.logout')}</button></form>` : ''}
-</header>
-<main>
-${body}
-</main>
-</body>
-</html>
-`.value;
+    <html lang="${locale}">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex, nofollow" />
+        <title>${title} · maiimg</title>
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/dashboard/assets/dashboard.css?v=${DASHBOARD_CSS_VERSION}" />
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/dashboard">maiimg · ${t(locale, 'dashboard.title')}</a>
+          ${csrf ? html`<form method="post" action="/dashboard/logout"><input type="hidden" name="_csrf" value="${csrf}" /><button class="link">${t(locale, 'dashboard.logout')}</button></form>` : ''}
+        </header>
+        <main>${body}</main>
+      </body>
+    </html> `.value;
 }
 
 /** A page with a heading and one paragraph (login needed, link expired, not found...). */
 export function messagePage(locale: Locale, titleKey: MessageKey, bodyKey: MessageKey): string {
-  return layout(locale, t(locale, titleKey), html`<section class="notice"><h1>${t(locale, titleKey)}</h1><p>${t(locale, bodyKey)}</p></section>`);
+  return layout(
+    locale,
+    t(locale, titleKey),
+    html`<section class="notice">
+      <h1>${t(locale, titleKey)}</h1>
+      <p>${t(locale, bodyKey)}</p>
+    </section>`,
+  );
 }
 
 function formatTime(at: Date | null, locale: Locale, timeZone: string): string {
@@ -50,25 +61,47 @@ function statusLabel(status: GallerySummary['status'], locale: Locale): SafeHtml
   return html`<span class="status status-${status}">${t(locale, `link.state.${status}`)}</span>`;
 }
 
-export function galleryListPage(input: { locale: Locale; galleries: GallerySummary[]; csrf: string; timeZone: string }): string {
+export function galleryListPage(input: {
+  locale: Locale;
+  galleries: GallerySummary[];
+  csrf: string;
+  timeZone: string;
+}): string {
   const { locale, galleries, timeZone } = input;
   const body = galleries.length
     ? html`<h1>${t(locale, 'dashboard.galleries')}</h1>
-<table class="galleries">
-<thead><tr><th></th><th>${t(locale, 'dashboard.col.gallery')}</th><th>${t(locale, 'dashboard.col.state')}</th><th class="num">${t(locale, 'dashboard.col.opens')}</th><th>${t(locale, 'dashboard.col.lastOpen')}</th></tr></thead>
-<tbody>
-${galleries.map(
-  (g) => html`<tr>
-<td class="thumb">${g.imageCount ? html`<img src="/dashboard/thumb/${g.slug}" alt="" width="64" height="64" loading="lazy">` : ''}</td>
-<td><a href="/dashboard/g/${g.slug}">${g.title ?? t(locale, 'untitled')}</a><br><small>${t(locale, 'gallery.count', { count: g.imageCount })} · ${formatTime(g.createdAt, locale, timeZone)}</small></td>
-<td>${statusLabel(g.status, locale)}</td>
-<td class="num">${g.openCount}</td>
-<td>${formatTime(g.lastOpenAt, locale, timeZone)}</td>
-</tr>`,
-)}
-</tbody>
-</table>`
-    : html`<h1>${t(locale, 'dashboard.galleries')}</h1><p>${t(locale, 'list.empty')}</p>`;
+        <table class="galleries">
+          <thead>
+            <tr>
+              <th></th>
+              <th>${t(locale, 'dashboard.col.gallery')}</th>
+              <th>${t(locale, 'dashboard.col.state')}</th>
+              <th class="num">${t(locale, 'dashboard.col.opens')}</th>
+              <th>${t(locale, 'dashboard.col.lastOpen')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${galleries.map(
+              (g) =>
+                html`<tr>
+                  <td class="thumb">
+                    ${g.imageCount ? html`<img src="/dashboard/thumb/${g.slug}" alt="" width="64" height="64" loading="lazy" />` : ''}
+                  </td>
+                  <td>
+                    <a href="/dashboard/g/${g.slug}">${g.title ?? t(locale, 'untitled')}</a><br /><small
+                      >${t(locale, 'gallery.count', { count: g.imageCount })} ·
+                      ${formatTime(g.createdAt, locale, timeZone)}</small
+                    >
+                  </td>
+                  <td>${statusLabel(g.status, locale)}</td>
+                  <td class="num">${g.openCount}</td>
+                  <td>${formatTime(g.lastOpenAt, locale, timeZone)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>`
+    : html`<h1>${t(locale, 'dashboard.galleries')}</h1>
+        <p>${t(locale, 'list.empty')}</p>`;
   return layout(locale, t(locale, 'dashboard.galleries'), body, input.csrf);
 }
 
@@ -90,39 +123,39 @@ export function galleryDetailPage(input: GalleryPageInput): string {
   const title = gallery.title ?? t(locale, 'untitled');
   const previews = Object.values(stats.previews).reduce((sum, n) => sum + n, 0);
   const body = html`<p><a href="/dashboard">← ${t(locale, 'dashboard.galleries')}</a></p>
-<h1>${title} ${statusLabel(input.status, locale)}</h1>
-<p class="url"><a href="${stats.url}" rel="noopener noreferrer">${stats.url}</a></p>
-${input.notice ? html`<p class="notice-${input.notice.kind}" role="status">${input.notice.text}</p>` : ''}
-<section class="totals">
-  ${total(t(locale, 'dashboard.total.opens'), stats.humanOpens)}
-  ${total(t(locale, 'dashboard.total.unique'), stats.uniqueVisitors)}
-  ${total(t(locale, 'dashboard.total.previews'), previews)}
-  ${total(t(locale, 'dashboard.total.bots'), stats.bots)}
-  ${total(t(locale, 'dashboard.total.lastOpen'), formatTime(stats.lastOpenAt, locale, stats.timeZone))}
-</section>
-<section class="charts" aria-label="${t(locale, 'dashboard.charts')}">
-  <figure>${new SafeHtml(trendPanel(stats, locale))}</figure>
-  <figure>${new SafeHtml(hoursPanel(stats, locale))}</figure>
-  <figure>${new SafeHtml(countriesPanel(stats, locale))}</figure>
-  <figure>${new SafeHtml(devicesPanel(stats, locale))}</figure>
-</section>
-<section class="breakdowns">
-  ${breakdown(t(locale, 'dashboard.browsers'), stats.browsers, (k) => (k === 'unknown' ? t(locale, 'analytics.unknown') : k))}
-  ${breakdown(t(locale, 'dashboard.systems'), stats.operatingSystems, (k) => (k === 'unknown' ? t(locale, 'analytics.unknown') : k))}
-  ${breakdown(t(locale, 'dashboard.referrers'), stats.referrers, (k) => (k === 'direct' ? t(locale, 'dashboard.direct') : k))}
-  ${breakdown(
-    t(locale, 'dashboard.cities'),
-    Object.fromEntries(stats.cities.map((c) => [`${c.city}, ${countryName(c.country, locale)}`, c.opens])),
-    (k) => k,
-  )}
-  ${breakdown(
-    t(locale, 'dashboard.images'),
-    Object.fromEntries([...stats.imageViews].sort((a, b) => b.views - a.views).map((i) => [`${i.position + 1}. ${i.name}`, i.views])),
-    (k) => k,
-  )}
-</section>
-${controls(input)}
-${visitLog(input)}`;
+    <h1>${title} ${statusLabel(input.status, locale)}</h1>
+    <p class="url"><a href="${stats.url}" rel="noopener noreferrer">${stats.url}</a></p>
+    ${input.notice ? html`<p class="notice-${input.notice.kind}" role="status">${input.notice.text}</p>` : ''}
+    <section class="totals">
+      ${total(t(locale, 'dashboard.total.opens'), stats.humanOpens)}
+      ${total(t(locale, 'dashboard.total.unique'), stats.uniqueVisitors)}
+      ${total(t(locale, 'dashboard.total.previews'), previews)} ${total(t(locale, 'dashboard.total.bots'), stats.bots)}
+      ${total(t(locale, 'dashboard.total.lastOpen'), formatTime(stats.lastOpenAt, locale, stats.timeZone))}
+    </section>
+    <section class="charts" aria-label="${t(locale, 'dashboard.charts')}">
+      <figure>${new SafeHtml(trendPanel(stats, locale))}</figure>
+      <figure>${new SafeHtml(hoursPanel(stats, locale))}</figure>
+      <figure>${new SafeHtml(countriesPanel(stats, locale))}</figure>
+      <figure>${new SafeHtml(devicesPanel(stats, locale))}</figure>
+    </section>
+    <section class="breakdowns">
+      ${breakdown(t(locale, 'dashboard.browsers'), stats.browsers, (k) => (k === 'unknown' ? t(locale, 'analytics.unknown') : k))}
+      ${breakdown(t(locale, 'dashboard.systems'), stats.operatingSystems, (k) => (k === 'unknown' ? t(locale, 'analytics.unknown') : k))}
+      ${breakdown(t(locale, 'dashboard.referrers'), stats.referrers, (k) => (k === 'direct' ? t(locale, 'dashboard.direct') : k))}
+      ${breakdown(
+        t(locale, 'dashboard.cities'),
+        Object.fromEntries(stats.cities.map((c) => [`${c.city}, ${countryName(c.country, locale)}`, c.opens])),
+        (k) => k,
+      )}
+      ${breakdown(
+        t(locale, 'dashboard.images'),
+        Object.fromEntries(
+          [...stats.imageViews].sort((a, b) => b.views - a.views).map((i) => [`${i.position + 1}. ${i.name}`, i.views]),
+        ),
+        (k) => k,
+      )}
+    </section>
+    ${controls(input)} ${visitLog(input)}`;
   return layout(locale, title, body, csrf);
 }
 
@@ -132,57 +165,106 @@ function total(label: string, value: string | number): SafeHtml {
 
 function breakdown(title: string, record: Record<string, number>, name: (key: string) => string): SafeHtml {
   const entries = Object.entries(record).slice(0, 8);
-  return html`<div class="breakdown"><h2>${title}</h2>${
-    entries.length ? html`<ul>${entries.map(([key, n]) => html`<li><span>${name(key)}</span><span class="num">${n}</span></li>`)}</ul>` : html`<p class="muted">—</p>`
-  }</div>`;
+  return html`<div class="breakdown">
+    <h2>${title}</h2>
+    ${
+      entries.length
+        ? html`<ul>
+            ${entries.map(([key, n]) => html`<li><span>${name(key)}</span><span class="num">${n}</span></li>`)}
+          </ul>`
+        : html`<p class="muted">—</p>`
+    }
+  </div>`;
 }
 
 function controls(input: GalleryPageInput): SafeHtml {
   const { locale, gallery, csrf, alertsEnabled } = input;
   const action = `/dashboard/g/${gallery.slug}`;
-  const hidden = html`<input type="hidden" name="_csrf" value="${csrf}">`;
+  const hidden = html`<input type="hidden" name="_csrf" value="${csrf}" />`;
   const disabled = gallery.settings.state === 'disabled';
   const expiry = gallery.settings.expiresAt ? gallery.settings.expiresAt.toISOString().slice(0, 10) : '';
   return html`<section class="controls">
-<h2>${t(locale, 'dashboard.controls')}</h2>
-<form method="post" action="${action}/state" class="row">${hidden}
-  <input type="hidden" name="state" value="${disabled ? 'active' : 'disabled'}">
-  <button id="toggle-link" class="${disabled ? 'primary' : 'danger'}">${t(locale, disabled ? 'button.enable' : 'button.disable')}</button>
-</form>
-<form method="post" action="${action}/settings" class="row">${hidden}
-  <label>${t(locale, 'dashboard.expiry')} <input type="date" name="expires" value="${expiry}"></label>
-  <button>${t(locale, 'dashboard.save')}</button>
-  ${gallery.settings.expiresAt ? html`<button name="expires" value="off" class="link">${t(locale, 'dashboard.remove')}</button>` : ''}
-</form>
-<form method="post" action="${action}/settings" class="row">${hidden}
-  <label>${t(locale, 'dashboard.maxOpens')} <input type="number" name="maxOpens" min="1" step="1" value="${gallery.settings.maxOpens ?? ''}" placeholder="${t(locale, 'dashboard.unlimited')}"></label>
-  <button>${t(locale, 'dashboard.save')}</button>
-</form>
-<form method="post" action="${action}/settings" class="row">${hidden}
-  <label>${t(locale, gallery.settings.passwordHash ? 'dashboard.passwordChange' : 'dashboard.passwordSet')} <input type="password" name="password" autocomplete="new-password" maxlength="200"></label>
-  <button>${t(locale, 'dashboard.save')}</button>
-  ${gallery.settings.passwordHash ? html`<button name="password" value="" class="link">${t(locale, 'dashboard.remove')}</button>` : ''}
-</form>
-<form method="post" action="${action}/settings" class="row">${hidden}
-  <label>${t(locale, 'dashboard.downloads')}
-  <select name="downloads"><option value="on"${gallery.settings.downloadsAllowed ? new SafeHtml(' selected') : ''}>${t(locale, 'dashboard.on')}</option><option value="off"${gallery.settings.downloadsAllowed ? '' : new SafeHtml(' selected')}>${t(locale, 'dashboard.off')}</option></select></label>
-  <button>${t(locale, 'dashboard.save')}</button>
-</form>
-${
-  // A gallery made on the web page has no chat to send an alert to.
-  gallery.owner.platform === 'web'
-    ? ''
-    : html`<form method="post" action="${action}/settings" class="row">${hidden}
-  <label>${t(locale, 'dashboard.alerts')}
-  <select name="alerts"><option value="on"${alertsEnabled ? new SafeHtml(' selected') : ''}>${t(locale, 'dashboard.on')}</option><option value="off"${alertsEnabled ? '' : new SafeHtml(' selected')}>${t(locale, 'dashboard.off')}</option></select></label>
-  <button>${t(locale, 'dashboard.save')}</button>
-</form>`
-}
-<form method="post" action="${action}/delete" class="row danger-zone">${hidden}
-  <label><input type="checkbox" name="confirm" value="yes" required> ${t(locale, 'delete.confirm', { title: gallery.title ?? t(locale, 'untitled'), count: gallery.images.length })}</label>
-  <button class="danger">${t(locale, 'button.delete')}</button>
-</form>
-</section>`;
+    <h2>${t(locale, 'dashboard.controls')}</h2>
+    <form method="post" action="${action}/state" class="row">
+      ${hidden}
+      <input type="hidden" name="state" value="${disabled ? 'active' : 'disabled'}" />
+      <button id="toggle-link" class="${disabled ? 'primary' : 'danger'}">
+        ${t(locale, disabled ? 'button.enable' : 'button.disable')}
+      </button>
+    </form>
+    <form method="post" action="${action}/settings" class="row">
+      ${hidden}
+      <label>${t(locale, 'dashboard.expiry')} <input type="date" name="expires" value="${expiry}" /></label>
+      <button>${t(locale, 'dashboard.save')}</button>
+      ${gallery.settings.expiresAt ? html`<button name="expires" value="off" class="link">${t(locale, 'dashboard.remove')}</button>` : ''}
+    </form>
+    <form method="post" action="${action}/settings" class="row">
+      ${hidden}
+      <label
+        >${t(locale, 'dashboard.maxOpens')}
+        <input
+          type="number"
+          name="maxOpens"
+          min="1"
+          step="1"
+          value="${gallery.settings.maxOpens ?? ''}"
+          placeholder="${t(locale, 'dashboard.unlimited')}"
+      /></label>
+      <button>${t(locale, 'dashboard.save')}</button>
+    </form>
+    <form method="post" action="${action}/settings" class="row">
+      ${hidden}
+      <label
+        >${t(locale, gallery.settings.passwordHash ? 'dashboard.passwordChange' : 'dashboard.passwordSet')}
+        <input type="password" name="password" autocomplete="new-password" maxlength="200"
+      /></label>
+      <button>${t(locale, 'dashboard.save')}</button>
+      ${gallery.settings.passwordHash ? html`<button name="password" value="" class="link">${t(locale, 'dashboard.remove')}</button>` : ''}
+    </form>
+    <form method="post" action="${action}/settings" class="row">
+      ${hidden}
+      <label
+        >${t(locale, 'dashboard.downloads')}
+        <select name="downloads">
+          <option value="on" ${gallery.settings.downloadsAllowed ? new SafeHtml(' selected') : ''}>
+            ${t(locale, 'dashboard.on')}
+          </option>
+          <option value="off" ${gallery.settings.downloadsAllowed ? '' : new SafeHtml(' selected')}>
+            ${t(locale, 'dashboard.off')}
+          </option>
+        </select></label
+      >
+      <button>${t(locale, 'dashboard.save')}</button>
+    </form>
+    ${
+      // A gallery made on the web page has no chat to send an alert to.
+      gallery.owner.platform === 'web'
+        ? ''
+        : html`<form method="post" action="${action}/settings" class="row">
+            ${hidden}
+            <label
+              >${t(locale, 'dashboard.alerts')}
+              <select name="alerts">
+                <option value="on" ${alertsEnabled ? new SafeHtml(' selected') : ''}>
+                  ${t(locale, 'dashboard.on')}
+                </option>
+                <option value="off" ${alertsEnabled ? '' : new SafeHtml(' selected')}>
+                  ${t(locale, 'dashboard.off')}
+                </option>
+              </select></label
+            >
+            <button>${t(locale, 'dashboard.save')}</button>
+          </form>`
+    }
+    <form method="post" action="${action}/delete" class="row danger-zone">
+      ${hidden}
+      <label
+        ><input type="checkbox" name="confirm" value="yes" required />
+        ${t(locale, 'delete.confirm', { title: gallery.title ?? t(locale, 'untitled'), count: gallery.images.length })}</label
+      >
+      <button class="danger">${t(locale, 'button.delete')}</button>
+    </form>
+  </section>`;
 }
 
 function visitLog(input: GalleryPageInput): SafeHtml {
@@ -190,7 +272,8 @@ function visitLog(input: GalleryPageInput): SafeHtml {
   const base = `/dashboard/g/${gallery.slug}`;
   const query = (extra: Record<string, string | number>) => {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ ...filter, ...extra })) if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+    for (const [key, value] of Object.entries({ ...filter, ...extra }))
+      if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
     const text = params.toString();
     return text ? `?${text}` : '';
   };
@@ -202,40 +285,67 @@ function visitLog(input: GalleryPageInput): SafeHtml {
     ['bot', 'dashboard.kind.bot'],
   ];
   const option = (value: string, label: string, current: string | null | undefined) =>
-    html`<option value="${value}"${(current ?? '') === value ? new SafeHtml(' selected') : ''}>${label}</option>`;
+    html`<option value="${value}" ${(current ?? '') === value ? new SafeHtml(' selected') : ''}>${label}</option>`;
   return html`<section class="log" id="visits">
-<h2>${t(locale, 'dashboard.visits')}</h2>
-<form method="get" action="${base}#visits" class="filters">
-  <label>${t(locale, 'dashboard.from')} <input type="date" name="from" value="${filter.from ?? ''}"></label>
-  <label>${t(locale, 'dashboard.to')} <input type="date" name="to" value="${filter.to ?? ''}"></label>
-  <label>${t(locale, 'dashboard.country')} <select name="country">${option('', t(locale, 'dashboard.kind.all'), filter.country)}${Object.keys(stats.countries).map((code) => option(code, countryName(code, locale), filter.country))}</select></label>
-  <label>${t(locale, 'dashboard.device')} <select name="device">${option('', t(locale, 'dashboard.kind.all'), filter.device)}${Object.keys(stats.devices).map((type) => option(type, deviceName(type, locale), filter.device))}</select></label>
-  <label>${t(locale, 'dashboard.kind')} <select name="kind">${kinds.map(([value, key]) => option(value, t(locale, key), filter.kind))}</select></label>
-  <button>${t(locale, 'dashboard.filter')}</button>
-  <a class="button" href="${base}/visits.csv${query({})}">${t(locale, 'dashboard.csv')}</a>
-</form>
-<p class="muted">${t(locale, 'dashboard.logCount', { count: log.total, zone: stats.timeZone })}</p>
-<table class="visits">
-<thead><tr><th>${t(locale, 'dashboard.col.time')}</th><th>${t(locale, 'dashboard.kind')}</th><th>${t(locale, 'dashboard.col.place')}</th><th>${t(locale, 'dashboard.device')}</th><th>${t(locale, 'dashboard.col.browser')}</th><th>${t(locale, 'dashboard.col.referrer')}</th></tr></thead>
-<tbody>
-${log.items.map(
-  (v) => html`<tr>
-<td>${formatTime(v.at, locale, stats.timeZone)}</td>
-<td>${kindLabel(v, locale)}</td>
-<td>${[v.city, v.region, v.country ? countryName(v.country, locale) : null].filter(Boolean).join(', ') || t(locale, 'analytics.unknown')}</td>
-<td>${v.deviceType ? deviceName(v.deviceType, locale) : '—'}</td>
-<td>${[v.browser, v.os].filter(Boolean).join(' · ') || '—'}</td>
-<td>${v.referrerHost ?? '—'}</td>
-</tr>`,
-)}
-</tbody>
-</table>
-<nav class="pager">
-  ${log.page > 1 ? html`<a href="${base}${query({ page: log.page - 1 })}#visits">← ${t(locale, 'dashboard.newer')}</a>` : ''}
-  <span>${t(locale, 'dashboard.pageOf', { page: log.page, pages })}</span>
-  ${log.page < pages ? html`<a href="${base}${query({ page: log.page + 1 })}#visits">${t(locale, 'dashboard.older')} →</a>` : ''}
-</nav>
-</section>`;
+    <h2>${t(locale, 'dashboard.visits')}</h2>
+    <form method="get" action="${base}#visits" class="filters">
+      <label>${t(locale, 'dashboard.from')} <input type="date" name="from" value="${filter.from ?? ''}" /></label>
+      <label>${t(locale, 'dashboard.to')} <input type="date" name="to" value="${filter.to ?? ''}" /></label>
+      <label
+        >${t(locale, 'dashboard.country')}
+        <select name="country">
+          ${option('', t(locale, 'dashboard.kind.all'), filter.country)}${Object.keys(stats.countries).map((code) => option(code, countryName(code, locale), filter.country))}
+        </select></label
+      >
+      <label
+        >${t(locale, 'dashboard.device')}
+        <select name="device">
+          ${option('', t(locale, 'dashboard.kind.all'), filter.device)}${Object.keys(stats.devices).map((type) => option(type, deviceName(type, locale), filter.device))}
+        </select></label
+      >
+      <label
+        >${t(locale, 'dashboard.kind')}
+        <select name="kind">
+          ${kinds.map(([value, key]) => option(value, t(locale, key), filter.kind))}
+        </select></label
+      >
+      <button>${t(locale, 'dashboard.filter')}</button>
+      <a class="button" href="${base}/visits.csv${query({})}">${t(locale, 'dashboard.csv')}</a>
+    </form>
+    <p class="muted">${t(locale, 'dashboard.logCount', { count: log.total, zone: stats.timeZone })}</p>
+    <table class="visits">
+      <thead>
+        <tr>
+          <th>${t(locale, 'dashboard.col.time')}</th>
+          <th>${t(locale, 'dashboard.kind')}</th>
+          <th>${t(locale, 'dashboard.col.place')}</th>
+          <th>${t(locale, 'dashboard.device')}</th>
+          <th>${t(locale, 'dashboard.col.browser')}</th>
+          <th>${t(locale, 'dashboard.col.referrer')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${log.items.map(
+          (v) =>
+            html`<tr>
+              <td>${formatTime(v.at, locale, stats.timeZone)}</td>
+              <td>${kindLabel(v, locale)}</td>
+              <td>
+                ${[v.city, v.region, v.country ? countryName(v.country, locale) : null].filter(Boolean).join(', ') || t(locale, 'analytics.unknown')}
+              </td>
+              <td>${v.deviceType ? deviceName(v.deviceType, locale) : '—'}</td>
+              <td>${[v.browser, v.os].filter(Boolean).join(' · ') || '—'}</td>
+              <td>${v.referrerHost ?? '—'}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    <nav class="pager">
+      ${log.page > 1 ? html`<a href="${base}${query({ page: log.page - 1 })}#visits">← ${t(locale, 'dashboard.newer')}</a>` : ''}
+      <span>${t(locale, 'dashboard.pageOf', { page: log.page, pages })}</span>
+      ${log.page < pages ? html`<a href="${base}${query({ page: log.page + 1 })}#visits">${t(locale, 'dashboard.older')} →</a>` : ''}
+    </nav>
+  </section>`;
 }
 
 function kindLabel(entry: VisitLogEntry, locale: Locale): string {

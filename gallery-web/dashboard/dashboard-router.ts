@@ -56,7 +56,10 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     const locale = pageLocale(req);
     const owner = tokens.verifyLink(String(req.query.token ?? ''), now());
     if (!owner) {
-      res.status(401).type('html').send(messagePage(locale, 'dashboard.linkInvalid.title', 'dashboard.linkInvalid.body'));
+      res
+        .status(401)
+        .type('html')
+        .send(messagePage(locale, 'dashboard.linkInvalid.title', 'dashboard.linkInvalid.body'));
       return;
     }
     setSessionCookie(res, tokens.newSession(owner, now()).cookie, secure);
@@ -67,18 +70,31 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   // Everything below needs a session.
   router.use((req, res, next) => {
     if (req.dashboardSession) return next();
-    res.status(401).type('html').send(messagePage(pageLocale(req), 'dashboard.loginNeeded.title', 'dashboard.loginNeeded.body'));
+    res
+      .status(401)
+      .type('html')
+      .send(messagePage(pageLocale(req), 'dashboard.loginNeeded.title', 'dashboard.loginNeeded.body'));
   });
 
   const allowedOrigins = new Set([new URL(publicBaseUrl).origin]);
   const csrf = requireCsrf(tokens, allowedOrigins, (req, res) => {
-    res.status(403).type('html').send(messagePage(pageLocale(req), 'dashboard.csrf.title', 'dashboard.csrf.body'));
+    res
+      .status(403)
+      .type('html')
+      .send(messagePage(pageLocale(req), 'dashboard.csrf.title', 'dashboard.csrf.body'));
   });
 
   router.get('/', async (req, res) => {
     const session = req.dashboardSession!;
     const galleries = await core.service.listGalleries({ ...session.owner });
-    res.type('html').send(galleryListPage({ locale: pageLocale(req), galleries, csrf: tokens.csrfToken(session), timeZone: analytics.timeZone }));
+    res.type('html').send(
+      galleryListPage({
+        locale: pageLocale(req),
+        galleries,
+        csrf: tokens.csrfToken(session),
+        timeZone: analytics.timeZone,
+      }),
+    );
   });
 
   router.post('/logout', csrf, (req, res) => {
@@ -111,10 +127,24 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="visits-${gallery.slug}.csv"`);
     // A BOM lets spreadsheet apps read the UTF-8 (Chinese place names) correctly.
-    res.write('\ufeffat_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language\r\n');
+    res.write(
+      '\ufeffat_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language\r\n',
+    );
     for await (const visit of analytics.log.all(gallery.id, filter)) {
       const line =
-        [visit.at.toISOString(), visit.kind, visit.previewPlatform, visit.country, visit.region, visit.city, visit.deviceType, visit.browser, visit.os, visit.referrerHost, visit.language]
+        [
+          visit.at.toISOString(),
+          visit.kind,
+          visit.previewPlatform,
+          visit.country,
+          visit.region,
+          visit.city,
+          visit.deviceType,
+          visit.browser,
+          visit.os,
+          visit.referrerHost,
+          visit.language,
+        ]
           .map(csvField)
           .join(',') + '\r\n';
       if (!res.write(line)) await new Promise((resolve) => res.once('drain', resolve));
@@ -138,7 +168,8 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     try {
       const patch: SettingsPatch = {};
       const expires = bodyField(req, 'expires');
-      if (expires !== undefined) patch.expiresAt = expires === '' || expires === 'off' ? null : parseExpiry(expires, now());
+      if (expires !== undefined)
+        patch.expiresAt = expires === '' || expires === 'off' ? null : parseExpiry(expires, now());
       const maxOpens = bodyField(req, 'maxOpens');
       if (maxOpens !== undefined) patch.maxOpens = maxOpens.trim() === '' ? null : parseMaxOpens(maxOpens);
       const password = bodyField(req, 'password');
@@ -147,11 +178,15 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
       if (downloads !== undefined) patch.downloadsAllowed = parseOnOff(downloads, 'downloads');
       const alerts = bodyField(req, 'alerts');
       if (Object.keys(patch).length) await core.service.updateSettings({ owner, ref: gallery.slug, patch });
-      if (alerts !== undefined) await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled: parseOnOff(alerts, 'alerts') });
+      if (alerts !== undefined)
+        await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled: parseOnOff(alerts, 'alerts') });
     } catch (error) {
       if (!isMaiimgError(error, 'INVALID_OPTION')) throw error;
       res.status(400);
-      await sendGalleryPage(req, res, gallery, { kind: 'error', text: errorMessage(pageLocale(req), error.code, error.params) });
+      await sendGalleryPage(req, res, gallery, {
+        kind: 'error',
+        text: errorMessage(pageLocale(req), error.code, error.params),
+      });
       return;
     }
     res.redirect(303, `/dashboard/g/${gallery.slug}?done=saved`);
@@ -172,7 +207,10 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
 
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (isMaiimgError(error, 'INVALID_OPTION')) {
-      res.status(400).type('html').send(messagePage(pageLocale(req), 'dashboard.badRequest.title', 'dashboard.badRequest.body'));
+      res
+        .status(400)
+        .type('html')
+        .send(messagePage(pageLocale(req), 'dashboard.badRequest.title', 'dashboard.badRequest.body'));
       return;
     }
     next(error);
@@ -190,7 +228,12 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     }
   }
 
-  async function sendGalleryPage(req: Request, res: Response, gallery: Gallery, notice: { kind: 'ok' | 'error'; text: string } | null): Promise<void> {
+  async function sendGalleryPage(
+    req: Request,
+    res: Response,
+    gallery: Gallery,
+    notice: { kind: 'ok' | 'error'; text: string } | null,
+  ): Promise<void> {
     const locale = pageLocale(req);
     const filter = filterFrom(req);
     const page = Number(queryField(req, 'page') ?? 1);
@@ -215,7 +258,10 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   }
 
   function notFound(req: Request, res: Response): void {
-    res.status(404).type('html').send(messagePage(pageLocale(req), 'web.notFound.title', 'dashboard.notFound.body'));
+    res
+      .status(404)
+      .type('html')
+      .send(messagePage(pageLocale(req), 'web.notFound.title', 'dashboard.notFound.body'));
   }
 
   return router;
@@ -241,24 +287,28 @@ function filterFrom(req: Request): VisitLogFilter {
   const day = (name: 'from' | 'to') => {
     const value = queryField(req, name);
     if (!value) return;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new MaiimgError('INVALID_OPTION', { option: name, reason: 'use YYYY-MM-DD' });
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
+      throw new MaiimgError('INVALID_OPTION', { option: name, reason: 'use YYYY-MM-DD' });
     filter[name] = value;
   };
   day('from');
   day('to');
   const country = queryField(req, 'country');
   if (country) {
-    if (!/^([A-Z]{2}|unknown)$/.test(country)) throw new MaiimgError('INVALID_OPTION', { option: 'country', reason: 'use a country code' });
+    if (!/^([A-Z]{2}|unknown)$/.test(country))
+      throw new MaiimgError('INVALID_OPTION', { option: 'country', reason: 'use a country code' });
     filter.country = country;
   }
   const device = queryField(req, 'device');
   if (device) {
-    if (!/^[a-z]{1,20}$/.test(device)) throw new MaiimgError('INVALID_OPTION', { option: 'device', reason: 'unknown device type' });
+    if (!/^[a-z]{1,20}$/.test(device))
+      throw new MaiimgError('INVALID_OPTION', { option: 'device', reason: 'unknown device type' });
     filter.device = device;
   }
   const kind = queryField(req, 'kind');
   if (kind) {
-    if (kind !== 'human' && kind !== 'preview' && kind !== 'bot') throw new MaiimgError('INVALID_OPTION', { option: 'kind', reason: 'use human, preview or bot' });
+    if (kind !== 'human' && kind !== 'preview' && kind !== 'bot')
+      throw new MaiimgError('INVALID_OPTION', { option: 'kind', reason: 'use human, preview or bot' });
     filter.kind = kind;
   }
   return filter;

@@ -57,9 +57,15 @@
     });
   });
   box.querySelector('.lb-close').addEventListener('click', close);
-  box.querySelector('.lb-prev').addEventListener('click', function () { show(current - 1); });
-  box.querySelector('.lb-next').addEventListener('click', function () { show(current + 1); });
-  box.addEventListener('click', function (event) { if (event.target === box) close(); });
+  box.querySelector('.lb-prev').addEventListener('click', function () {
+    show(current - 1);
+  });
+  box.querySelector('.lb-next').addEventListener('click', function () {
+    show(current + 1);
+  });
+  box.addEventListener('click', function (event) {
+    if (event.target === box) close();
+  });
   document.addEventListener('keydown', function (event) {
     if (box.hidden) return;
     if (event.key === 'Escape') close();
@@ -71,11 +77,15 @@
 
   var startX = null;
   var startY = null;
-  box.addEventListener('touchstart', function (event) {
-    if (event.touches.length !== 1) return;
-    startX = event.touches[0].clientX;
-    startY = event.touches[0].clientY;
-  }, { passive: true });
+  box.addEventListener(
+    'touchstart',
+    function (event) {
+      if (event.touches.length !== 1) return;
+      startX = event.touches[0].clientX;
+      startY = event.touches[0].clientY;
+    },
+    { passive: true },
+  );
   box.addEventListener('touchend', function (event) {
     if (startX === null) return;
     var dx = event.changedTouches[0].clientX - startX;

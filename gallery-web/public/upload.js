@@ -141,7 +141,8 @@
       return entry.problem;
     });
     var lines = [];
-    if (ready.length > config.maxFiles) lines.push(say('upload.tooMany', { count: ready.length, limit: config.maxFiles }));
+    if (ready.length > config.maxFiles)
+      lines.push(say('upload.tooMany', { count: ready.length, limit: config.maxFiles }));
     if (problems && ready.length) lines.push(say('upload.skipped'));
     if (form.classList.contains('finished')) lines = [];
     batchProblem.textContent = lines.join(' ');
@@ -325,7 +326,8 @@
         // Nothing more to try: the text stays selected for the person to copy.
       }
     }
-    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(field.value).then(done, fallback);
+    if (navigator.clipboard && navigator.clipboard.writeText)
+      navigator.clipboard.writeText(field.value).then(done, fallback);
     else fallback();
   }
 

@@ -117,7 +117,9 @@ export function receiveBatch(req: Request, options: ReceiveOptions): Promise<Rec
       files.push(file);
       const out = createWriteStream(file.path, { flags: 'wx' });
       streams.set(stream, out);
-      stream.on('limit', () => fail(new UploadRefusal('FILE_TOO_LARGE', { limit: formatBytes(maxFileBytes) }, file.name)));
+      stream.on('limit', () =>
+        fail(new UploadRefusal('FILE_TOO_LARGE', { limit: formatBytes(maxFileBytes) }, file.name)),
+      );
       writes.push(
         pipeline(stream, out).then(
           () => {
@@ -135,7 +137,9 @@ export function receiveBatch(req: Request, options: ReceiveOptions): Promise<Rec
 
     parser.on('filesLimit', () => {
       const declared = Number(fields.get(FILE_COUNT_FIELD));
-      fail(new UploadRefusal('TOO_MANY_FILES', { count: declared > maxFiles ? declared : maxFiles + 1, limit: maxFiles }));
+      fail(
+        new UploadRefusal('TOO_MANY_FILES', { count: declared > maxFiles ? declared : maxFiles + 1, limit: maxFiles }),
+      );
     });
     parser.on('fieldsLimit', () => fail(new UploadRefusal('BAD_UPLOAD')));
     parser.on('partsLimit', () => fail(new UploadRefusal('BAD_UPLOAD')));

@@ -88,7 +88,10 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
     const secret = String(req.params.secret);
     const gallery = isSlug(slug) && isManageSecret(secret) ? await core.repository.findBySlug(slug) : null;
     if (!gallery || !secretOwns(secret, gallery.owner)) {
-      res.status(404).type('html').send(noticePage(pageLocale(req), 'manage.invalid.title', 'manage.invalid.body'));
+      res
+        .status(404)
+        .type('html')
+        .send(noticePage(pageLocale(req), 'manage.invalid.title', 'manage.invalid.body'));
       return;
     }
     // The dashboard's own session, for the owner this secret stands for.
@@ -171,7 +174,10 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
       slug: gallery.slug,
       url: outcome.url ?? service.urlFor(gallery.slug),
       manageUrl: manageUrl(publicBaseUrl, gallery.slug, secret),
-      qr: { png: `data:image/png;base64,${qr.png.toString('base64')}`, svg: `data:image/svg+xml;base64,${Buffer.from(qr.svg).toString('base64')}` },
+      qr: {
+        png: `data:image/png;base64,${qr.png.toString('base64')}`,
+        svg: `data:image/svg+xml;base64,${Buffer.from(qr.svg).toString('base64')}`,
+      },
       rejected: outcome.rejected,
     };
     res.status(201);
@@ -202,7 +208,8 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
         maxFiles: service.limits.maxBatchFiles,
         maxFileBytes: service.limits.maxFileBytes,
         beforeFiles: (fields) => {
-          if (headerToken === undefined && !csrf.check(req, fields.get(CSRF_FIELD))) throw new UploadRefusal('CSRF_FAILED');
+          if (headerToken === undefined && !csrf.check(req, fields.get(CSRF_FIELD)))
+            throw new UploadRefusal('CSRF_FAILED');
         },
       });
       const options = optionsFrom(batch.fields, core.clock.now());
@@ -211,7 +218,9 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
       const outcome = await service.createGallery({ owner, files: batch.files.map(incomingFile), options, locale });
       return { outcome, owner, secret };
     } finally {
-      await rm(dir, { recursive: true, force: true }).catch((error: unknown) => logger.warn({ err: error, dir }, 'could not remove an upload spool folder'));
+      await rm(dir, { recursive: true, force: true }).catch((error: unknown) =>
+        logger.warn({ err: error, dir }, 'could not remove an upload spool folder'),
+      );
     }
   }
 
@@ -227,7 +236,10 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
     if (error instanceof UploadRefusal) {
       code = error.code;
       file = error.file;
-      message = code in TRANSPORT_MESSAGES ? t(locale, TRANSPORT_MESSAGES[code as UploadTransportCode]) : errorMessage(locale, code as ErrorCode, error.params);
+      message =
+        code in TRANSPORT_MESSAGES
+          ? t(locale, TRANSPORT_MESSAGES[code as UploadTransportCode])
+          : errorMessage(locale, code as ErrorCode, error.params);
     } else if (isMaiimgError(error)) {
       ({ code } = error);
       message = errorMessage(locale, error.code, error.params);
@@ -245,7 +257,10 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
     res.status(statusOf(code)).setHeader('Cache-Control', 'no-store');
     if (unread) lingerThenClose(req, res);
     if (wantsJson(req)) res.json({ error: { code, message, ...(file ? { file } : {}) }, rejected });
-    else res.type('html').send(uploadPage({ locale, limits: service.limits, csrf: csrf.issue(req, res), error: message, rejected }));
+    else
+      res
+        .type('html')
+        .send(uploadPage({ locale, limits: service.limits, csrf: csrf.issue(req, res), error: message, rejected }));
   }
 
   return router;

@@ -45,7 +45,14 @@ for (const provider of DATABASE_PROVIDERS) {
       expect(await test.core.analytics.alerts.check()).toEqual([]);
       await seedVisits(test.core, gallery, [
         { at: '2026-03-15T11:58:00Z', kind: 'preview', previewPlatform: 'telegram' },
-        { at: '2026-03-15T11:59:00Z', country: 'FR', city: 'Paris', deviceType: 'mobile', browser: 'Mobile Safari', os: 'iOS' },
+        {
+          at: '2026-03-15T11:59:00Z',
+          country: 'FR',
+          city: 'Paris',
+          deviceType: 'mobile',
+          browser: 'Mobile Safari',
+          os: 'iOS',
+        },
       ]);
       await test.core.analytics.alerts.check();
       await seedVisits(test.core, gallery, [{ at: '2026-03-15T11:59:30Z', country: 'DE' }]);
@@ -85,7 +92,11 @@ for (const provider of DATABASE_PROVIDERS) {
     it('warns once with a Disable button when more unique visitors than ALERT_UNIQUE_PER_HOUR open it within an hour', async () => {
       await start({ ALERT_UNIQUE_PER_HOUR: '5' });
       const visits = (count: number, from: number) =>
-        Array.from({ length: count }, (_, i) => ({ at: new Date(NOW.getTime() - 50 * 60_000 + i * 60_000), visitorKey: `v${from + i}`, country: 'FR' }));
+        Array.from({ length: count }, (_, i) => ({
+          at: new Date(NOW.getTime() - 50 * 60_000 + i * 60_000),
+          visitorKey: `v${from + i}`,
+          country: 'FR',
+        }));
       await seedVisits(test.core, gallery, visits(5, 0));
       await test.core.analytics.alerts.check();
       expect(notifier.sent.map((a) => a.kind)).toEqual(['first-open']);

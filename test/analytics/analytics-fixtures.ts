@@ -98,7 +98,13 @@ export function visitBatch(gallery: Gallery, visits: SeedVisit[]): EnrichedVisit
       userAgent: visit.userAgent ?? null,
     });
     for (const position of visit.views ?? []) {
-      imageViews.push({ id: randomUUID(), visitId: id, galleryId: gallery.id, imageId: gallery.images[position]!.id, at });
+      imageViews.push({
+        id: randomUUID(),
+        visitId: id,
+        galleryId: gallery.id,
+        imageId: gallery.images[position]!.id,
+        at,
+      });
     }
   }
   return { visits: rows, imageViews };

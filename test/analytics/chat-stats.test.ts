@@ -65,10 +65,18 @@ describe('stats in chat', () => {
     const url = /https?:\/\/\S+\/dashboard\/login\?token=\S+/.exec(reply.text)?.[0];
     expect(url).toBeDefined();
     const token = decodeURIComponent(new URL(url!).searchParams.get('token')!);
-    expect(test.core.analytics.tokens.verifyLink(token, new Date('2026-03-15T12:30:00Z'))).toEqual({ platform: 'telegram', userId: 'alice' });
+    expect(test.core.analytics.tokens.verifyLink(token, new Date('2026-03-15T12:30:00Z'))).toEqual({
+      platform: 'telegram',
+      userId: 'alice',
+    });
     // DASHBOARD_LINK_TTL defaults to one hour.
     expect(test.core.analytics.tokens.verifyLink(token, new Date('2026-03-15T13:00:01Z'))).toBeNull();
-    const forged = token.replace(/^[^.]+/, Buffer.from(JSON.stringify({ k: 'link', p: 'telegram', u: 'bob', e: Date.parse('2030-01-01') })).toString('base64url'));
+    const forged = token.replace(
+      /^[^.]+/,
+      Buffer.from(JSON.stringify({ k: 'link', p: 'telegram', u: 'bob', e: Date.parse('2030-01-01') })).toString(
+        'base64url',
+      ),
+    );
     expect(test.core.analytics.tokens.verifyLink(forged, new Date('2026-03-15T12:30:00Z'))).toBeNull();
   });
 

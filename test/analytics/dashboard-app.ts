@@ -4,7 +4,9 @@ import type { Core } from '../../core/core-app.js';
 import { createWebApp } from '../../gallery-web/web-app.js';
 
 /** The whole web app (so its security headers apply to the dashboard too) on a real HTTP server on 127.0.0.1. */
-export async function startDashboardServer(core: Core): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function startDashboardServer(
+  core: Core,
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const web = createWebApp({ core, config: core.config });
   const server = createServer(web.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -20,7 +20,14 @@ for (const provider of DATABASE_PROVIDERS) {
       server = await startDashboardServer(test.core);
       gallery = await makeGallery(test.core, ALICE, 'Garden party');
       await seedVisits(test.core, gallery, [
-        { at: '2026-03-14T18:00:00Z', country: 'FR', city: 'Paris', deviceType: 'mobile', browser: 'Mobile Safari', os: 'iOS' },
+        {
+          at: '2026-03-14T18:00:00Z',
+          country: 'FR',
+          city: 'Paris',
+          deviceType: 'mobile',
+          browser: 'Mobile Safari',
+          os: 'iOS',
+        },
         { at: '2026-03-14T19:00:00Z', country: 'DE', city: 'Berlin', deviceType: 'desktop', referrerHost: 't.me' },
         { at: '2026-03-15T08:00:00Z', kind: 'preview', previewPlatform: 'slack' },
         { at: '2026-03-15T09:00:00Z', kind: 'bot', city: '=HYPERLINK("x")' },
@@ -104,17 +111,26 @@ for (const provider of DATABASE_PROVIDERS) {
       const cookie = await login();
       expect((await page(`/dashboard/g/${gallery.slug}?kind=preview`, cookie)).body).toContain('1 visit(s)');
       expect((await page(`/dashboard/g/${gallery.slug}?country=DE`, cookie)).body).toContain('1 visit(s)');
-      expect((await page(`/dashboard/g/${gallery.slug}?from=2026-03-15&to=2026-03-15`, cookie)).body).toContain('2 visit(s)');
+      expect((await page(`/dashboard/g/${gallery.slug}?from=2026-03-15&to=2026-03-15`, cookie)).body).toContain(
+        '2 visit(s)',
+      );
       expect((await page(`/dashboard/g/${gallery.slug}?from=yesterday`, cookie)).status).toBe(400);
     });
 
     it('exports the filtered visit log as CSV with formulas defused', async () => {
       const cookie = await login();
-      const response = await fetch(`${server.url}/dashboard/g/${gallery.slug}/visits.csv?kind=bot`, { headers: { cookie } });
+      const response = await fetch(`${server.url}/dashboard/g/${gallery.slug}/visits.csv?kind=bot`, {
+        headers: { cookie },
+      });
       expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(response.headers.get('content-disposition')).toContain(`visits-${gallery.slug}.csv`);
-      const lines = (await response.text()).replace(/^\ufeff/, '').trim().split('\r\n');
-      expect(lines[0]).toBe('at_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language');
+      const lines = (await response.text())
+        .replace(/^\ufeff/, '')
+        .trim()
+        .split('\r\n');
+      expect(lines[0]).toBe(
+        'at_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language',
+      );
       expect(lines).toHaveLength(2);
       expect(lines[1]).toContain(`2026-03-15T09:00:00.000Z,bot,`);
       expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);
@@ -125,9 +141,13 @@ for (const provider of DATABASE_PROVIDERS) {
       const cookie = await login();
       expect((await page('/dashboard', cookie)).body).not.toContain('Bob only');
       expect((await page(`/dashboard/g/${bobs.slug}`, cookie)).status).toBe(404);
-      expect((await fetch(`${server.url}/dashboard/g/${bobs.slug}/visits.csv`, { headers: { cookie } })).status).toBe(404);
+      expect((await fetch(`${server.url}/dashboard/g/${bobs.slug}/visits.csv`, { headers: { cookie } })).status).toBe(
+        404,
+      );
       const form = csrfOf((await page('/dashboard', cookie)).body);
-      expect((await post(`/dashboard/g/${bobs.slug}/state`, cookie, { _csrf: form, state: 'disabled' })).status).toBe(404);
+      expect((await post(`/dashboard/g/${bobs.slug}/state`, cookie, { _csrf: form, state: 'disabled' })).status).toBe(
+        404,
+      );
       expect((await test.core.service.getGallery(bobs.slug)).settings.state).toBe('active');
     });
 
@@ -135,7 +155,11 @@ for (const provider of DATABASE_PROVIDERS) {
       const cookie = await login();
       const otherCookie = await login();
       const otherToken = csrfOf((await page('/dashboard', otherCookie)).body);
-      const forms: Array<Record<string, string>> = [{ state: 'disabled' }, { state: 'disabled', _csrf: 'forged' }, { state: 'disabled', _csrf: otherToken }];
+      const forms: Array<Record<string, string>> = [
+        { state: 'disabled' },
+        { state: 'disabled', _csrf: 'forged' },
+        { state: 'disabled', _csrf: otherToken },
+      ];
       for (const form of forms) {
         expect((await post(`/dashboard/g/${gallery.slug}/state`, cookie, form)).status).toBe(403);
       }
@@ -164,7 +188,11 @@ for (const provider of DATABASE_PROVIDERS) {
       await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, downloads: 'off' });
       await post(`/dashboard/g/${gallery.slug}/settings`, cookie, { _csrf: token, alerts: 'off' });
       const updated = await test.core.service.getGallery(gallery.slug);
-      expect(updated.settings).toMatchObject({ expiresAt: new Date('2026-12-31T00:00:00Z'), maxOpens: 10, downloadsAllowed: false });
+      expect(updated.settings).toMatchObject({
+        expiresAt: new Date('2026-12-31T00:00:00Z'),
+        maxOpens: 10,
+        downloadsAllowed: false,
+      });
       expect(await test.core.service.checkPassword(updated, 'open sesame')).toBe(true);
       expect(await test.core.analytics.alertsEnabled(gallery.id)).toBe(false);
 
@@ -186,7 +214,9 @@ for (const provider of DATABASE_PROVIDERS) {
 
     it('speaks Chinese to a Chinese browser', async () => {
       const cookie = await login();
-      const response = await fetch(`${server.url}/dashboard/g/${gallery.slug}`, { headers: { cookie, 'accept-language': 'zh-CN,zh;q=0.9' } });
+      const response = await fetch(`${server.url}/dashboard/g/${gallery.slug}`, {
+        headers: { cookie, 'accept-language': 'zh-CN,zh;q=0.9' },
+      });
       const body = await response.text();
       expect(body).toContain('每日打开次数');
       expect(body).toContain('访问记录');

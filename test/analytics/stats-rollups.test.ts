@@ -11,7 +11,12 @@ import { applyMigrations, defaultMigrationsDir, MIGRATIONS_TABLE, readMigrations
 import { openSqlite } from '../../core/db/sqlite-driver.js';
 import type { Gallery } from '../../core/types.js';
 import type { EnrichedVisitBatch, VisitRow } from '../../core/visits/visit-repository.js';
-import { DATABASE_PROVIDERS, DATABASE_TEST_TIMEOUT_MS, freshDatabase, type FreshDatabase } from '../helpers/databases.js';
+import {
+  DATABASE_PROVIDERS,
+  DATABASE_TEST_TIMEOUT_MS,
+  freshDatabase,
+  type FreshDatabase,
+} from '../helpers/databases.js';
 import { testConfig } from '../helpers/test-core.js';
 import { ALICE, BOB, ManualClock, makeGallery, visitBatch, type SeedVisit } from './analytics-fixtures.js';
 
@@ -87,7 +92,14 @@ function withoutSomeKeys(batch: EnrichedVisitBatch): EnrichedVisitBatch {
 /** Local day and hour of an instant, straight from Intl (independent of the product's calendar code). */
 function localPlace(at: Date, timeZone: string): { day: string; hour: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+    })
       .formatToParts(at)
       .map((part) => [part.type, part.value]),
   );
@@ -104,7 +116,12 @@ function recount(visits: VisitRow[], timeZone: string) {
   };
   const name = (value: string | null) => value || 'unknown';
   const places = (field: 'region' | 'city') =>
-    Object.entries(tally(humans.filter((visit) => visit[field]), (visit) => `${name(visit.country)}|${visit[field]}`)).map(([key, opens]) => {
+    Object.entries(
+      tally(
+        humans.filter((visit) => visit[field]),
+        (visit) => `${name(visit.country)}|${visit[field]}`,
+      ),
+    ).map(([key, opens]) => {
       const [country, place] = key.split('|') as [string, string];
       return { country, [field]: place, opens };
     });
@@ -184,7 +201,11 @@ for (const provider of DATABASE_PROVIDERS) {
       database ??= await freshDatabase(provider);
       dir ??= await mkdtemp(path.join(tmpdir(), 'maiimg-rollups-'));
       clock ??= new ManualClock(new Date(NOW));
-      core = await openCore(testConfig(dir, { DATABASE_URL: database.database.url, ...env }), { logLevel: 'silent', clock, analyticsJobs: false });
+      core = await openCore(testConfig(dir, { DATABASE_URL: database.database.url, ...env }), {
+        logLevel: 'silent',
+        clock,
+        analyticsJobs: false,
+      });
       return core;
     }
 
@@ -216,7 +237,11 @@ for (const provider of DATABASE_PROVIDERS) {
         }
 
         const first = await core!.analytics.getStats({ owner: ALICE, ref: galleries[0]!.slug });
-        expectRecount(first, written.filter((visit) => visit.galleryId === galleries[0]!.id), timeZone);
+        expectRecount(
+          first,
+          written.filter((visit) => visit.galleryId === galleries[0]!.id),
+          timeZone,
+        );
         const owner = await core!.analytics.getStats({ owner: ALICE });
         // Visitor keys shared by the two galleries count once.
         expectRecount(owner, written, timeZone);
@@ -230,7 +255,8 @@ for (const provider of DATABASE_PROVIDERS) {
       const batch = visitBatch(gallery, variedVisits(7, 120));
       await core!.visits.repository.saveBatch(batch);
       await core!.visits.repository.saveBatch(visitBatch(second, [{ at: '2026-03-14T09:00:00Z', views: [2] }]));
-      const views = (position: number) => batch.imageViews.filter((view) => view.imageId === gallery.images[position]!.id).length;
+      const views = (position: number) =>
+        batch.imageViews.filter((view) => view.imageId === gallery.images[position]!.id).length;
       const stats = await core!.stats({ owner: ALICE, ref: gallery.slug });
       expect(stats.imageViews.map((image) => image.views)).toEqual([views(0), views(1), views(2)]);
       const owner = await core!.analytics.getStats({ owner: ALICE });
@@ -261,7 +287,9 @@ for (const provider of DATABASE_PROVIDERS) {
     });
 
     describe('upgrading a database written before the rollups existed', () => {
-      const rollupsMigration = readMigrations(defaultMigrationsDir(provider)).find((migration) => migration.name.endsWith('_visit_rollups'))!.name;
+      const rollupsMigration = readMigrations(defaultMigrationsDir(provider)).find((migration) =>
+        migration.name.endsWith('_visit_rollups'),
+      )!.name;
 
       /** Takes the database back to the schema before the rollups migration: what an older release left. */
       function downgrade(extra: string[] = []): Promise<void> {
@@ -274,7 +302,9 @@ for (const provider of DATABASE_PROVIDERS) {
         ]);
       }
 
-      async function seedAndRead(env: Record<string, string> = {}): Promise<{ gallery: Gallery; stats: VisitStats; owner: VisitStats }> {
+      async function seedAndRead(
+        env: Record<string, string> = {},
+      ): Promise<{ gallery: Gallery; stats: VisitStats; owner: VisitStats }> {
         await start({ VISIT_RETENTION_DAYS: '7', ...env });
         const gallery = await makeGallery(core!, ALICE);
         const second = await makeGallery(core!, ALICE, 'Second');
@@ -307,14 +337,22 @@ for (const provider of DATABASE_PROVIDERS) {
         await applyMigrations(database!.database);
         await start({ VISIT_RETENTION_DAYS: '7' });
         const after = await core!.analytics.getStats({ owner: ALICE, ref: gallery.slug });
-        const kept = withoutSomeKeys(visitBatch(gallery, variedVisits(5, 200))).visits.filter((visit) => visit.at.toISOString() >= cutoff);
+        const kept = withoutSomeKeys(visitBatch(gallery, variedVisits(5, 200))).visits.filter(
+          (visit) => visit.at.toISOString() >= cutoff,
+        );
         const expected = recount(kept, 'UTC');
-        expect(pick(after, ['humanOpens', 'bots', 'firstOpenAt', 'lastOpenAt', 'opensPerDay', 'imageViews', 'latestOpens'])).toEqual(
+        expect(
+          pick(after, ['humanOpens', 'bots', 'firstOpenAt', 'lastOpenAt', 'opensPerDay', 'imageViews', 'latestOpens']),
+        ).toEqual(
           pick(stats, ['humanOpens', 'bots', 'firstOpenAt', 'lastOpenAt', 'opensPerDay', 'imageViews', 'latestOpens']),
         );
         // Only the details that were still there can be broken down.
-        expect(pick(after, ['countries', 'devices', 'opensByHour', 'uniqueVisitors'])).toEqual(pick(expected, ['countries', 'devices', 'opensByHour', 'uniqueVisitors']));
-        const prunedPreviews = Object.values(stats.previews).reduce((a, b) => a + b, 0) - Object.values(expected.previews).reduce((a, b) => a + b, 0);
+        expect(pick(after, ['countries', 'devices', 'opensByHour', 'uniqueVisitors'])).toEqual(
+          pick(expected, ['countries', 'devices', 'opensByHour', 'uniqueVisitors']),
+        );
+        const prunedPreviews =
+          Object.values(stats.previews).reduce((a, b) => a + b, 0) -
+          Object.values(expected.previews).reduce((a, b) => a + b, 0);
         expect(prunedPreviews).toBeGreaterThan(0);
         expect(after.previews).toEqual({ ...expected.previews, other: prunedPreviews });
       });

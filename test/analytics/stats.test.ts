@@ -71,10 +71,43 @@ for (const provider of DATABASE_PROVIDERS) {
 
       it('ranks places, devices, browsers, systems and referrers, calling typeless devices desktop', async () => {
         await seedVisits(test.core, gallery, [
-          { at: '2026-03-14T09:00:00Z', country: 'FR', region: 'IDF', city: 'Paris', deviceType: 'mobile', browser: 'Mobile Safari', os: 'iOS', referrerHost: 't.me' },
-          { at: '2026-03-14T09:10:00Z', country: 'FR', region: 'IDF', city: 'Paris', deviceType: 'mobile', browser: 'Mobile Safari', os: 'iOS' },
-          { at: '2026-03-14T09:20:00Z', country: 'FR', region: 'ARA', city: 'Lyon', deviceType: 'tablet', browser: 'Chrome', os: 'Android' },
-          { at: '2026-03-14T09:30:00Z', country: 'DE', region: 'BE', city: 'Berlin', browser: 'Firefox', os: 'Linux', referrerHost: 't.me' },
+          {
+            at: '2026-03-14T09:00:00Z',
+            country: 'FR',
+            region: 'IDF',
+            city: 'Paris',
+            deviceType: 'mobile',
+            browser: 'Mobile Safari',
+            os: 'iOS',
+            referrerHost: 't.me',
+          },
+          {
+            at: '2026-03-14T09:10:00Z',
+            country: 'FR',
+            region: 'IDF',
+            city: 'Paris',
+            deviceType: 'mobile',
+            browser: 'Mobile Safari',
+            os: 'iOS',
+          },
+          {
+            at: '2026-03-14T09:20:00Z',
+            country: 'FR',
+            region: 'ARA',
+            city: 'Lyon',
+            deviceType: 'tablet',
+            browser: 'Chrome',
+            os: 'Android',
+          },
+          {
+            at: '2026-03-14T09:30:00Z',
+            country: 'DE',
+            region: 'BE',
+            city: 'Berlin',
+            browser: 'Firefox',
+            os: 'Linux',
+            referrerHost: 't.me',
+          },
           { at: '2026-03-14T09:40:00Z', country: null, deviceType: null, browser: null, os: null },
         ]);
         const stats = await test.core.stats({ owner: ALICE, ref: gallery.slug });
@@ -108,7 +141,10 @@ for (const provider of DATABASE_PROVIDERS) {
         await seedVisits(
           test.core,
           gallery,
-          Array.from({ length: 7 }, (_, i) => ({ at: new Date(Date.parse('2026-03-10T00:00:00Z') + i * 3_600_000), city: `City ${i}` })),
+          Array.from({ length: 7 }, (_, i) => ({
+            at: new Date(Date.parse('2026-03-10T00:00:00Z') + i * 3_600_000),
+            city: `City ${i}`,
+          })),
         );
         const first = await test.core.analytics.getStats({ owner: ALICE, ref: gallery.slug, pageSize: 3 });
         expect(first.latestOpens.total).toBe(7);
@@ -121,7 +157,10 @@ for (const provider of DATABASE_PROVIDERS) {
         const second = await makeGallery(test.core, ALICE, 'Second');
         const bobs = await makeGallery(test.core, BOB, 'Bob');
         await seedVisits(test.core, gallery, [{ at: '2026-03-14T09:00:00Z', views: [1] }]);
-        await seedVisits(test.core, second, [{ at: '2026-03-14T10:00:00Z' }, { at: '2026-03-14T11:00:00Z', views: [0] }]);
+        await seedVisits(test.core, second, [
+          { at: '2026-03-14T10:00:00Z' },
+          { at: '2026-03-14T11:00:00Z', views: [0] },
+        ]);
         await seedVisits(test.core, bobs, [{ at: '2026-03-14T12:00:00Z' }]);
         const stats = await test.core.analytics.getStats({ owner: ALICE });
         expect(stats.scope).toBe('owner');

@@ -17,7 +17,9 @@ export function isPng(bytes: Buffer | Uint8Array): boolean {
 
 /** GETs a gallery page as a browser would; returns the HTTP status. */
 export async function openLikeABrowser(url: string): Promise<number> {
-  const response = await fetch(url, { headers: { 'user-agent': BROWSER_USER_AGENT, accept: 'text/html,application/xhtml+xml' } });
+  const response = await fetch(url, {
+    headers: { 'user-agent': BROWSER_USER_AGENT, accept: 'text/html,application/xhtml+xml' },
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -26,11 +28,20 @@ export async function openLikeABrowser(url: string): Promise<number> {
  * Follows a magic link like a browser: the link answers with a session cookie and a redirect to the
  * dashboard, which is then fetched with that cookie.
  */
-export async function logInWithDashboardLink(link: string): Promise<{ loginStatus: number; cookie: string | null; dashboardStatus: number; page: string }> {
+export async function logInWithDashboardLink(
+  link: string,
+): Promise<{ loginStatus: number; cookie: string | null; dashboardStatus: number; page: string }> {
   const login = await fetch(link, { redirect: 'manual', headers: { 'user-agent': BROWSER_USER_AGENT } });
   await login.arrayBuffer();
-  const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ') || null;
+  const cookie =
+    login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .join('; ') || null;
   const location = login.headers.get('location') ?? '/dashboard';
-  const dashboard = await fetch(new URL(location, link), { headers: { 'user-agent': BROWSER_USER_AGENT, ...(cookie ? { cookie } : {}) }, redirect: 'manual' });
+  const dashboard = await fetch(new URL(location, link), {
+    headers: { 'user-agent': BROWSER_USER_AGENT, ...(cookie ? { cookie } : {}) },
+    redirect: 'manual',
+  });
   return { loginStatus: login.status, cookie, dashboardStatus: dashboard.status, page: await dashboard.text() };
 }

@@ -10,7 +10,9 @@ import { allowOnlyLoopback } from './loopback-only.js';
 async function botsStartedWith(env: Record<string, string>): Promise<string[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-bot-startup-'));
   const port = await freePort();
-  const running = await createRunningServer(testConfig(dir, { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env }));
+  const running = await createRunningServer(
+    testConfig(dir, { PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env }),
+  );
   try {
     return running.bots.map((bot) => bot.name);
   } finally {

@@ -22,7 +22,9 @@ export function allowOnlyLoopback(): LoopbackGuard {
     const target = connectTarget(args);
     if (target && !LOOPBACK.has(target.host.toLowerCase())) {
       attempts.push(`${target.host}:${target.port}`);
-      const refusal = Object.assign(new Error(`test process tried to reach ${target.host}:${target.port}`), { code: 'ECONNREFUSED' });
+      const refusal = Object.assign(new Error(`test process tried to reach ${target.host}:${target.port}`), {
+        code: 'ECONNREFUSED',
+      });
       process.nextTick(() => this.destroy(refusal));
       return this;
     }

@@ -70,7 +70,17 @@ afterAll(async () => {
 
 describe('maiimg upload', () => {
   it('makes a gallery of the valid files, reports every rejected one by name, and prints one JSON object', async () => {
-    const run = await maiimg(['upload', files['beach.jpg']!, files['map.png']!, files['notes.jpg']!, files['wave.gif']!, files['logo.svg']!, '--title', 'Holiday', '--json']);
+    const run = await maiimg([
+      'upload',
+      files['beach.jpg']!,
+      files['map.png']!,
+      files['notes.jpg']!,
+      files['wave.gif']!,
+      files['logo.svg']!,
+      '--title',
+      'Holiday',
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as {
       gallery: { slug: string; url: string; qrPng: string };
@@ -123,7 +133,10 @@ describe('maiimg upload', () => {
   });
 
   it('names a file it cannot read instead of failing the batch', async () => {
-    const result = await json<{ rejected: Array<{ file: string; code: string }> }>(['upload', files['map.png']!, path.join(dir, 'missing.png')], 'erin');
+    const result = await json<{ rejected: Array<{ file: string; code: string }> }>(
+      ['upload', files['map.png']!, path.join(dir, 'missing.png')],
+      'erin',
+    );
     expect(result.rejected).toEqual([expect.objectContaining({ file: 'missing.png', code: 'FILE_UNREADABLE' })]);
   });
 });
@@ -132,14 +145,20 @@ describe('managing a link from the terminal', () => {
   let slug: string;
   let url: string;
   beforeAll(async () => {
-    const made = await json<{ gallery: { slug: string; url: string } }>(['upload', files['beach.jpg']!, files['map.png']!, '--max-views', '10', '--expires', '7d'], 'frank');
+    const made = await json<{ gallery: { slug: string; url: string } }>(
+      ['upload', files['beach.jpg']!, files['map.png']!, '--max-views', '10', '--expires', '7d'],
+      'frank',
+    );
     ({ slug, url } = made.gallery);
   });
 
   it('lists and shows the owner’s galleries, by slug or by full link', async () => {
     const list = await json<{ galleries: Array<{ slug: string }> }>(['list'], 'frank');
     expect(list.galleries.map((g) => g.slug)).toContain(slug);
-    const shown = await json<{ slug: string; maxOpens: number; expiresAt: string; images: unknown[] }>(['show', url], 'frank');
+    const shown = await json<{ slug: string; maxOpens: number; expiresAt: string; images: unknown[] }>(
+      ['show', url],
+      'frank',
+    );
     expect(shown.slug).toBe(slug);
     expect(shown.maxOpens).toBe(10);
     expect(Date.parse(shown.expiresAt) - Date.now()).toBeGreaterThan(6.9 * 24 * 3600 * 1000);
@@ -155,11 +174,22 @@ describe('managing a link from the terminal', () => {
   });
 
   it('changes and clears settings; the password is never shown back', async () => {
-    const set = await json<Record<string, unknown>>(['set', slug, '--password', 'open sesame', '--no-download', '--max-views', '3', '--title', 'Renamed'], 'frank');
+    const set = await json<Record<string, unknown>>(
+      ['set', slug, '--password', 'open sesame', '--no-download', '--max-views', '3', '--title', 'Renamed'],
+      'frank',
+    );
     expect(set).toMatchObject({ passwordProtected: true, downloadsAllowed: false, maxOpens: 3, title: 'Renamed' });
     expect(JSON.stringify(set)).not.toContain('open sesame');
-    const cleared = await json<Record<string, unknown>>(['set', slug, '--no-password', '--download', '--no-max-views', '--no-expiry'], 'frank');
-    expect(cleared).toMatchObject({ passwordProtected: false, downloadsAllowed: true, maxOpens: null, expiresAt: null });
+    const cleared = await json<Record<string, unknown>>(
+      ['set', slug, '--no-password', '--download', '--no-max-views', '--no-expiry'],
+      'frank',
+    );
+    expect(cleared).toMatchObject({
+      passwordProtected: false,
+      downloadsAllowed: true,
+      maxOpens: null,
+      expiresAt: null,
+    });
   });
 
   it('refuses someone else, and unknown links, with the catalogue’s sentence', async () => {
@@ -178,11 +208,17 @@ describe('managing a link from the terminal', () => {
 
   it('deletes the gallery and its stored files, keeping files another gallery shares', async () => {
     // wave.gif is in alice's gallery too (stored once by content): it must survive this delete.
-    const own = await json<{ gallery: { slug: string } }>(['upload', files['unique.jpg']!, files['wave.gif']!], 'grace');
+    const own = await json<{ gallery: { slug: string } }>(
+      ['upload', files['unique.jpg']!, files['wave.gif']!],
+      'grace',
+    );
     const storeDir = path.join(dir, 'data', 'files');
-    const countFiles = async (): Promise<number> => (await readdir(storeDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    const countFiles = async (): Promise<number> =>
+      (await readdir(storeDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
     const before = await countFiles();
-    expect(await json<{ deleted: string }>(['delete', own.gallery.slug], 'grace')).toEqual({ deleted: own.gallery.slug });
+    expect(await json<{ deleted: string }>(['delete', own.gallery.slug], 'grace')).toEqual({
+      deleted: own.gallery.slug,
+    });
     // unique.jpg's original and thumbnail are gone; the shared GIF's are not.
     expect(await countFiles()).toBe(before - 2);
     expect((await maiimg(['show', own.gallery.slug], 'grace')).code).toBe(1);
@@ -192,8 +228,11 @@ describe('managing a link from the terminal', () => {
 describe('maiimg configuration', () => {
   it('lists every configuration problem at once and exits 1', async () => {
     const run = await new Promise<Run>((resolve) => {
-      execFile(process.execPath, [BIN, 'list'], { cwd: dir, env: { ...env, PORT: 'abc', STORAGE_DRIVER: 'ftp' } }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        [BIN, 'list'],
+        { cwd: dir, env: { ...env, PORT: 'abc', STORAGE_DRIVER: 'ftp' } },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );
     });
     expect(run.code).toBe(1);

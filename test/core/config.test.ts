@@ -11,7 +11,11 @@ describe('configuration', () => {
     const config = loadConfig({}, cwd);
     expect(config.port).toBe(3000);
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
-    expect(config.database).toEqual({ provider: 'sqlite', url: 'file:/srv/maiimg/data/maiimg.db', file: '/srv/maiimg/data/maiimg.db' });
+    expect(config.database).toEqual({
+      provider: 'sqlite',
+      url: 'file:/srv/maiimg/data/maiimg.db',
+      file: '/srv/maiimg/data/maiimg.db',
+    });
     expect(config.storage).toEqual({ driver: 'local', dir: '/srv/maiimg/data/files' });
     expect(config.limits).toEqual({
       maxFileBytes: 50 * 1024 * 1024,
@@ -30,13 +34,24 @@ describe('configuration', () => {
 
   it('derives the public URL from PORT and trims a trailing slash from PUBLIC_BASE_URL', () => {
     expect(loadConfig({ PORT: '8080' }, cwd).publicBaseUrl).toBe('http://localhost:8080');
-    expect(loadConfig({ PUBLIC_BASE_URL: 'https://img.example.com/' }, cwd).publicBaseUrl).toBe('https://img.example.com');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://img.example.com/' }, cwd).publicBaseUrl).toBe(
+      'https://img.example.com',
+    );
   });
 
   it('lists every problem in one error', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'abc', STORAGE_DRIVER: 's3', MAX_BATCH_FILES: '0', DATABASE_URL: 'mysql://x', PUBLIC_BASE_URL: 'not a url' }, cwd);
+      loadConfig(
+        {
+          PORT: 'abc',
+          STORAGE_DRIVER: 's3',
+          MAX_BATCH_FILES: '0',
+          DATABASE_URL: 'mysql://x',
+          PUBLIC_BASE_URL: 'not a url',
+        },
+        cwd,
+      );
     } catch (e) {
       error = e;
     }
@@ -56,18 +71,33 @@ describe('configuration', () => {
   });
 
   it('requires a bucket for S3 storage and both keys or neither', () => {
-    expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_ACCESS_KEY_ID: 'a' }, cwd)).toThrow(/S3_BUCKET[\s\S]*S3_SECRET_ACCESS_KEY/);
-    const config = loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_FORCE_PATH_STYLE: 'true', S3_ENDPOINT: 'http://127.0.0.1:9000' }, cwd);
-    expect(config.storage).toMatchObject({ driver: 's3', bucket: 'b', forcePathStyle: true, endpoint: 'http://127.0.0.1:9000' });
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_ACCESS_KEY_ID: 'a' }, cwd)).toThrow(
+      /S3_BUCKET[\s\S]*S3_SECRET_ACCESS_KEY/,
+    );
+    const config = loadConfig(
+      { STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_FORCE_PATH_STYLE: 'true', S3_ENDPOINT: 'http://127.0.0.1:9000' },
+      cwd,
+    );
+    expect(config.storage).toMatchObject({
+      driver: 's3',
+      bucket: 'b',
+      forcePathStyle: true,
+      endpoint: 'http://127.0.0.1:9000',
+    });
   });
 
   it('reads secrets from <NAME>_FILE', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-config-'));
     const file = path.join(dir, 'secret');
     await writeFile(file, 's3cr3t\n');
-    const config = loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY_FILE: file }, cwd);
+    const config = loadConfig(
+      { STORAGE_DRIVER: 's3', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'id', S3_SECRET_ACCESS_KEY_FILE: file },
+      cwd,
+    );
     expect(config.storage).toMatchObject({ secretAccessKey: 's3cr3t' });
-    expect(() => loadConfig({ SESSION_SECRET_FILE: path.join(dir, 'missing') }, cwd)).toThrow(/SESSION_SECRET_FILE: cannot read/);
+    expect(() => loadConfig({ SESSION_SECRET_FILE: path.join(dir, 'missing') }, cwd)).toThrow(
+      /SESSION_SECRET_FILE: cannot read/,
+    );
   });
 
   it('speaks Chinese on a Chinese terminal unless DEFAULT_LOCALE says otherwise', () => {

@@ -32,7 +32,10 @@ async function storedFiles(test: TestCore): Promise<string[]> {
   const root = (test.config.storage as { dir: string }).dir;
   try {
     const entries = await readdir(root, { recursive: true, withFileTypes: true });
-    return entries.filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name))).sort();
+    return entries
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+      .sort();
   } catch {
     return [];
   }
@@ -52,7 +55,12 @@ describe('creating a gallery from a batch', () => {
     const { core } = await setup({ PUBLIC_BASE_URL: 'https://img.example.com' });
     const outcome = await core.service.createGallery({
       owner: alice,
-      files: [file('a.jpg', await makeJpeg()), file('b.png', await makePng()), file('c.gif', await makeGif()), file('d.webp', await makeWebp())],
+      files: [
+        file('a.jpg', await makeJpeg()),
+        file('b.png', await makePng()),
+        file('c.gif', await makeGif()),
+        file('d.webp', await makeWebp()),
+      ],
       options: { title: 'Holiday' },
     });
     expect(outcome.rejected).toEqual([]);
@@ -61,14 +69,26 @@ describe('creating a gallery from a batch', () => {
     const gallery = await core.service.getGallery(outcome.gallery!.slug);
     expect(gallery.title).toBe('Holiday');
     expect(gallery.images.map((i) => i.originalName)).toEqual(['a.jpg', 'b.png', 'c.gif', 'd.webp']);
-    expect(gallery.settings).toMatchObject({ state: 'active', downloadsAllowed: true, maxOpens: null, expiresAt: null, passwordHash: null });
+    expect(gallery.settings).toMatchObject({
+      state: 'active',
+      downloadsAllowed: true,
+      maxOpens: null,
+      expiresAt: null,
+      passwordHash: null,
+    });
   });
 
   it('judges files by their bytes: a text file named .jpg, an SVG and a PDF are refused by name while the rest succeed', async () => {
     const { core } = await setup();
     const outcome = await core.service.createGallery({
       owner: alice,
-      files: [file('real.jpg', await makeJpeg()), file('fake.jpg', textFile()), file('vector.svg', svgFile()), file('doc.pdf', pdfFile()), file('image.png', svgFile())],
+      files: [
+        file('real.jpg', await makeJpeg()),
+        file('fake.jpg', textFile()),
+        file('vector.svg', svgFile()),
+        file('doc.pdf', pdfFile()),
+        file('image.png', svgFile()),
+      ],
     });
     expect(outcome.gallery).not.toBeNull();
     expect(outcome.accepted.map((a) => a.file)).toEqual(['real.jpg']);
@@ -84,10 +104,17 @@ describe('creating a gallery from a batch', () => {
   it('reports an empty file, a truncated JPEG and a pixel bomb with their codes', async () => {
     const { core } = await setup();
     const jpeg = await makeJpeg(400, 300);
-    const bomb = await sharp({ create: { width: 12000, height: 10000, channels: 3, background: '#fff' } }).png().toBuffer();
+    const bomb = await sharp({ create: { width: 12000, height: 10000, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     const outcome = await core.service.createGallery({
       owner: alice,
-      files: [file('ok.jpg', jpeg), file('empty.jpg', Buffer.alloc(0)), file('cut.jpg', jpeg.subarray(0, Math.floor(jpeg.length / 2))), file('bomb.png', bomb)],
+      files: [
+        file('ok.jpg', jpeg),
+        file('empty.jpg', Buffer.alloc(0)),
+        file('cut.jpg', jpeg.subarray(0, Math.floor(jpeg.length / 2))),
+        file('bomb.png', bomb),
+      ],
     });
     expect(outcome.rejected.map((r) => [r.file, r.code])).toEqual([
       ['empty.jpg', 'EMPTY_FILE'],
@@ -107,7 +134,9 @@ describe('creating a gallery from a batch', () => {
       ],
     });
     expect(read).toBe(false);
-    expect(outcome.rejected).toEqual([{ file: 'big.jpg', code: 'FILE_TOO_LARGE', message: 'is larger than the 1000 B limit' }]);
+    expect(outcome.rejected).toEqual([
+      { file: 'big.jpg', code: 'FILE_TOO_LARGE', message: 'is larger than the 1000 B limit' },
+    ]);
   });
 
   it('stops reading a stream as soon as it passes MAX_FILE_BYTES', async () => {
@@ -119,7 +148,10 @@ describe('creating a gallery from a batch', () => {
         yield new Uint8Array(1024);
       }
     }
-    const outcome = await core.service.createGallery({ owner: alice, files: [{ name: 'stream.jpg', data: endless() }] });
+    const outcome = await core.service.createGallery({
+      owner: alice,
+      files: [{ name: 'stream.jpg', data: endless() }],
+    });
     expect(outcome.rejected[0]!.code).toBe('FILE_TOO_LARGE');
     expect(chunksRead).toBeLessThanOrEqual(6);
   });
@@ -138,7 +170,10 @@ describe('creating a gallery from a batch', () => {
 
   it('creates no gallery when nothing is valid, and says why for each file', async () => {
     const test = await setup();
-    const outcome = await test.core.service.createGallery({ owner: alice, files: [file('a.txt', textFile()), file('b.jpg', Buffer.alloc(0))] });
+    const outcome = await test.core.service.createGallery({
+      owner: alice,
+      files: [file('a.txt', textFile()), file('b.jpg', Buffer.alloc(0))],
+    });
     expect(outcome.gallery).toBeNull();
     expect(outcome.url).toBeNull();
     expect(outcome.rejected.map((r) => r.code)).toEqual(['UNSUPPORTED_FORMAT', 'EMPTY_FILE']);
@@ -149,7 +184,10 @@ describe('creating a gallery from a batch', () => {
   it('stores files with the same content once', async () => {
     const test = await setup();
     const jpeg = await makeJpeg(50, 50, 9);
-    const outcome = await test.core.service.createGallery({ owner: alice, files: [file('a.jpg', jpeg), file('b.jpg', jpeg)] });
+    const outcome = await test.core.service.createGallery({
+      owner: alice,
+      files: [file('a.jpg', jpeg), file('b.jpg', jpeg)],
+    });
     expect(outcome.gallery!.images).toHaveLength(2);
     expect(outcome.gallery!.images[0]!.hash).toBe(outcome.gallery!.images[1]!.hash);
     await test.core.service.createGallery({ owner: bob, files: [file('c.jpg', jpeg)] });
@@ -160,7 +198,10 @@ describe('creating a gallery from a batch', () => {
   it('serves images without EXIF and upright', async () => {
     const { core } = await setup();
     const withGps = await sharp({ create: { width: 60, height: 40, channels: 3, background: '#369' } })
-      .withExif({ IFD0: { Make: 'SecretCam', Model: 'Serial-123456' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' } })
+      .withExif({
+        IFD0: { Make: 'SecretCam', Model: 'Serial-123456' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1' },
+      })
       // withExif alone does not write the orientation tag; withMetadata does (and keeps the EXIF above).
       .withMetadata({ orientation: 6 })
       .jpeg()
@@ -188,7 +229,11 @@ describe('creating a gallery from a batch', () => {
 
   it('answers rejected files in the sender’s language', async () => {
     const { core } = await setup();
-    const outcome = await core.service.createGallery({ owner: alice, files: [file('a.jpg', await makeJpeg()), file('b.txt', textFile())], locale: 'zh-CN' });
+    const outcome = await core.service.createGallery({
+      owner: alice,
+      files: [file('a.jpg', await makeJpeg()), file('b.txt', textFile())],
+      locale: 'zh-CN',
+    });
     expect(outcome.rejected[0]!.message).toBe('不是 PNG、JPEG、GIF 或 WebP 图片');
   });
 });
@@ -216,14 +261,21 @@ describe('when the store fails during a batch', () => {
     const files = [file('a.jpg', await makeJpeg(40, 40, 1)), file('b.jpg', await makeJpeg(40, 40, 2))];
     expect(await codeOf(test.core.service.createGallery({ owner: alice, files }))).toBe('STORAGE_UNAVAILABLE');
     expect(await test.core.service.listGalleries(alice)).toEqual([]);
-    expect(await readdir(dir, { recursive: true, withFileTypes: true }).then((e) => e.filter((x) => x.isFile()).map((x) => x.name))).toEqual([]);
+    expect(
+      await readdir(dir, { recursive: true, withFileTypes: true }).then((e) =>
+        e.filter((x) => x.isFile()).map((x) => x.name),
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('managing a gallery', () => {
   async function withGallery(env: Record<string, string> = {}) {
     const test = await setup(env);
-    const outcome = await test.core.service.createGallery({ owner: alice, files: [file('a.jpg', await makeJpeg(30, 30, 5)), file('b.png', await makePng(30, 30, 6))] });
+    const outcome = await test.core.service.createGallery({
+      owner: alice,
+      files: [file('a.jpg', await makeJpeg(30, 30, 5)), file('b.png', await makePng(30, 30, 6))],
+    });
     return { test, core: test.core, slug: outcome.gallery!.slug, url: outcome.url! };
   }
 
@@ -231,14 +283,20 @@ describe('managing a gallery', () => {
     const { core, slug } = await withGallery();
     expect(await codeOf(core.service.setLinkState({ owner: bob, ref: slug, state: 'disabled' }))).toBe('NOT_OWNER');
     expect(await codeOf(core.service.deleteGallery({ owner: bob, ref: slug }))).toBe('NOT_OWNER');
-    expect(await codeOf(core.service.updateSettings({ owner: bob, ref: slug, patch: { title: 'x' } }))).toBe('NOT_OWNER');
+    expect(await codeOf(core.service.updateSettings({ owner: bob, ref: slug, patch: { title: 'x' } }))).toBe(
+      'NOT_OWNER',
+    );
     // Same user id on another platform is another person.
-    expect(await codeOf(core.service.getOwnedGallery({ owner: { platform: 'slack', userId: '1001' }, ref: slug }))).toBe('NOT_OWNER');
+    expect(
+      await codeOf(core.service.getOwnedGallery({ owner: { platform: 'slack', userId: '1001' }, ref: slug })),
+    ).toBe('NOT_OWNER');
   });
 
   it('answers GALLERY_NOT_FOUND for unknown slugs and INVALID_REFERENCE for nonsense', async () => {
     const { core } = await withGallery();
-    expect(await codeOf(core.service.getOwnedGallery({ owner: alice, ref: 'AAAAAAAAAAAAAAAAAAAAAA' }))).toBe('GALLERY_NOT_FOUND');
+    expect(await codeOf(core.service.getOwnedGallery({ owner: alice, ref: 'AAAAAAAAAAAAAAAAAAAAAA' }))).toBe(
+      'GALLERY_NOT_FOUND',
+    );
     expect(await codeOf(core.service.getOwnedGallery({ owner: alice, ref: 'what?' }))).toBe('INVALID_REFERENCE');
   });
 
@@ -266,11 +324,19 @@ describe('managing a gallery', () => {
   it('sets expiry, open limit, downloads and title, and reports the effective status', async () => {
     const { core, slug } = await withGallery();
     const future = new Date(Date.now() + 86_400_000);
-    let gallery = await core.service.updateSettings({ owner: alice, ref: slug, patch: { expiresAt: future, maxOpens: 3, downloadsAllowed: false, title: '  Trip <b>2026</b> ' } });
+    let gallery = await core.service.updateSettings({
+      owner: alice,
+      ref: slug,
+      patch: { expiresAt: future, maxOpens: 3, downloadsAllowed: false, title: '  Trip <b>2026</b> ' },
+    });
     expect(gallery.settings).toMatchObject({ expiresAt: future, maxOpens: 3, downloadsAllowed: false });
     expect(gallery.title).toBe('Trip <b>2026</b>');
     expect(core.service.linkStatus(gallery)).toBe('active');
-    gallery = await core.service.updateSettings({ owner: alice, ref: slug, patch: { expiresAt: new Date(Date.now() - 1000) } });
+    gallery = await core.service.updateSettings({
+      owner: alice,
+      ref: slug,
+      patch: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(core.service.linkStatus(gallery)).toBe('expired');
   });
 

@@ -34,7 +34,11 @@ describe('link options people type', () => {
   it('accepts whole positive open limits and off', () => {
     expect(parseMaxOpens('10')).toBe(10);
     expect(parseMaxOpens('off')).toBeNull();
-    for (const bad of ['0', '-1', '1.5', 'ten', '']) expect(codeOf(() => parseMaxOpens(bad)), bad).toBe('INVALID_OPTION');
+    for (const bad of ['0', '-1', '1.5', 'ten', ''])
+      expect(
+        codeOf(() => parseMaxOpens(bad)),
+        bad,
+      ).toBe('INVALID_OPTION');
   });
 
   it('reads on/off switches', () => {

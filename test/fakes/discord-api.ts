@@ -112,7 +112,14 @@ export class FakeDiscord {
     options: FakeDiscordOptions,
   ) {
     this.applicationId = options.applicationId ?? '700000000000000001';
-    this.botUser = { id: this.applicationId, username: 'maiimg', discriminator: '0', global_name: 'maiimg', avatar: null, bot: true };
+    this.botUser = {
+      id: this.applicationId,
+      username: 'maiimg',
+      discriminator: '0',
+      global_name: 'maiimg',
+      avatar: null,
+      bot: true,
+    };
     this.commandId = this.snowflake();
     this.identified = new Promise((resolve) => (this.markIdentified = resolve));
     this.events.setMaxListeners(100);
@@ -159,18 +166,33 @@ export class FakeDiscord {
 
   user(name: string): FakeUser {
     // Stable ids per name, so the same person is the same user across events.
-    const id = (900_000_000_000_000_000n + BigInt([...name].reduce((sum, c) => sum * 31 + c.charCodeAt(0), 7) % 1_000_000_000)).toString();
+    const id = (
+      900_000_000_000_000_000n + BigInt([...name].reduce((sum, c) => sum * 31 + c.charCodeAt(0), 7) % 1_000_000_000)
+    ).toString();
     return { id, username: name, discriminator: '0', global_name: name, avatar: null };
   }
 
   /** Puts a file on the fake CDN and returns the attachment object Discord would send. */
-  addAttachment(file: { name: string; data: Buffer; contentType?: string; size?: number; url?: string }): FakeAttachment {
+  addAttachment(file: {
+    name: string;
+    data: Buffer;
+    contentType?: string;
+    size?: number;
+    url?: string;
+  }): FakeAttachment {
     const id = this.snowflake();
     const path = `${CDN_PREFIX}${this.channelId}/${id}/`;
     const contentType = file.contentType ?? 'application/octet-stream';
     this.attachments.set(path + file.name, { data: file.data, contentType });
     const url = file.url ?? `http://127.0.0.1:${this.port}${path}${encodeURIComponent(file.name)}?ex=signed`;
-    return { id, filename: file.name, size: file.size ?? file.data.length, url, proxy_url: url, content_type: contentType };
+    return {
+      id,
+      filename: file.name,
+      size: file.size ?? file.data.length,
+      url,
+      proxy_url: url,
+      content_type: contentType,
+    };
   }
 
   /** Sends a gateway dispatch to every connected client. */
@@ -180,7 +202,10 @@ export class FakeDiscord {
   }
 
   /** A user posts a message (with attachments); in a guild channel it mentions the bot unless told not to. */
-  sendMessage(author: FakeUser, input: Place & { content?: string; attachments?: FakeAttachment[]; mentionBot?: boolean }): string {
+  sendMessage(
+    author: FakeUser,
+    input: Place & { content?: string; attachments?: FakeAttachment[]; mentionBot?: boolean },
+  ): string {
     const id = this.snowflake();
     const dm = Boolean(input.dm);
     const mention = !dm && (input.mentionBot ?? true);
@@ -207,7 +232,12 @@ export class FakeDiscord {
   }
 
   /** A user runs `/gallery <subcommand>` with options (attachments are resolved like Discord does). */
-  slashCommand(user: FakeUser, subcommand: string, options: Record<string, OptionValue> = {}, place: Place = {}): FakeInteraction {
+  slashCommand(
+    user: FakeUser,
+    subcommand: string,
+    options: Record<string, OptionValue> = {},
+    place: Place = {},
+  ): FakeInteraction {
     const attachments: Record<string, FakeAttachment> = {};
     const list = Object.entries(options).map(([name, value]) => {
       if (typeof value === 'object') {
@@ -243,9 +273,15 @@ export class FakeDiscord {
   /** A user presses a button (custom_id) on a message the bot sent. */
   pressButton(user: FakeUser, customId: string, place: Place = {}, message?: Record<string, unknown>): FakeInteraction {
     const channelId = this.channelOf(user, place);
-    return this.interaction(user, place, 3, { custom_id: customId, component_type: 2 }, {
-      message: message ?? this.message(channelId, { content: 'gallery', components: [] }),
-    });
+    return this.interaction(
+      user,
+      place,
+      3,
+      { custom_id: customId, component_type: 2 },
+      {
+        message: message ?? this.message(channelId, { content: 'gallery', components: [] }),
+      },
+    );
   }
 
   /**
@@ -267,7 +303,11 @@ export class FakeDiscord {
   }
 
   /** Resolves with the first recorded call (past or future) that matches. */
-  waitForCall(predicate: (call: RecordedCall) => boolean, description = 'a REST call', guardMs = 20_000): Promise<RecordedCall> {
+  waitForCall(
+    predicate: (call: RecordedCall) => boolean,
+    description = 'a REST call',
+    guardMs = 20_000,
+  ): Promise<RecordedCall> {
     const found = this.calls.find(predicate);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -279,7 +319,14 @@ export class FakeDiscord {
       // A guard so a missing call fails the test with a readable message instead of a hang.
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`fake Discord never received ${description}; last calls: ${this.calls.slice(-12).map((c) => `${c.method} ${c.path}`).join(', ')}`));
+        reject(
+          new Error(
+            `fake Discord never received ${description}; last calls: ${this.calls
+              .slice(-12)
+              .map((c) => `${c.method} ${c.path}`)
+              .join(', ')}`,
+          ),
+        );
       }, guardMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -290,10 +337,16 @@ export class FakeDiscord {
   }
 
   /** The final answer to an interaction: the webhook edit of its original reply that satisfies `predicate`. */
-  waitForReplyEdit(interaction: FakeInteraction, predicate: (call: RecordedCall) => boolean = () => true): Promise<RecordedCall> {
+  waitForReplyEdit(
+    interaction: FakeInteraction,
+    predicate: (call: RecordedCall) => boolean = () => true,
+  ): Promise<RecordedCall> {
     return this.waitForCall(
       (call) =>
-        call.method === 'PATCH' && !call.failedWith && call.path === `/webhooks/${this.applicationId}/${interaction.token}/messages/@original` && predicate(call),
+        call.method === 'PATCH' &&
+        !call.failedWith &&
+        call.path === `/webhooks/${this.applicationId}/${interaction.token}/messages/@original` &&
+        predicate(call),
       `an edit of the reply to interaction ${interaction.id}`,
     );
   }
@@ -328,10 +381,27 @@ export class FakeDiscord {
   }
 
   private member(user: FakeUser) {
-    return { user, roles: [], joined_at: '2024-01-01T00:00:00.000Z', deaf: false, mute: false, flags: 0, pending: false, nick: null, avatar: null, permissions: '2251799813685247' };
+    return {
+      user,
+      roles: [],
+      joined_at: '2024-01-01T00:00:00.000Z',
+      deaf: false,
+      mute: false,
+      flags: 0,
+      pending: false,
+      nick: null,
+      avatar: null,
+      permissions: '2251799813685247',
+    };
   }
 
-  private interaction(user: FakeUser, place: Place, type: number, data: unknown, extra: Record<string, unknown> = {}): FakeInteraction {
+  private interaction(
+    user: FakeUser,
+    place: Place,
+    type: number,
+    data: unknown,
+    extra: Record<string, unknown> = {},
+  ): FakeInteraction {
     const id = this.snowflake();
     const token = `itoken-${id}`;
     const dm = Boolean(place.dm);
@@ -346,8 +416,18 @@ export class FakeDiscord {
       channel_id: channelId,
       channel: dm
         ? { id: channelId, type: 1, recipients: [user], last_message_id: null, flags: 0 }
-        : { id: channelId, type: 0, guild_id: this.guildId, name: 'general', position: 0, permission_overwrites: [], flags: 0 },
-      ...(dm ? { user, context: 1 } : { guild_id: this.guildId, guild_locale: 'en-US', member: this.member(user), context: 0 }),
+        : {
+            id: channelId,
+            type: 0,
+            guild_id: this.guildId,
+            name: 'general',
+            position: 0,
+            permission_overwrites: [],
+            flags: 0,
+          },
+      ...(dm
+        ? { user, context: 1 }
+        : { guild_id: this.guildId, guild_locale: 'en-US', member: this.member(user), context: 0 }),
       app_permissions: '2251799813685247',
       entitlements: [],
       authorizing_integration_owners: {},
@@ -430,8 +510,22 @@ export class FakeDiscord {
             member_count: 2,
             joined_at: '2024-01-01T00:00:00.000Z',
             features: [],
-            roles: [{ id: this.guildId, name: '@everyone', permissions: '2251799813685247', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
-            channels: [{ id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [], flags: 0 }],
+            roles: [
+              {
+                id: this.guildId,
+                name: '@everyone',
+                permissions: '2251799813685247',
+                position: 0,
+                color: 0,
+                hoist: false,
+                managed: false,
+                mentionable: false,
+                flags: 0,
+              },
+            ],
+            channels: [
+              { id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [], flags: 0 },
+            ],
             members: [],
             emojis: [],
             stickers: [],
@@ -454,7 +548,15 @@ export class FakeDiscord {
     const isApi = pathname.startsWith(API_PREFIX);
     const path = isApi ? pathname.slice(API_PREFIX.length) : pathname;
     const { json, files } = await readBody(req);
-    const call: RecordedCall = { method: req.method ?? 'GET', path, query: url.searchParams, headers: req.headers, json, files, at: Date.now() };
+    const call: RecordedCall = {
+      method: req.method ?? 'GET',
+      path,
+      query: url.searchParams,
+      headers: req.headers,
+      json,
+      files,
+      at: Date.now(),
+    };
     const failure = isApi ? this.failures.find((f) => f.remaining > 0 && f.matches(call.method, path)) : undefined;
     if (failure) {
       failure.remaining -= 1;
@@ -473,7 +575,9 @@ export class FakeDiscord {
           'x-ratelimit-bucket': 'fake-bucket',
           'x-ratelimit-scope': 'user',
         });
-        res.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: failure.retryAfter, global: false }));
+        res.end(
+          JSON.stringify({ message: 'You are being rate limited.', retry_after: failure.retryAfter, global: false }),
+        );
       } else {
         res.writeHead(failure.status, { 'content-type': 'text/plain' });
         res.end('upstream error');
@@ -506,7 +610,15 @@ export class FakeDiscord {
     }
     if (method === 'PUT' && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(path)) {
       const commands = Array.isArray(json) ? json : [];
-      return sendJson(200, commands.map((command: object) => ({ ...command, id: this.commandId, application_id: this.applicationId, version: '1' })));
+      return sendJson(
+        200,
+        commands.map((command: object) => ({
+          ...command,
+          id: this.commandId,
+          application_id: this.applicationId,
+          version: '1',
+        })),
+      );
     }
     if (method === 'POST' && (match = /^\/interactions\/(\d+)\/[^/]+\/callback$/.exec(path))) {
       if (url.searchParams.get('with_response') === 'true') {
@@ -532,7 +644,13 @@ export class FakeDiscord {
       // Opening a DM: the channel id is derived from the user's, as for DMs the users start.
       const recipient = String(json?.recipient_id ?? '');
       if (!/^\d+$/.test(recipient)) return sendJson(400, { message: 'Invalid Form Body', code: 50035 });
-      return sendJson(200, { id: (BigInt(recipient) + 1n).toString(), type: 1, recipients: [], last_message_id: null, flags: 0 });
+      return sendJson(200, {
+        id: (BigInt(recipient) + 1n).toString(),
+        type: 1,
+        recipients: [],
+        last_message_id: null,
+        flags: 0,
+      });
     }
     if (method === 'GET' && (match = /^\/channels\/(\d+)$/.exec(path))) {
       return sendJson(200, { id: match[1], type: 1, recipients: [], last_message_id: null, flags: 0 });
@@ -554,7 +672,9 @@ async function readBody(req: IncomingMessage): Promise<{ json: Json; files: Reco
       parser.on('file', (field, stream, info) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => files.push({ field, name: info.filename ?? '', contentType: info.mimeType, data: Buffer.concat(chunks) }));
+        stream.on('end', () =>
+          files.push({ field, name: info.filename ?? '', contentType: info.mimeType, data: Buffer.concat(chunks) }),
+        );
       });
       parser.on('close', () => resolve({ json, files }));
       parser.on('error', reject);

@@ -45,7 +45,8 @@ export interface SocketAck {
 
 const SOCKET_PATH = '/socket-mode/link';
 
-const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body><form action="/signin">Sign in to your workspace</form></body></html>';
+const LOGIN_PAGE =
+  '<!DOCTYPE html><html><head><title>Slack</title></head><body><form action="/signin">Sign in to your workspace</form></body></html>';
 
 /**
  * A fake Slack on 127.0.0.1 speaking the real wire protocol: the Web API methods the app uses
@@ -60,7 +61,13 @@ export class FakeSlackApi {
   /** Bytes posted to each upload URL, by the file id `files.getUploadURLExternal` handed out. */
   private readonly uploads = new Map<string, Buffer>();
   private readonly waiters = new Set<() => void>();
-  private readonly failures: Array<{ method: string; status: number; retryAfter: number; remaining: number; match?: (call: RecordedSlackCall) => boolean }> = [];
+  private readonly failures: Array<{
+    method: string;
+    status: number;
+    retryAfter: number;
+    remaining: number;
+    match?: (call: RecordedSlackCall) => boolean;
+  }> = [];
   private server?: Server;
   private socketServer?: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
@@ -80,7 +87,8 @@ export class FakeSlackApi {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const raw = Buffer.concat(chunks);
-        const answer: { status: number; type: string; body: string | Buffer; headers?: Record<string, string> } = this.handle(req, raw);
+        const answer: { status: number; type: string; body: string | Buffer; headers?: Record<string, string> } =
+          this.handle(req, raw);
         res.writeHead(answer.status, { 'content-type': answer.type, ...answer.headers });
         res.end(answer.body);
       });
@@ -94,7 +102,14 @@ export class FakeSlackApi {
         this.socketAcks.push(JSON.parse(data.toString()) as SocketAck);
         setImmediate(() => [...this.waiters].forEach((w) => w()));
       });
-      socket.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0001' }, debug_info: { host: 'fake', approximate_connection_time: 18060 } }));
+      socket.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          connection_info: { app_id: 'A0001' },
+          debug_info: { host: 'fake', approximate_connection_time: 18060 },
+        }),
+      );
       setImmediate(() => [...this.waiters].forEach((w) => w()));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
@@ -113,7 +128,14 @@ export class FakeSlackApi {
    */
   socketDeliver(type: 'events_api' | 'slash_commands' | 'interactive', payload: object, retryAttempt = 0): string {
     const envelopeId = `env-${this.nextId++}`;
-    const frame = JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: retryAttempt, retry_reason: retryAttempt ? 'timeout' : '' });
+    const frame = JSON.stringify({
+      envelope_id: envelopeId,
+      type,
+      payload,
+      accepts_response_payload: type !== 'events_api',
+      retry_attempt: retryAttempt,
+      retry_reason: retryAttempt ? 'timeout' : '',
+    });
     for (const socket of this.sockets) socket.send(frame);
     return envelopeId;
   }
@@ -192,18 +214,41 @@ export class FakeSlackApi {
    * a Retry-After header (Slack's rate limit answer) or a 5xx. `match` narrows it to some calls
    * (one channel), so background posts of the app (alerts) do not use the failures up.
    */
-  failNext(method: string, failure: { status?: number; retryAfter?: number; times?: number; match?: (call: RecordedSlackCall) => boolean } = {}): void {
-    this.failures.push({ method, status: failure.status ?? 429, retryAfter: failure.retryAfter ?? 1, remaining: failure.times ?? 1, match: failure.match });
+  failNext(
+    method: string,
+    failure: {
+      status?: number;
+      retryAfter?: number;
+      times?: number;
+      match?: (call: RecordedSlackCall) => boolean;
+    } = {},
+  ): void {
+    this.failures.push({
+      method,
+      status: failure.status ?? 429,
+      retryAfter: failure.retryAfter ?? 1,
+      remaining: failure.times ?? 1,
+      match: failure.match,
+    });
   }
 
   /** An injected failure for this call, if one is due (the call is marked with it). */
-  private injectedFailure(call: RecordedSlackCall): { status: number; type: string; body: string; headers?: Record<string, string> } | null {
-    const failure = this.failures.find((f) => f.method === call.method && f.remaining > 0 && (!f.match || f.match(call)));
+  private injectedFailure(
+    call: RecordedSlackCall,
+  ): { status: number; type: string; body: string; headers?: Record<string, string> } | null {
+    const failure = this.failures.find(
+      (f) => f.method === call.method && f.remaining > 0 && (!f.match || f.match(call)),
+    );
     if (!failure) return null;
     failure.remaining -= 1;
     call.failedWith = failure.status;
     if (failure.status === 429) {
-      return { status: 429, type: 'application/json; charset=utf-8', body: JSON.stringify({ ok: false, error: 'ratelimited' }), headers: { 'retry-after': String(failure.retryAfter) } };
+      return {
+        status: 429,
+        type: 'application/json; charset=utf-8',
+        body: JSON.stringify({ ok: false, error: 'ratelimited' }),
+        headers: { 'retry-after': String(failure.retryAfter) },
+      };
     }
     return { status: failure.status, type: 'text/plain', body: 'upstream error' };
   }
@@ -214,7 +259,12 @@ export class FakeSlackApi {
   }
 
   /** Resolves with the matching calls once there are at least `count` of them. */
-  async waitFor(method: string, filter: (call: RecordedSlackCall) => boolean = () => true, count = 1, timeoutMs = 20_000): Promise<RecordedSlackCall[]> {
+  async waitFor(
+    method: string,
+    filter: (call: RecordedSlackCall) => boolean = () => true,
+    count = 1,
+    timeoutMs = 20_000,
+  ): Promise<RecordedSlackCall[]> {
     const found = () => this.callsOf(method, filter);
     if (found().length >= count) return found();
     return new Promise((resolve, reject) => {
@@ -227,7 +277,11 @@ export class FakeSlackApi {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`fake Slack: expected ${count} ${method} call(s), got ${found().length}; calls so far: ${this.calls.map((c) => c.method).join(', ')}`));
+        reject(
+          new Error(
+            `fake Slack: expected ${count} ${method} call(s), got ${found().length}; calls so far: ${this.calls.map((c) => c.method).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.add(check);
     });
@@ -245,9 +299,16 @@ export class FakeSlackApi {
     return call;
   }
 
-  private handle(req: IncomingMessage, raw: Buffer): { status: number; type: string; body: string | Buffer; headers?: Record<string, string> } {
+  private handle(
+    req: IncomingMessage,
+    raw: Buffer,
+  ): { status: number; type: string; body: string | Buffer; headers?: Record<string, string> } {
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
-    const json = (value: unknown, status = 200) => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
+    const json = (value: unknown, status = 200) => ({
+      status,
+      type: 'application/json; charset=utf-8',
+      body: JSON.stringify(value),
+    });
 
     const download = /^\/files-pri\/[^/]+-(F\w+)\/download\//.exec(path);
     if (download && req.method === 'GET') {
@@ -285,10 +346,21 @@ export class FakeSlackApi {
 
     switch (method) {
       case 'auth.test':
-        return json({ ok: true, url: 'https://fake.slack.com/', team: 'Fake team', user: 'maiimg', team_id: 'T0001', user_id: this.botUserId, bot_id: 'B0001' });
+        return json({
+          ok: true,
+          url: 'https://fake.slack.com/',
+          team: 'Fake team',
+          user: 'maiimg',
+          team_id: 'T0001',
+          user_id: this.botUserId,
+          bot_id: 'B0001',
+        });
       case 'users.info': {
         const user = field('user') ?? '';
-        return json({ ok: true, user: { id: user, name: user.toLowerCase(), locale: this.options.locales?.[user] ?? 'en-US' } });
+        return json({
+          ok: true,
+          user: { id: user, name: user.toLowerCase(), locale: this.options.locales?.[user] ?? 'en-US' },
+        });
       }
       case 'chat.postMessage':
         return json({ ok: true, channel: field('channel'), ts: this.ts(), message: { text: field('text') } });

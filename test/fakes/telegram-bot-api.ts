@@ -123,7 +123,12 @@ export class FakeTelegramBotApi {
     });
     await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const fake = new FakeTelegramBotApi(server, `http://127.0.0.1:${port}`, { localMode: options.localMode ?? false, pollWaitMs: options.pollWaitMs ?? 500 }, token);
+    const fake = new FakeTelegramBotApi(
+      server,
+      `http://127.0.0.1:${port}`,
+      { localMode: options.localMode ?? false, pollWaitMs: options.pollWaitMs ?? 500 },
+      token,
+    );
     if (fake.options.localMode) fake.localDir = await mkdtemp(path.join(tmpdir(), 'fake-telegram-files-'));
     return fake;
   }
@@ -178,7 +183,13 @@ export class FakeTelegramBotApi {
     if (chat.type === 'private') this.notStarted.delete(input.from.id);
     const message: StoredMessage & Record<string, unknown> = {
       message_id: this.nextMessageId++,
-      from: { id: input.from.id, is_bot: false, first_name: input.from.first_name, username: input.from.username, language_code: input.from.language_code } as StoredMessage['from'],
+      from: {
+        id: input.from.id,
+        is_bot: false,
+        first_name: input.from.first_name,
+        username: input.from.username,
+        language_code: input.from.language_code,
+      } as StoredMessage['from'],
       chat,
       date: Math.floor(Date.now() / 1000),
     };
@@ -224,7 +235,13 @@ export class FakeTelegramBotApi {
     if (!message) throw new Error(`no message ${input.messageId} in chat ${input.chatId}`);
     const id = `cb-${this.nextUpdateId}`;
     this.pushUpdate({
-      callback_query: { id, from: { is_bot: false, ...input.from }, message, chat_instance: `ci-${input.chatId}`, data: input.data },
+      callback_query: {
+        id,
+        from: { is_bot: false, ...input.from },
+        message,
+        chat_instance: `ci-${input.chatId}`,
+        data: input.data,
+      },
     });
     return id;
   }
@@ -232,14 +249,22 @@ export class FakeTelegramBotApi {
   /** The next `times` calls of `method` fail (429 with retry_after by default). */
   failNext(
     method: string,
-    failure: { status?: number; retryAfter?: number; description?: string; times?: number; match?: (params: Record<string, unknown>) => boolean } = {},
+    failure: {
+      status?: number;
+      retryAfter?: number;
+      description?: string;
+      times?: number;
+      match?: (params: Record<string, unknown>) => boolean;
+    } = {},
   ): void {
     const status = failure.status ?? 429;
     this.failures.push({
       method,
       status,
       retryAfter: failure.retryAfter ?? (status === 429 ? 1 : undefined),
-      description: failure.description ?? (status === 429 ? `Too Many Requests: retry after ${failure.retryAfter ?? 1}` : 'Internal Server Error'),
+      description:
+        failure.description ??
+        (status === 429 ? `Too Many Requests: retry after ${failure.retryAfter ?? 1}` : 'Internal Server Error'),
       remaining: failure.times ?? 1,
       match: failure.match,
     });
@@ -252,9 +277,14 @@ export class FakeTelegramBotApi {
   }
 
   /** Resolves with the first recorded successful call of `method` (from `since` on) that matches. */
-  waitForCall(method: string, match: (call: RecordedCall) => boolean = () => true, options: { since?: number; timeoutMs?: number } = {}): Promise<RecordedCall> {
+  waitForCall(
+    method: string,
+    match: (call: RecordedCall) => boolean = () => true,
+    options: { since?: number; timeoutMs?: number } = {},
+  ): Promise<RecordedCall> {
     const since = options.since ?? 0;
-    const find = () => this.calls.slice(since).find((call) => call.method === method && call.status === 200 && match(call));
+    const find = () =>
+      this.calls.slice(since).find((call) => call.method === method && call.status === 200 && match(call));
     const found = find();
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -291,7 +321,8 @@ export class FakeTelegramBotApi {
     if (!apiMatch) return this.answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = apiMatch as unknown as [string, string, string];
     const { params, files } = await readParams(req);
-    if (token !== this.token) return this.record(res, method, params, files, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    if (token !== this.token)
+      return this.record(res, method, params, files, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && (!f.match || f.match(params)));
     if (failure) {
       failure.remaining -= 1;
@@ -304,17 +335,33 @@ export class FakeTelegramBotApi {
     }
     if (method === 'getUpdates') return this.getUpdates(req, res, params, files);
     const result = await this.call(method, params, files);
-    if (result.error) return this.record(res, method, params, files, result.error.status, { ok: false, error_code: result.error.status, description: result.error.description });
+    if (result.error)
+      return this.record(res, method, params, files, result.error.status, {
+        ok: false,
+        error_code: result.error.status,
+        description: result.error.description,
+      });
     return this.record(res, method, params, files, 200, { ok: true, result: result.value });
   }
 
-  private async call(method: string, params: Record<string, unknown>, files: UploadedFile[]): Promise<{ value?: unknown; error?: { status: number; description: string } }> {
+  private async call(
+    method: string,
+    params: Record<string, unknown>,
+    files: UploadedFile[],
+  ): Promise<{ value?: unknown; error?: { status: number; description: string } }> {
     const chatId = Number(params.chat_id);
     const messageId = Number(params.message_id);
     const bad = (description: string) => ({ error: { status: 400, description: `Bad Request: ${description}` } });
     switch (method) {
       case 'getMe':
-        return { value: { ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } };
+        return {
+          value: {
+            ...this.bot,
+            can_join_groups: true,
+            can_read_all_group_messages: false,
+            supports_inline_queries: false,
+          },
+        };
       case 'deleteWebhook':
       case 'setWebhook':
       case 'setMyCommands':
@@ -329,18 +376,39 @@ export class FakeTelegramBotApi {
           filePath = path.join(this.localDir, stored.path.replace(/\//g, '_'));
           await writeFile(filePath, stored.bytes);
         }
-        return { value: { file_id: params.file_id, file_unique_id: stored.uniqueId, file_size: stored.bytes.length, file_path: filePath } };
+        return {
+          value: {
+            file_id: params.file_id,
+            file_unique_id: stored.uniqueId,
+            file_size: stored.bytes.length,
+            file_path: filePath,
+          },
+        };
       }
       case 'sendMessage':
       case 'sendPhoto': {
-        if (this.notStarted.has(chatId)) return { error: { status: 403, description: "Forbidden: bot can't initiate conversation with a user" } };
+        if (this.notStarted.has(chatId))
+          return { error: { status: 403, description: "Forbidden: bot can't initiate conversation with a user" } };
         const chat = this.chatOf(chatId);
-        const message: StoredMessage = { message_id: this.nextMessageId++, chat, from: { ...this.bot }, date: Math.floor(Date.now() / 1000) };
+        const message: StoredMessage = {
+          message_id: this.nextMessageId++,
+          chat,
+          from: { ...this.bot },
+          date: Math.floor(Date.now() / 1000),
+        };
         if (method === 'sendMessage') message.text = String(params.text ?? '');
         else {
           const photo = files.find((f) => f.field === 'photo');
           if (!photo) return bad('there is no photo in the request');
-          message.photo = [{ file_id: `sent-${message.message_id}`, file_unique_id: `s${message.message_id}`, width: 512, height: 512, file_size: photo.bytes.length }];
+          message.photo = [
+            {
+              file_id: `sent-${message.message_id}`,
+              file_unique_id: `s${message.message_id}`,
+              width: 512,
+              height: 512,
+              file_size: photo.bytes.length,
+            },
+          ];
           if (params.caption !== undefined) message.caption = String(params.caption);
         }
         if (params.reply_markup) message.reply_markup = params.reply_markup as StoredMessage['reply_markup'];
@@ -363,7 +431,8 @@ export class FakeTelegramBotApi {
         if (method === 'editMessageCaption') next.caption = String(params.caption ?? '');
         // As in the real API, an edit without reply_markup removes the inline keyboard.
         next.reply_markup = params.reply_markup as StoredMessage['reply_markup'];
-        if (JSON.stringify(next) === JSON.stringify(message)) return bad('message is not modified: specified new message content and reply markup are exactly the same');
+        if (JSON.stringify(next) === JSON.stringify(message))
+          return bad('message is not modified: specified new message content and reply markup are exactly the same');
         this.messages.set(`${chatId}:${messageId}`, next);
         return { value: next };
       }
@@ -383,7 +452,12 @@ export class FakeTelegramBotApi {
     return { id: chatId, type: chatId > 0 ? 'private' : 'group' };
   }
 
-  private async getUpdates(req: IncomingMessage, res: ServerResponse, params: Record<string, unknown>, files: UploadedFile[]): Promise<void> {
+  private async getUpdates(
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: Record<string, unknown>,
+    files: UploadedFile[],
+  ): Promise<void> {
     const offset = Number(params.offset ?? 0);
     // An offset acknowledges every update before it, as on the real server.
     while (this.updates.length && this.updates[0]!.update_id < offset) this.updates.shift();
@@ -409,14 +483,27 @@ export class FakeTelegramBotApi {
   private serveFile(token: string, filePath: string, res: ServerResponse): void {
     if (token !== this.token) return this.answer(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const stored = [...this.files.values()].find((f) => f.path === filePath);
-    this.calls.push({ method: 'downloadFile', params: { file_path: filePath }, files: [], status: stored ? 200 : 404, at: Date.now() });
+    this.calls.push({
+      method: 'downloadFile',
+      params: { file_path: filePath },
+      files: [],
+      status: stored ? 200 : 404,
+      at: Date.now(),
+    });
     this.events.emit('call');
     if (!stored) return this.answer(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': stored.bytes.length });
     res.end(stored.bytes);
   }
 
-  private record(res: ServerResponse, method: string, params: Record<string, unknown>, files: UploadedFile[], status: number, body: unknown): void {
+  private record(
+    res: ServerResponse,
+    method: string,
+    params: Record<string, unknown>,
+    files: UploadedFile[],
+    status: number,
+    body: unknown,
+  ): void {
     this.calls.push({ method, params, files, status, at: Date.now() });
     this.answer(res, status, body);
     this.events.emit('call');
@@ -442,7 +529,14 @@ async function readParams(req: IncomingMessage): Promise<{ params: Record<string
       parser.on('file', (field, stream, info) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => files.push({ field, filename: info.filename ?? '', contentType: info.mimeType, bytes: Buffer.concat(chunks) }));
+        stream.on('end', () =>
+          files.push({
+            field,
+            filename: info.filename ?? '',
+            contentType: info.mimeType,
+            bytes: Buffer.concat(chunks),
+          }),
+        );
       });
       parser.on('close', () => resolve({ params, files }));
       parser.on('error', reject);
@@ -452,7 +546,7 @@ async function readParams(req: IncomingMessage): Promise<{ params: Record<string
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  return { params: text ? (safeJson(text) as Record<string, unknown>) ?? {} : {}, files: [] };
+  return { params: text ? ((safeJson(text) as Record<string, unknown>) ?? {}) : {}, files: [] };
 }
 
 function safeJson(text: string): unknown {

@@ -52,7 +52,10 @@ beforeAll(async () => {
     }),
     { analyticsJobs: false, visitFlushIntervalMs: 1000 },
   );
-  const outcome = await running.core.service.createGallery({ owner, files: [{ name: 'a.jpg', data: await makeJpeg(64, 48, 5) }] });
+  const outcome = await running.core.service.createGallery({
+    owner,
+    files: [{ name: 'a.jpg', data: await makeJpeg(64, 48, 5) }],
+  });
   gallery = outcome.gallery!;
 }, 120_000);
 
@@ -71,7 +74,9 @@ const textOf = (call: RecordedCall) => String(call.params.text ?? call.params.ca
 async function ask(text: string): Promise<string> {
   const since = fake.calls.length;
   fake.userSends({ from: user, text });
-  return textOf(await fake.waitForCall('sendMessage', (c) => Number(c.params.chat_id) === user.id, { since, timeoutMs: 30_000 }));
+  return textOf(
+    await fake.waitForCall('sendMessage', (c) => Number(c.params.chat_id) === user.id, { since, timeoutMs: 30_000 }),
+  );
 }
 
 async function eventually<T>(attempt: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -89,7 +94,10 @@ async function visitRows(): Promise<number> {
   const client = new pg.Client({ connectionString: await postgresServerUrl() });
   await client.connect();
   try {
-    const result = await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".visits WHERE gallery_id = $1`, [gallery.id]);
+    const result = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM "${schema}".visits WHERE gallery_id = $1`,
+      [gallery.id],
+    );
     return Number(result.rows[0]!.n);
   } finally {
     await client.end();
@@ -120,7 +128,10 @@ describe('the database unreachable (PostgreSQL behind a proxy that is cut)', () 
     } finally {
       await proxy.restore();
     }
-    const back = await eventually(() => get(`/g/${gallery.slug}`), (r) => r.status === 200);
+    const back = await eventually(
+      () => get(`/g/${gallery.slug}`),
+      (r) => r.status === 200,
+    );
     expect(back.status).toBe(200);
     expect((await get('/readyz')).status).toBe(200);
   });
@@ -132,7 +143,10 @@ describe('the database unreachable (PostgreSQL behind a proxy that is cut)', () 
     } finally {
       await proxy.restore();
     }
-    const reply = await eventually(() => ask('/list'), (text) => text.includes(gallery.slug));
+    const reply = await eventually(
+      () => ask('/list'),
+      (text) => text.includes(gallery.slug),
+    );
     expect(reply).toContain(gallery.slug);
   });
 
@@ -146,20 +160,30 @@ describe('the database unreachable (PostgreSQL behind a proxy that is cut)', () 
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(running.core.visits.recorder.pending).toBeGreaterThan(0);
     await proxy.restore();
-    await eventually(async () => running.core.visits.recorder.pending, (pending) => pending === 0);
+    await eventually(
+      async () => running.core.visits.recorder.pending,
+      (pending) => pending === 0,
+    );
     expect(await visitRows()).toBe(before + 1);
   });
 });
 
 describe('the database unreachable while photos arrive', () => {
   it('tells the sender the service is unavailable, keeps no file, and makes the gallery once it is back', async () => {
-    const files = async () => (await readdir(path.join(dir, 'files'), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) => e.isFile()).length;
+    const files = async () =>
+      (await readdir(path.join(dir, 'files'), { recursive: true, withFileTypes: true }).catch(() => [])).filter((e) =>
+        e.isFile(),
+      ).length;
     const stored = await files();
     await proxy.cut();
     try {
       const since = fake.calls.length;
       fake.userSends({ from: user, photo: await makeJpeg(64, 48, 77) });
-      const reply = await waitForReply(fake, (c) => Number(c.params.chat_id) === user.id && replyText(c) !== '' && !/Received|Processing/.test(replyText(c)), { since });
+      const reply = await waitForReply(
+        fake,
+        (c) => Number(c.params.chat_id) === user.id && replyText(c) !== '' && !/Received|Processing/.test(replyText(c)),
+        { since },
+      );
       expect(replyText(reply)).toBe(t('en', 'DATABASE_UNAVAILABLE'));
     } finally {
       await proxy.restore();
@@ -169,7 +193,9 @@ describe('the database unreachable while photos arrive', () => {
     const before = (await running.core.service.listGalleries(owner)).length;
     const since = fake.calls.length;
     fake.userSends({ from: user, photo: await makeJpeg(64, 48, 78) });
-    const ready = await waitForReply(fake, (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === user.id, { since });
+    const ready = await waitForReply(fake, (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === user.id, {
+      since,
+    });
     expect(replyText(ready)).toMatch(/\/g\//);
     expect(await running.core.service.listGalleries(owner)).toHaveLength(before + 1);
   });

@@ -55,7 +55,11 @@ describe('Telegram answering 429 and 5xx', () => {
   const sendPhoto = async (user: FakeUser, seed: number) => {
     const since = fake.calls.length;
     fake.userSends({ from: user, photo: await makeJpeg(60, 40, seed) });
-    const reply = await waitForReply(fake, (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === user.id && GALLERY_LINK.test(replyText(c)), { since });
+    const reply = await waitForReply(
+      fake,
+      (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === user.id && GALLERY_LINK.test(replyText(c)),
+      { since },
+    );
     return fake.calls.slice(since).filter((c) => c.method === 'sendPhoto' && c.at <= reply.at);
   };
 
@@ -100,10 +104,16 @@ describe('Discord answering 429 and 5xx', () => {
 
   async function upload(name: string, seed: number) {
     const since = fake.calls.length;
-    const image = fake.addAttachment({ name: 'photo.jpg', data: await makeJpeg(60, 40, seed), contentType: 'image/jpeg' });
+    const image = fake.addAttachment({
+      name: 'photo.jpg',
+      data: await makeJpeg(60, 40, seed),
+      contentType: 'image/jpeg',
+    });
     const interaction = fake.slashCommand(fake.user(name), 'upload', { image1: image });
     const final = await fake.waitForReplyEdit(interaction, (call) => GALLERY_LINK.test(call.json?.content ?? ''));
-    const edits = fake.calls.slice(since).filter((c) => c.method === 'PATCH' && ORIGINAL_REPLY.test(c.path) && c.at <= final.at);
+    const edits = fake.calls
+      .slice(since)
+      .filter((c) => c.method === 'PATCH' && ORIGINAL_REPLY.test(c.path) && c.at <= final.at);
     return { final, edits };
   }
 
@@ -137,7 +147,11 @@ describe('Slack answering 429 and 5xx', () => {
   let endpoint: string;
   beforeAll(async () => {
     fake = await startFakeSlackApi({ botToken: BOT_TOKEN });
-    app = await startApp({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: `${fake.url}/api/` });
+    app = await startApp({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: `${fake.url}/api/`,
+    });
     endpoint = `${app.running.core.config.publicBaseUrl}/slack/events`;
   });
   afterAll(async () => {
@@ -151,7 +165,12 @@ describe('Slack answering 429 and 5xx', () => {
     const channel = 'DRETRY1';
     const response = await postEvent(
       endpoint,
-      fileShareEnvelope({ user: 'URETRY1', channel, botUserId: fake.botUserId, files: [fake.addFile({ name: 'a.jpg', bytes: await makeJpeg(60, 40, 3) })] }),
+      fileShareEnvelope({
+        user: 'URETRY1',
+        channel,
+        botUserId: fake.botUserId,
+        files: [fake.addFile({ name: 'a.jpg', bytes: await makeJpeg(60, 40, 3) })],
+      }),
       { secret: SECRET },
     );
     expect(response.status).toBe(200);
@@ -166,7 +185,11 @@ describe('Slack answering 429 and 5xx', () => {
     fake.failNext('response', { status: 502 });
     const responseUrl = fake.responseUrl();
     const pathname = new URL(responseUrl).pathname;
-    const response = await postCommand(endpoint, commandFields({ command: '/gallery', text: 'list', user: 'URETRY2', channel: 'DRETRY2', responseUrl }), { secret: SECRET });
+    const response = await postCommand(
+      endpoint,
+      commandFields({ command: '/gallery', text: 'list', user: 'URETRY2', channel: 'DRETRY2', responseUrl }),
+      { secret: SECRET },
+    );
     expect(response.status).toBe(200);
     const answered = await fake.waitFor('response', (c) => c.path === pathname && !c.failedWith, 1, 30_000);
     expect(String(answered[0]!.body.text)).toContain(t('en', 'list.empty'));

@@ -31,7 +31,8 @@ const children: ChildProcess[] = [];
 const dirs: string[] = [];
 const fakes: FakeTelegramBotApi[] = [];
 afterEach(async () => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const fake of fakes.splice(0)) await fake.close();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
@@ -65,7 +66,10 @@ async function serve(dir: string, env: NodeJS.ProcessEnv): Promise<Child> {
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   const deadline = Date.now() + 45_000;
   while (!output.includes('maiimg is running on')) {
     if (child.exitCode !== null) throw new Error(`maiimg serve exited early:\n${output}`);
@@ -77,7 +81,10 @@ async function serve(dir: string, env: NodeJS.ProcessEnv): Promise<Child> {
 
 /** Opens a core on the child's files after it has exited, to read what it wrote. */
 async function inspect<T>(dir: string, read: (core: Awaited<ReturnType<typeof openCore>>) => Promise<T>): Promise<T> {
-  const core = await openCore(testConfig(dir, { SESSION_SECRET: 'sigterm-test-secret' }), { logLevel: 'silent', analyticsJobs: false });
+  const core = await openCore(testConfig(dir, { SESSION_SECRET: 'sigterm-test-secret' }), {
+    logLevel: 'silent',
+    analyticsJobs: false,
+  });
   try {
     return await read(core);
   } finally {
@@ -90,7 +97,10 @@ describe('SIGTERM during a load of opens', () => {
     const dir = await tempDir();
     const owner: Owner = { platform: 'cli', userId: 'ops' };
     const slug = await inspect(dir, async (core) => {
-      const outcome = await core.service.createGallery({ owner, files: [{ name: 'a.jpg', data: await makeJpeg(64, 48, 3) }] });
+      const outcome = await core.service.createGallery({
+        owner,
+        files: [{ name: 'a.jpg', data: await makeJpeg(64, 48, 3) }],
+      });
       return outcome.gallery!.slug;
     });
     const port = await freePort();
@@ -147,7 +157,12 @@ describe('SIGTERM during a batch', () => {
     const port = await freePort();
     const child = await serve(
       dir,
-      childEnv(dir, port, { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.url, BATCH_QUIET_MS: '1500', BATCH_MAX_WAIT_MS: '20000' }),
+      childEnv(dir, port, {
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.url,
+        BATCH_QUIET_MS: '1500',
+        BATCH_MAX_WAIT_MS: '20000',
+      }),
     );
     await fake.waitForCall('getUpdates');
     return { fake, dir, child };
@@ -159,7 +174,10 @@ describe('SIGTERM during a batch', () => {
   }
 
   /** SIGTERM the server, expect a clean exit and exactly one gallery answer to the user; its slug. */
-  async function stopAndTakeTheOneGallery(fake: Awaited<ReturnType<typeof start>>['fake'], child: Awaited<ReturnType<typeof start>>['child']): Promise<string> {
+  async function stopAndTakeTheOneGallery(
+    fake: Awaited<ReturnType<typeof start>>['fake'],
+    child: Awaited<ReturnType<typeof start>>['child'],
+  ): Promise<string> {
     child.process.kill('SIGTERM');
     const exit = await child.exited;
     expect(exit, child.output()).toEqual({ code: 0, signal: null });
@@ -171,7 +189,9 @@ describe('SIGTERM during a batch', () => {
   it('finishes an album still being collected before exiting, and the gallery is whole', async () => {
     const { fake, dir, child } = await start();
     const photos = await Promise.all([0, 1, 2].map((i) => makeJpeg(80, 60, 40 + i)));
-    photos.forEach((photo, i) => fake.userSends({ from: user, photo, mediaGroupId: 'album-t', caption: i === 0 ? 'stop test' : undefined }));
+    photos.forEach((photo, i) =>
+      fake.userSends({ from: user, photo, mediaGroupId: 'album-t', caption: i === 0 ? 'stop test' : undefined }),
+    );
     await waitForReply(fake, (c) => toUser(c) && /Received 3 file/.test(textOf(c)));
     // The album's quiet period (1.5 s) has not passed: the batch is still open when the signal comes.
     const slug = await stopAndTakeTheOneGallery(fake, child);
@@ -190,7 +210,9 @@ describe('SIGTERM during a batch', () => {
     for (const photo of photos) fake.userSends({ from: user, photo, mediaGroupId: 'album-p' });
     await waitForReply(fake, (c) => toUser(c) && /Processing/.test(textOf(c)));
     const slug = await stopAndTakeTheOneGallery(fake, child);
-    const galleries = await inspect(dir, (core) => core.service.listGalleries({ platform: 'telegram', userId: String(user.id) }));
+    const galleries = await inspect(dir, (core) =>
+      core.service.listGalleries({ platform: 'telegram', userId: String(user.id) }),
+    );
     expect(galleries.map((g) => [g.slug, g.imageCount])).toEqual([[slug, 4]]);
     expect(await storedFiles(dir)).toBe(8);
   });

@@ -53,7 +53,15 @@ function s3Env(): Record<string, string> {
 
 /** Every key in the bucket, read from s3rver directly (not through the proxy). */
 async function bucketKeys(): Promise<string[]> {
-  const client = createS3Client({ driver: 's3', bucket: s3.bucket, region: s3.region, endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
+  const client = createS3Client({
+    driver: 's3',
+    bucket: s3.bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    forcePathStyle: true,
+  });
   try {
     const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
     return (listed.Contents ?? []).map((object) => object.Key!).sort();
@@ -166,7 +174,13 @@ describe('removals the store refused', () => {
   it('are retried until the store answers, but spare an object a later gallery uses again', async () => {
     const { blobs, objects, state } = flakyStore();
     const used = new Set<string>();
-    const pending = new PendingRemovals({ blobs, logger: silentLogger, stillUsed: async (key) => used.has(key), retryMs: 20, maxRetryMs: 50 });
+    const pending = new PendingRemovals({
+      blobs,
+      logger: silentLogger,
+      stillUsed: async (key) => used.has(key),
+      retryMs: 20,
+      maxRetryMs: 50,
+    });
     await blobs.put('originals/a', Buffer.from('a'), 'image/png');
     await blobs.put('originals/b', Buffer.from('b'), 'image/png');
     state.down = true;
@@ -243,7 +257,9 @@ describe('the store unreachable while a Telegram user sends photos', () => {
 
     since = fake.calls.length;
     fake.userSends({ from: user, photo: await makeJpeg(64, 48, 31) });
-    const ready = await waitForReply(fake, (c) => c.method === 'sendPhoto' && toUser(c) && /\/g\//.test(textOf(c)), { since });
+    const ready = await waitForReply(fake, (c) => c.method === 'sendPhoto' && toUser(c) && /\/g\//.test(textOf(c)), {
+      since,
+    });
     expect(textOf(ready)).toContain(t('en', 'gallery.count', { count: 1 }));
     expect(await running.core.service.listGalleries({ platform: 'telegram', userId: String(user.id) })).toHaveLength(1);
   });

@@ -21,10 +21,7 @@ export interface FreshDatabaseOptions {
 }
 
 /** The local server every machine of this project starts (trust auth). Tried in order. */
-const POSTGRES_CANDIDATES = [
-  'postgresql://postgres@127.0.0.1:5432/test',
-  'postgresql://root@127.0.0.1:5432/test',
-];
+const POSTGRES_CANDIDATES = ['postgresql://postgres@127.0.0.1:5432/test', 'postgresql://root@127.0.0.1:5432/test'];
 
 let postgresBaseUrl: Promise<string> | undefined;
 
@@ -96,9 +93,14 @@ export const DATABASE_PROVIDERS: readonly DatabaseProvider[] = ['sqlite', 'postg
  */
 export function describeEachDatabase(
   name: string,
-  fn: (context: { provider: DatabaseProvider; fresh: (options?: FreshDatabaseOptions) => Promise<FreshDatabase> }) => void,
+  fn: (context: {
+    provider: DatabaseProvider;
+    fresh: (options?: FreshDatabaseOptions) => Promise<FreshDatabase>;
+  }) => void,
 ): void {
   for (const provider of DATABASE_PROVIDERS) {
-    describe(`${name} [${provider}]`, { timeout: DATABASE_TEST_TIMEOUT_MS }, () => fn({ provider, fresh: (options) => freshDatabase(provider, options) }));
+    describe(`${name} [${provider}]`, { timeout: DATABASE_TEST_TIMEOUT_MS }, () =>
+      fn({ provider, fresh: (options) => freshDatabase(provider, options) }),
+    );
   }
 }

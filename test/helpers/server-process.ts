@@ -22,7 +22,11 @@ export interface ServerProcess {
  * so the developer's own variables cannot leak in), and waits until `/readyz` answers 200.
  * `env` must set PORT (the URL is derived from it).
  */
-export async function startServerProcess(name: string, env: Record<string, string>, options: { readyTimeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  name: string,
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const port = Number(env.PORT);
   if (!port) throw new Error('startServerProcess: env.PORT must be a fixed port');
   const child = spawn(process.execPath, [BIN, 'serve'], {
@@ -43,7 +47,8 @@ export async function startServerProcess(name: string, env: Record<string, strin
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready:\n${output}`);
     try {
       const response = await fetch(`${url}/readyz`);
       if (response.status === 200) break;

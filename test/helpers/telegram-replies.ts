@@ -19,10 +19,14 @@ export async function waitForReply(
 ): Promise<RecordedCall> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
-    const found = fake.calls.slice(options.since ?? 0).find((call) => REPLY_METHODS.has(call.method) && call.status === 200 && match(call));
+    const found = fake.calls
+      .slice(options.since ?? 0)
+      .find((call) => REPLY_METHODS.has(call.method) && call.status === 200 && match(call));
     if (found) return found;
     if (Date.now() > deadline) {
-      throw new Error(`no matching reply; calls so far: ${fake.calls.map((c) => `${c.method}(${c.status}) ${replyText(c).slice(0, 60)}`).join(' | ')}`);
+      throw new Error(
+        `no matching reply; calls so far: ${fake.calls.map((c) => `${c.method}(${c.status}) ${replyText(c).slice(0, 60)}`).join(' | ')}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -12,7 +12,10 @@ export interface TestCore {
 }
 
 /** A real core on a fresh SQLite file and local store in a temp folder. `env` adds or overrides variables. */
-export async function startTestCore(env: Record<string, string> = {}, options: OpenCoreOptions = {}): Promise<TestCore> {
+export async function startTestCore(
+  env: Record<string, string> = {},
+  options: OpenCoreOptions = {},
+): Promise<TestCore> {
   const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-test-'));
   const config = testConfig(dir, env);
   const core = await openCore(config, { logLevel: 'silent', ...options });
@@ -29,7 +32,10 @@ export async function startTestCore(env: Record<string, string> = {}, options: O
 
 /** The configuration a test process would parse: everything under `dir`, port 0 (any free port). */
 export function testConfig(dir: string, env: Record<string, string> = {}): Config {
-  return loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'en', ...env }, dir);
+  return loadConfig(
+    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'en', ...env },
+    dir,
+  );
 }
 
 /** A free TCP port on 127.0.0.1 (so PUBLIC_BASE_URL can name it before the server starts). */

@@ -12,7 +12,14 @@ import { makeJpeg } from '../helpers/images.js';
 import { replyText, waitForReply } from '../helpers/telegram-replies.js';
 import { freePort, testConfig } from '../helpers/test-core.js';
 import { OWNER, startWeb, type WebHarness } from '../web/web-harness.js';
-import { ZIP_END_OF_DIRECTORY, ZIP_LOCAL_HEADER, decodesAs, hostileCorpus, manyFramesGif, type HostileFile } from './corpus.js';
+import {
+  ZIP_END_OF_DIRECTORY,
+  ZIP_LOCAL_HEADER,
+  decodesAs,
+  hostileCorpus,
+  manyFramesGif,
+  type HostileFile,
+} from './corpus.js';
 
 /**
  * The hostile corpus (corpus.ts) sent as one batch to a running site: every bad file is refused
@@ -29,7 +36,10 @@ beforeAll(async () => {
   // Small animation budgets, so a "too heavy" animation is cheap to build here.
   web = await startWeb({ MAX_ANIMATION_PIXELS: '4000000' });
   corpus = await hostileCorpus();
-  const files = [...corpus.map((file) => ({ name: file.name, data: file.bytes })), { name: 'honest.jpg', data: await makeJpeg(90, 60, 7) }];
+  const files = [
+    ...corpus.map((file) => ({ name: file.name, data: file.bytes })),
+    { name: 'honest.jpg', data: await makeJpeg(90, 60, 7) },
+  ];
   outcome = await web.core.service.createGallery({ owner: OWNER, files, options: { title: 'hostile corpus' } });
   gallery = outcome.gallery!;
 }, 120_000);
@@ -48,7 +58,9 @@ describe('hostile files in one batch', () => {
   it('refuses each bad file by name, with its code and the catalogue message', () => {
     const expected = corpus.filter((file) => file.code).map((file) => ({ file: file.name, code: file.code }));
     expect(outcome.rejected.map(({ file, code }) => ({ file, code }))).toEqual(expected);
-    for (const rejected of outcome.rejected.filter((r) => r.code === 'CORRUPT_IMAGE' || r.code === 'UNSUPPORTED_FORMAT')) {
+    for (const rejected of outcome.rejected.filter(
+      (r) => r.code === 'CORRUPT_IMAGE' || r.code === 'UNSUPPORTED_FORMAT',
+    )) {
       expect(rejected.message).toBe(errorMessage('en', rejected.code as ErrorCode));
     }
     const bomb = outcome.rejected.find((r) => r.file === 'bomb.png')!;
@@ -129,11 +141,20 @@ describe('animations that cost more to decode than their size suggests', () => {
     const result = await web.core.service.createGallery({ owner: OWNER, files: [{ name: 'heavy.gif', data: heavy }] });
     expect(performance.now() - started).toBeLessThan(3000);
     expect(result.gallery).toBeNull();
-    expect(result.rejected).toEqual([{ file: 'heavy.gif', code: 'IMAGE_TOO_LARGE', message: errorMessage('en', 'IMAGE_TOO_LARGE', { pixels: '9 MP', limit: '4 MP' }) }]);
+    expect(result.rejected).toEqual([
+      {
+        file: 'heavy.gif',
+        code: 'IMAGE_TOO_LARGE',
+        message: errorMessage('en', 'IMAGE_TOO_LARGE', { pixels: '9 MP', limit: '4 MP' }),
+      },
+    ]);
   });
 
   it('accepts an ordinary animation under both limits', async () => {
-    const result = await web.core.service.createGallery({ owner: OWNER, files: [{ name: 'ok.gif', data: await manyFramesGif(40, 32) }] });
+    const result = await web.core.service.createGallery({
+      owner: OWNER,
+      files: [{ name: 'ok.gif', data: await manyFramesGif(40, 32) }],
+    });
     expect(result.gallery?.images[0]).toMatchObject({ animated: true, width: 32, height: 32 });
   });
 });
@@ -144,29 +165,45 @@ describe('the corpus sent to the Telegram bot as files', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-hostile-bot-'));
     const port = await freePort();
     const running = await createRunningServer(
-      testConfig(dir, { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.url, PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, PORT: String(port), BATCH_QUIET_MS: '1500' }),
+      testConfig(dir, {
+        TELEGRAM_BOT_TOKEN: fake.token,
+        TELEGRAM_API_ROOT: fake.url,
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        PORT: String(port),
+        BATCH_QUIET_MS: '1500',
+      }),
       { analyticsJobs: false },
     );
     try {
       const user = { id: 5151, first_name: 'mallory', language_code: 'en' };
       const toUser = (c: { params: Record<string, unknown> }) => Number(c.params.chat_id) === user.id;
       let since = fake.calls.length;
-      for (const file of corpus) fake.userSends({ from: user, document: { bytes: file.bytes, fileName: file.name, mimeType: 'image/jpeg' } });
-      const answer = await waitForReply(fake, (c) => toUser(c) && c.method === 'sendPhoto', { since, timeoutMs: 60_000 });
+      for (const file of corpus)
+        fake.userSends({ from: user, document: { bytes: file.bytes, fileName: file.name, mimeType: 'image/jpeg' } });
+      const answer = await waitForReply(fake, (c) => toUser(c) && c.method === 'sendPhoto', {
+        since,
+        timeoutMs: 60_000,
+      });
       // The caption may be split; the whole answer is the caption plus any messages sent after it.
       const text = fake.calls
         .slice(since)
-        .filter((c) => toUser(c) && c.status === 200 && (c === answer || (c.method === 'sendMessage' && c.at >= answer.at)))
+        .filter(
+          (c) => toUser(c) && c.status === 200 && (c === answer || (c.method === 'sendMessage' && c.at >= answer.at)),
+        )
         .map(replyText)
         .join('\n');
       expect(text).toContain(t('en', 'gallery.count', { count: corpus.filter((f) => !f.code).length }));
       for (const file of corpus.filter((f) => f.code)) expect(text, file.name).toContain(`• ${file.name} `);
       expect(text).toContain(`• script.svg ${errorMessage('en', 'UNSUPPORTED_FORMAT')}`);
-      expect(text).toContain(`• thousands-of-frames.gif ${errorMessage('en', 'TOO_MANY_FRAMES', { frames: 3000, limit: 1000 })}`);
+      expect(text).toContain(
+        `• thousands-of-frames.gif ${errorMessage('en', 'TOO_MANY_FRAMES', { frames: 3000, limit: 1000 })}`,
+      );
 
       since = fake.calls.length;
       fake.userSends({ from: user, text: '/help' });
-      expect(replyText(await waitForReply(fake, (c) => toUser(c) && c.method === 'sendMessage', { since }))).toContain('/stats');
+      expect(replyText(await waitForReply(fake, (c) => toUser(c) && c.method === 'sendMessage', { since }))).toContain(
+        '/stats',
+      );
     } finally {
       await running.stop();
       await fake.close();

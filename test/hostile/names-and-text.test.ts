@@ -67,12 +67,18 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const get = (pathname: string, headers: Record<string, string> = {}) => fetch(base + pathname, { headers: { 'user-agent': CHROME_UA, ...headers }, redirect: 'manual' });
+const get = (pathname: string, headers: Record<string, string> = {}) =>
+  fetch(base + pathname, { headers: { 'user-agent': CHROME_UA, ...headers }, redirect: 'manual' });
 
 /** No character a file system or a terminal treats specially, no lone half of a surrogate pair. */
 function isReadableName(name: string): boolean {
   // eslint-disable-next-line no-control-regex
-  return !/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]/.test(name) && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name) && name !== '.' && name !== '..';
+  return (
+    !/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]/.test(name) &&
+    !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name) &&
+    name !== '.' &&
+    name !== '..'
+  );
 }
 
 describe('hostile file names', () => {
@@ -92,7 +98,9 @@ describe('hostile file names', () => {
   let gallery: Gallery;
 
   beforeAll(async () => {
-    const files = await Promise.all(names.map(async (name, index) => ({ name, data: await makeJpeg(30, 20, 60 + index) })));
+    const files = await Promise.all(
+      names.map(async (name, index) => ({ name, data: await makeJpeg(30, 20, 60 + index) })),
+    );
     gallery = (await running.core.service.createGallery({ owner, files })).gallery!;
   });
 
@@ -156,7 +164,11 @@ describe('titles and captions carrying HTML and script', () => {
     // The caption of a Telegram photo becomes the gallery's title.
     const since = telegram.calls.length;
     telegram.userSends({ from: user, photo: await makeJpeg(40, 30, 5), caption: SCRIPT_TITLE });
-    const reply = await waitForReply(telegram, (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === user.id, { since });
+    const reply = await waitForReply(
+      telegram,
+      (c) => c.method === 'sendPhoto' && Number(c.params.chat_id) === user.id,
+      { since },
+    );
     slug = /\/g\/([A-Za-z0-9_-]{22})/.exec(replyText(reply))![1]!;
   });
 
@@ -170,7 +182,9 @@ describe('titles and captions carrying HTML and script', () => {
   it('escapes it on the gallery page: title, heading and preview tags', async () => {
     const html = await (await get(`/g/${slug}`)).text();
     expect(html).not.toMatch(rawScript);
-    expect(html).toContain('<title>&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(2)&quot;&gt; &amp; &lt;!channel&gt; @everyone</title>');
+    expect(html).toContain(
+      '<title>&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;&lt;img src=x onerror=&quot;alert(2)&quot;&gt; &amp; &lt;!channel&gt; @everyone</title>',
+    );
     expect(html).toContain('<meta property="og:title" content="&lt;script&gt;');
     expect(html).toContain('<h1>&lt;script&gt;');
   });
@@ -179,7 +193,10 @@ describe('titles and captions carrying HTML and script', () => {
     const owner: Owner = { platform: 'telegram', userId: String(user.id) };
     const login = new URL(running.core.dashboardLink(owner).url);
     const loggedIn = await get(login.pathname + login.search);
-    const cookie = loggedIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = loggedIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     for (const page of ['/dashboard', `/dashboard/g/${slug}`]) {
       const response = await get(page, { cookie });
       expect(response.status, page).toBe(200);
@@ -192,16 +209,29 @@ describe('titles and captions carrying HTML and script', () => {
   it('sends it to Telegram as plain text, never as HTML or Markdown', async () => {
     const since = telegram.calls.length;
     telegram.userSends({ from: user, text: '/list' });
-    const reply = await waitForReply(telegram, (c) => c.method === 'sendMessage' && Number(c.params.chat_id) === user.id, { since });
+    const reply = await waitForReply(
+      telegram,
+      (c) => c.method === 'sendMessage' && Number(c.params.chat_id) === user.id,
+      { since },
+    );
     expect(replyText(reply)).toContain(SCRIPT_TITLE);
-    for (const call of telegram.calls.filter((c) => Number(c.params.chat_id) === user.id)) expect(call.params.parse_mode, call.method).toBeUndefined();
+    for (const call of telegram.calls.filter((c) => Number(c.params.chat_id) === user.id))
+      expect(call.params.parse_mode, call.method).toBeUndefined();
   });
 
   it('escapes it for Slack, where <!channel> would notify everyone', async () => {
     const slackOwner: Owner = { platform: 'slack', userId: 'UEVE', chatId: 'DUEVE' };
-    const made = await running.core.service.createGallery({ owner: slackOwner, files: [{ name: 'a.jpg', data: await makeJpeg(30, 30, 8) }], options: { title: SCRIPT_TITLE } });
+    const made = await running.core.service.createGallery({
+      owner: slackOwner,
+      files: [{ name: 'a.jpg', data: await makeJpeg(30, 30, 8) }],
+      options: { title: SCRIPT_TITLE },
+    });
     const responseUrl = slack.responseUrl();
-    await postCommand(`${base}/slack/events`, commandFields({ text: 'list', user: 'UEVE', channel: 'DUEVE', responseUrl }), { secret: SLACK_SECRET });
+    await postCommand(
+      `${base}/slack/events`,
+      commandFields({ text: 'list', user: 'UEVE', channel: 'DUEVE', responseUrl }),
+      { secret: SLACK_SECRET },
+    );
     const [answer] = await slack.waitFor('response', (c) => c.path === new URL(responseUrl).pathname);
     const text = String(answer!.body.text);
     expect(text).toContain(made.gallery!.slug);

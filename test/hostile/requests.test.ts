@@ -57,8 +57,12 @@ beforeAll(async () => {
     { analyticsJobs: false },
   );
   await telegram.waitForCall('setWebhook');
-  gallery = (await running.core.service.createGallery({ owner, files: [{ name: 'a.jpg', data: await makeJpeg(50, 40, 1) }] })).gallery!;
-  disabled = (await running.core.service.createGallery({ owner, files: [{ name: 'b.jpg', data: await makeJpeg(50, 40, 2) }] })).gallery!;
+  gallery = (
+    await running.core.service.createGallery({ owner, files: [{ name: 'a.jpg', data: await makeJpeg(50, 40, 1) }] })
+  ).gallery!;
+  disabled = (
+    await running.core.service.createGallery({ owner, files: [{ name: 'b.jpg', data: await makeJpeg(50, 40, 2) }] })
+  ).gallery!;
   await running.core.service.setLinkState({ owner, ref: disabled.slug, state: 'disabled' });
 });
 
@@ -69,14 +73,25 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const from = (ip: string, extra: Record<string, string> = {}) => ({ 'user-agent': CHROME_UA, 'x-forwarded-for': ip, ...extra });
-const get = (pathname: string, headers: Record<string, string> = {}) => fetch(base + pathname, { headers, redirect: 'manual' });
+const from = (ip: string, extra: Record<string, string> = {}) => ({
+  'user-agent': CHROME_UA,
+  'x-forwarded-for': ip,
+  ...extra,
+});
+const get = (pathname: string, headers: Record<string, string> = {}) =>
+  fetch(base + pathname, { headers, redirect: 'manual' });
 const randomSlug = () => randomBytes(16).toString('base64url').slice(0, 22);
 
 describe('slugs guessed at random', () => {
   it('answers 429 to a client after NOT_FOUND_RATE_LIMIT unknown galleries, for every gallery address, until the window ends', async () => {
     const guesser = from('203.0.113.7');
-    const misses = [`/g/${randomSlug()}`, `/g/${randomSlug()}`, '/g/not-a-slug', `/g/${randomSlug()}/i/0/original`, `/g/${randomSlug()}/download.zip`];
+    const misses = [
+      `/g/${randomSlug()}`,
+      `/g/${randomSlug()}`,
+      '/g/not-a-slug',
+      `/g/${randomSlug()}/i/0/original`,
+      `/g/${randomSlug()}/download.zip`,
+    ];
     for (const miss of misses) expect((await get(miss, guesser)).status, miss).toBe(404);
     const blocked = await get(`/g/${randomSlug()}`, guesser);
     expect(blocked.status).toBe(429);
@@ -111,7 +126,8 @@ describe('slugs guessed at random', () => {
 
 describe('forged Slack requests', () => {
   const endpoint = () => `${base}/slack/events`;
-  const list = (user: string, responseUrl: string) => new URLSearchParams(commandFields({ text: 'list', user, channel: `D${user}`, responseUrl })).toString();
+  const list = (user: string, responseUrl: string) =>
+    new URLSearchParams(commandFields({ text: 'list', user, channel: `D${user}`, responseUrl })).toString();
   const FORM = 'application/x-www-form-urlencoded';
 
   it('refuses tampered, re-timed, unsigned and wrongly signed requests, and acts on none of them', async () => {
@@ -121,23 +137,43 @@ describe('forged Slack requests', () => {
     const tampered = list('UEVIL', responseUrl);
     const attempts: Array<[string, Promise<Response>]> = [
       // A real signature, on a body changed afterwards.
-      ['tampered body', postSigned(endpoint(), tampered, FORM, { secret: SLACK_SECRET, signature: slackSignature(SLACK_SECRET, now, genuine) })],
+      [
+        'tampered body',
+        postSigned(endpoint(), tampered, FORM, {
+          secret: SLACK_SECRET,
+          signature: slackSignature(SLACK_SECRET, now, genuine),
+        }),
+      ],
       // A real signature, with the timestamp header moved (replaying it later).
-      ['moved timestamp', postSigned(endpoint(), genuine, FORM, { secret: SLACK_SECRET, timestamp: now + 1, signature: slackSignature(SLACK_SECRET, now, genuine) })],
-      ['another scheme', postSigned(endpoint(), genuine, FORM, { secret: SLACK_SECRET, signature: slackSignature(SLACK_SECRET, now, genuine).replace('v0=', 'v1=') })],
+      [
+        'moved timestamp',
+        postSigned(endpoint(), genuine, FORM, {
+          secret: SLACK_SECRET,
+          timestamp: now + 1,
+          signature: slackSignature(SLACK_SECRET, now, genuine),
+        }),
+      ],
+      [
+        'another scheme',
+        postSigned(endpoint(), genuine, FORM, {
+          secret: SLACK_SECRET,
+          signature: slackSignature(SLACK_SECRET, now, genuine).replace('v0=', 'v1='),
+        }),
+      ],
       ['empty signature', postSigned(endpoint(), genuine, FORM, { secret: SLACK_SECRET, signature: '' })],
       ['another secret', postSigned(endpoint(), genuine, FORM, { secret: 'guessed-secret' })],
-      [
-        'no headers',
-        fetch(endpoint(), { method: 'POST', headers: { 'content-type': FORM }, body: genuine }),
-      ],
+      ['no headers', fetch(endpoint(), { method: 'POST', headers: { 'content-type': FORM }, body: genuine })],
     ];
     for (const [name, attempt] of attempts) expect((await attempt).status, name).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(slack.callsOf('response', (c) => c.path === new URL(responseUrl).pathname)).toHaveLength(0);
 
     // The genuine request, signed properly, still works.
-    const ok = await postCommand(endpoint(), commandFields({ text: 'list', user: 'UGOOD', channel: 'DUGOOD', responseUrl }), { secret: SLACK_SECRET });
+    const ok = await postCommand(
+      endpoint(),
+      commandFields({ text: 'list', user: 'UGOOD', channel: 'DUGOOD', responseUrl }),
+      { secret: SLACK_SECRET },
+    );
     expect(ok.status).toBe(200);
     const [answer] = await slack.waitFor('response', (c) => c.path === new URL(responseUrl).pathname);
     expect(String(answer!.body.text)).toContain(t('en', 'list.empty'));
@@ -169,14 +205,19 @@ describe('Telegram webhook calls without the secret', () => {
       ['the secret with more after it', post(body, { 'x-telegram-bot-api-secret-token': `${TELEGRAM_SECRET}x` })],
       ['the secret in the query string', post(body, {}, `?secret_token=${TELEGRAM_SECRET}`)],
       ['the secret in another header', post(body, { authorization: `Bearer ${TELEGRAM_SECRET}` })],
-      ['2 MB without the secret', post(JSON.stringify({ ...update(102, '/list'), padding: 'x'.repeat(2 * 1024 * 1024) }))],
+      [
+        '2 MB without the secret',
+        post(JSON.stringify({ ...update(102, '/list'), padding: 'x'.repeat(2 * 1024 * 1024) })),
+      ],
     ];
     for (const [name, attempt] of attempts) expect((await attempt).status, name).toBe(401);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(telegram.callsTo('sendMessage').filter((c) => Number(c.params.chat_id) === 8080)).toHaveLength(0);
 
     const since = telegram.calls.length;
-    expect((await post(JSON.stringify(update(103, '/list')), { 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET })).status).toBe(200);
+    expect(
+      (await post(JSON.stringify(update(103, '/list')), { 'x-telegram-bot-api-secret-token': TELEGRAM_SECRET })).status,
+    ).toBe(200);
     const reply = await waitForReply(telegram, (c) => Number(c.params.chat_id) === 8080, { since });
     expect(replyText(reply)).toContain(t('en', 'list.empty'));
   });
@@ -221,7 +262,10 @@ describe('dashboard links tampered with or expired', () => {
     for (const [name, value] of bad) {
       const response = await login(value);
       expect(response.status, name).toBe(401);
-      expect(response.headers.getSetCookie().some((c) => c.startsWith('maiimg_dash=')), name).toBe(false);
+      expect(
+        response.headers.getSetCookie().some((c) => c.startsWith('maiimg_dash=')),
+        name,
+      ).toBe(false);
     }
     // A magic link is not a session either.
     expect((await get('/dashboard', { cookie: `maiimg_dash=${encodeURIComponent(token)}` })).status).toBe(401);

@@ -38,7 +38,9 @@ describe('health, readiness and metrics', () => {
     expect(text).toContain('# TYPE maiimg_visits_total counter');
     expect(text).toContain('# TYPE maiimg_previews_total counter');
     // The route pattern, never the slug itself, labels the request.
-    expect(text).toMatch(/maiimg_http_request_duration_seconds_count\{method="GET",route="\/g\/:slug",status="404"\} 1/);
+    expect(text).toMatch(
+      /maiimg_http_request_duration_seconds_count\{method="GET",route="\/g\/:slug",status="404"\} 1/,
+    );
     expect(text).not.toContain('AAAAAAAAAAAAAAAAAAAAAA');
   });
 
@@ -67,14 +69,21 @@ describe('choosing the shared state', () => {
   it('keeps it in memory for the embedded default, in PostgreSQL once scaled out, in Redis when given', () => {
     expect(loadConfig(base).sharedState.driver).toBe('memory');
     expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://u@h/db' }).sharedState.driver).toBe('database');
-    expect(loadConfig({ ...base, DATABASE_URL: 'postgresql://u@h/db', REDIS_URL: 'redis://127.0.0.1:6379' }).sharedState.driver).toBe('redis');
+    expect(
+      loadConfig({ ...base, DATABASE_URL: 'postgresql://u@h/db', REDIS_URL: 'redis://127.0.0.1:6379' }).sharedState
+        .driver,
+    ).toBe('redis');
     expect(loadConfig({ ...base, SHARED_STATE: 'database' }).sharedState.driver).toBe('database');
   });
 
-  it('reads secrets from <NAME>_FILE for its own variables and leaves other programs\' *_FILE alone', () => {
+  it("reads secrets from <NAME>_FILE for its own variables and leaves other programs' *_FILE alone", () => {
     // A machine's environment often has such variables (TF_CLI_CONFIG_FILE, SSL_CERT_FILE): a missing file there must not stop the start.
-    expect(() => loadConfig({ ...base, TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc', SSL_CERT_FILE: '/nonexistent/ca.pem' })).not.toThrow();
-    expect(() => loadConfig({ ...base, REDIS_URL_FILE: '/nonexistent/redis-url' })).toThrow(/REDIS_URL_FILE: cannot read/);
+    expect(() =>
+      loadConfig({ ...base, TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc', SSL_CERT_FILE: '/nonexistent/ca.pem' }),
+    ).not.toThrow();
+    expect(() => loadConfig({ ...base, REDIS_URL_FILE: '/nonexistent/redis-url' })).toThrow(
+      /REDIS_URL_FILE: cannot read/,
+    );
   });
 
   it('refuses SHARED_STATE=redis without REDIS_URL, and a REDIS_URL that is not one', () => {
@@ -86,8 +95,13 @@ describe('choosing the shared state', () => {
 describe('log redaction', () => {
   it('masks tokens, passwords in URLs and SDK request headers', () => {
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) }));
-    const slackError = Object.assign(new Error('An API error occurred: invalid_auth'), { config: { headers: { Authorization: 'Bearer xoxb-1111-2222-secret' } } });
+    const logger = createLogger(
+      'info',
+      new Writable({ write: (chunk, _encoding, done) => void (lines.push(String(chunk)), done()) }),
+    );
+    const slackError = Object.assign(new Error('An API error occurred: invalid_auth'), {
+      config: { headers: { Authorization: 'Bearer xoxb-1111-2222-secret' } },
+    });
     logger.info(
       {
         token: 'plain-token-value',

@@ -29,7 +29,13 @@ afterEach(async () => {
 });
 
 /** One bot instance's collector; every batch it processes is pushed to `batches`. */
-function collector(instance: string, store: BatchWindowStore, batches: Batch[], timing = { quietMs: 300, maxWaitMs: 5_000 }, namespace = 'telegram') {
+function collector(
+  instance: string,
+  store: BatchWindowStore,
+  batches: Batch[],
+  timing = { quietMs: 300, maxWaitMs: 5_000 },
+  namespace = 'telegram',
+) {
   const c = new SharedBatchCollector<Photo, Meta>({
     store,
     namespace,
@@ -48,7 +54,12 @@ function collector(instance: string, store: BatchWindowStore, batches: Batch[], 
 function sharedRedis(): [SharedState, SharedState] {
   const keyPrefix = `maiimg-test-${randomBytes(6).toString('hex')}:`;
   const open = () => {
-    const state = redisSharedState({ url: 'redis://127.0.0.1:6379', keyPrefix, clock: systemClock, logger: silentLogger() });
+    const state = redisSharedState({
+      url: 'redis://127.0.0.1:6379',
+      keyPrefix,
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     toClose.push(() => state.close());
     return state;
   };
@@ -76,7 +87,11 @@ describe('SharedBatchCollector', () => {
     await until(() => batches.length > 0);
     await sleep(500);
     expect(batches).toHaveLength(1);
-    expect(batches[0]).toMatchObject({ key: 'chat1:user1', items: [{ messageId: 1 }, { messageId: 2 }, { messageId: 3 }], meta: { chatId: 1, title: 'Trip' } });
+    expect(batches[0]).toMatchObject({
+      key: 'chat1:user1',
+      items: [{ messageId: 1 }, { messageId: 2 }, { messageId: 3 }],
+      meta: { chatId: 1, title: 'Trip' },
+    });
   });
 
   it('keeps separate senders and separate bots apart', async () => {
@@ -88,7 +103,11 @@ describe('SharedBatchCollector', () => {
     await telegram.add('chat1:user2', [{ messageId: 2 }], { chatId: 1, title: null });
     await slack.add('chat1:user1', [{ messageId: 3 }], { chatId: 1, title: null });
     await until(() => batches.length === 3);
-    expect(batches.map((b) => `${b.instance}:${b.key}:${b.items[0]!.messageId}`).sort()).toEqual(['s:chat1:user1:3', 't:chat1:user1:1', 't:chat1:user2:2']);
+    expect(batches.map((b) => `${b.instance}:${b.key}:${b.items[0]!.messageId}`).sort()).toEqual([
+      's:chat1:user1:3',
+      't:chat1:user1:1',
+      't:chat1:user2:2',
+    ]);
   });
 
   it('waits for the quiet period after the last photo, whichever instance got it', async () => {
@@ -121,7 +140,12 @@ describe('SharedBatchCollector', () => {
     const batches: Batch[] = [];
     const store = new MemoryBatchWindowStore(systemClock);
     // The dead instance appended and never claimed (its process is gone, timers with it).
-    await store.append('telegram:orphan', JSON.stringify({ items: [{ messageId: 9 }], meta: { chatId: 9, title: null } }), 1, { quietMs: 1, maxWaitMs: 1 });
+    await store.append(
+      'telegram:orphan',
+      JSON.stringify({ items: [{ messageId: 9 }], meta: { chatId: 9, title: null } }),
+      1,
+      { quietMs: 1, maxWaitMs: 1 },
+    );
     const survivor = new SharedBatchCollector<Photo, Meta>({
       store,
       namespace: 'telegram',

@@ -96,7 +96,9 @@ for (const backend of BACKENDS) {
       clock.ms += 1_000;
       const two = await second.counters.increment(key, 60_000);
       expect(two.count).toBe(2);
-      expect(Math.abs(two.resetAt.getTime() - (start + 60_000))).toBeLessThanOrEqual(backend.name === 'redis' ? 1_000 : 0);
+      expect(Math.abs(two.resetAt.getTime() - (start + 60_000))).toBeLessThanOrEqual(
+        backend.name === 'redis' ? 1_000 : 0,
+      );
       await first.counters.decrement(key);
       expect((await second.counters.increment(key, 60_000)).count).toBe(2);
       if (backend.name !== 'redis') {
@@ -118,7 +120,9 @@ for (const backend of BACKENDS) {
 
     it('gives every concurrent hit its own count', async () => {
       const key = `burst:${randomBytes(4).toString('hex')}`;
-      const counts = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? first : second).counters.increment(key, 60_000)));
+      const counts = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => (i % 2 ? first : second).counters.increment(key, 60_000)),
+      );
       expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     });
 
@@ -153,7 +157,9 @@ for (const backend of BACKENDS) {
       const key = `race:${randomBytes(4).toString('hex')}`;
       await first.batchWindows.append(key, 'only', 1, { quietMs: 10, maxWaitMs: 10 });
       clock.ms += 10;
-      const claims = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).batchWindows.claim(key)));
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? first : second).batchWindows.claim(key)),
+      );
       expect(claims.filter((c) => c.status === 'claimed')).toEqual([{ status: 'claimed', entries: ['only'] }]);
       expect(claims.filter((c) => c.status === 'gone')).toHaveLength(9);
     });
@@ -169,7 +175,12 @@ for (const backend of BACKENDS) {
 describe('shared state: redis unreachable', () => {
   it('fails with DATABASE_UNAVAILABLE instead of hanging', async () => {
     // Port 1 on loopback: nothing listens there, so every connection is refused at once.
-    const state = redisSharedState({ url: 'redis://127.0.0.1:1', keyPrefix: 'x:', clock: systemClock, logger: silentLogger() });
+    const state = redisSharedState({
+      url: 'redis://127.0.0.1:1',
+      keyPrefix: 'x:',
+      clock: systemClock,
+      logger: silentLogger(),
+    });
     try {
       await expect(state.counters.increment('k', 1000)).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
       await expect(state.ping()).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });

@@ -60,18 +60,30 @@ describe('Slack HTTP requests spread over two instances', { timeout: DATABASE_TE
     const user = 'USPREAD1';
     const channel = 'DSPREAD1';
     const shares = await Promise.all(
-      [1, 2].map(async (seed) => fileShareEnvelope({ user, channel, botUserId: fake.botUserId, files: [fake.addFile({ name: `p${seed}.jpg`, bytes: await makeJpeg(50, 40, 800 + seed) })] })),
+      [1, 2].map(async (seed) =>
+        fileShareEnvelope({
+          user,
+          channel,
+          botUserId: fake.botUserId,
+          files: [fake.addFile({ name: `p${seed}.jpg`, bytes: await makeJpeg(50, 40, 800 + seed) })],
+        }),
+      ),
     );
     expect((await postEvent(endpoints[0]!, shares[0]!, { secret: SECRET })).status).toBe(200);
     expect((await postEvent(endpoints[1]!, shares[1]!, { secret: SECRET })).status).toBe(200);
     // Slack did not see the first answer in time and delivers the first share again, elsewhere.
-    const retry = await postEvent(endpoints[1]!, shares[0]!, { secret: SECRET, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    const retry = await postEvent(endpoints[1]!, shares[0]!, {
+      secret: SECRET,
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    });
     expect(retry.status).toBe(200);
 
     const [post] = await fake.waitFor('chat.postMessage', (call) => call.body.channel === channel);
     expect(String(post!.body.text ?? '')).toContain('2 image(s)');
     await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(fake.calls.filter((call) => call.method === 'chat.postMessage' && call.body.channel === channel)).toHaveLength(1);
+    expect(
+      fake.calls.filter((call) => call.method === 'chat.postMessage' && call.body.channel === channel),
+    ).toHaveLength(1);
     const galleries = await instances[0]!.core.service.listGalleries({ platform: 'slack', userId: user });
     expect(galleries).toHaveLength(1);
     expect(galleries[0]!.imageCount).toBe(2);

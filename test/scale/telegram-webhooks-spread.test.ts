@@ -88,7 +88,10 @@ describe('Telegram webhooks spread over two instances', { timeout: DATABASE_TEST
     // Past another quiet period: still one gallery, not one per instance.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(fake.calls.slice(since).filter((c) => c.method === 'sendPhoto' && chatIdOf(c) === USER.id)).toHaveLength(1);
-    const galleries = await instances[0]!.running.core.service.listGalleries({ platform: 'telegram', userId: String(USER.id) });
+    const galleries = await instances[0]!.running.core.service.listGalleries({
+      platform: 'telegram',
+      userId: String(USER.id),
+    });
     expect(galleries).toHaveLength(1);
     // The caption came with the second photo, at the other instance.
     expect(galleries[0]).toMatchObject({ imageCount: 3, title: 'Spread album' });

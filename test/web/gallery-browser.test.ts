@@ -29,7 +29,9 @@ describe('the gallery in a real browser (Chromium)', () => {
     const response = await page.goto(`${web.base}/g/${gallery.slug}`);
     expect(response?.status()).toBe(200);
     await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
-    const loaded = await page.$$eval('.grid img', (images) => images.map((img) => (img as HTMLImageElement).naturalWidth));
+    const loaded = await page.$$eval('.grid img', (images) =>
+      images.map((img) => (img as HTMLImageElement).naturalWidth),
+    );
     expect(loaded).toHaveLength(5);
     expect(loaded.every((width) => width > 0)).toBe(true);
     await saveScreenshot(page, 'gallery-grid');
@@ -54,7 +56,12 @@ describe('the gallery in a real browser (Chromium)', () => {
 
     const stats = await storedVisits(web, gallery);
     expect(stats.humanOpens).toBe(1);
-    expect(stats.imageViews.filter((image) => image.views > 0).map((image) => image.position).sort()).toEqual([0, 1, 2]);
+    expect(
+      stats.imageViews
+        .filter((image) => image.views > 0)
+        .map((image) => image.position)
+        .sort(),
+    ).toEqual([0, 1, 2]);
     await page.close();
   });
 
@@ -72,7 +79,11 @@ describe('the gallery in a real browser (Chromium)', () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('.grid img');
     // Only the grid: the lightbox's own <img> has no picture until it is opened.
-    await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('.grid img')).every((img) => img.complete && img.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('.grid img')).every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
     await saveScreenshot(page, 'password-unlocked');
 
     await web.core.service.setLinkState({ owner: OWNER, ref: gallery.slug, state: 'disabled' });

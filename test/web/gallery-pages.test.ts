@@ -25,7 +25,9 @@ describe('gallery page', () => {
 
   it('speaks Simplified Chinese to a Chinese browser', async () => {
     const gallery = await web.gallery({ title: null });
-    const page = await (await web.get(`/g/${gallery.slug}`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } })).text();
+    const page = await (
+      await web.get(`/g/${gallery.slug}`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } })
+    ).text();
     expect(page).toContain('<html lang="zh-CN">');
     expect(page).toContain('未命名相册');
     expect(page).toContain('全部下载（ZIP）');
@@ -45,7 +47,9 @@ describe('gallery page', () => {
 
   it('has preview tags with the first image as an absolute URL and the image count', async () => {
     const gallery = await web.gallery({ title: 'Unfurl me' }, 3);
-    const page = await (await web.get(`/g/${gallery.slug}`, { headers: { 'user-agent': 'TelegramBot (like TwitterBot)' } })).text();
+    const page = await (
+      await web.get(`/g/${gallery.slug}`, { headers: { 'user-agent': 'TelegramBot (like TwitterBot)' } })
+    ).text();
     expect(page).toContain('<meta property="og:title" content="Unfurl me">');
     expect(page).toContain('<meta property="og:description" content="3 image(s)">');
     expect(page).toContain(`<meta property="og:image" content="${web.base}/g/${gallery.slug}/i/0/1600.webp">`);
@@ -142,7 +146,9 @@ describe('password gate', () => {
     expect(image.headers.get('cache-control')).toBe('private, no-store');
 
     // A forged cookie does not get in, nor does this cookie on another gallery.
-    expect((await web.get(`/g/${gallery.slug}`, { headers: { cookie: `maiimg_pw=${gallery.slug}.x` } })).status).toBe(401);
+    expect((await web.get(`/g/${gallery.slug}`, { headers: { cookie: `maiimg_pw=${gallery.slug}.x` } })).status).toBe(
+      401,
+    );
     const other = await web.gallery({ password: 'open sesame' });
     expect((await web.get(`/g/${other.slug}`, { headers: { cookie } })).status).toBe(401);
   });
@@ -200,7 +206,9 @@ describe('image responses', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 2-9/${full.length}`);
     expect(Buffer.from(await part.arrayBuffer())).toEqual(full.subarray(2, 10));
-    const beyond = await web.get(`/g/${gallery.slug}/i/0/original`, { headers: { range: `bytes=${full.length + 10}-` } });
+    const beyond = await web.get(`/g/${gallery.slug}/i/0/original`, {
+      headers: { range: `bytes=${full.length + 10}-` },
+    });
     expect(beyond.status).toBe(416);
     expect(beyond.headers.get('content-range')).toBe(`bytes */${full.length}`);
   });
@@ -217,7 +225,8 @@ describe('image responses', () => {
     expect(zip.headers.get('content-type')).toBe('application/zip');
     const bytes = Buffer.from(await zip.arrayBuffer());
     expect(bytes.subarray(0, 4)).toEqual(Buffer.from([0x50, 0x4b, 0x03, 0x04]));
-    for (const name of ['photo-1.jpg', 'photo-2.png', 'photo-3.jpg']) expect(bytes.includes(Buffer.from(name))).toBe(true);
+    for (const name of ['photo-1.jpg', 'photo-2.png', 'photo-3.jpg'])
+      expect(bytes.includes(Buffer.from(name))).toBe(true);
   });
 
   it('offers no download controls and serves no originals when downloads are off', async () => {

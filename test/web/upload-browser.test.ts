@@ -22,11 +22,13 @@ afterAll(async () => {
 function watchProblems(page: Page, expectedStatuses: number[] = []): string[] {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error' && !expectedStatuses.some((status) => message.text().includes(`${status}`))) problems.push(message.text());
+    if (message.type() === 'error' && !expectedStatuses.some((status) => message.text().includes(`${status}`)))
+      problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(error.message));
   page.on('response', (answer) => {
-    if (answer.status() >= 400 && !expectedStatuses.includes(answer.status())) problems.push(`${answer.status()} ${answer.url()}`);
+    if (answer.status() >= 400 && !expectedStatuses.includes(answer.status()))
+      problems.push(`${answer.status()} ${answer.url()}`);
   });
   return problems;
 }
@@ -43,7 +45,9 @@ describe('the upload page in a real browser (Chromium)', () => {
       { name: 'itinerary.pdf', mimeType: 'application/pdf', buffer: pdfFile() },
     ]);
     await page.waitForSelector('.file-row.problem');
-    await expect.poll(() => page.locator('.file-row .file-note').allInnerTexts()).toEqual(['ready', 'ready', 'ready', 'is not a PNG, JPEG, GIF or WebP image']);
+    await expect
+      .poll(() => page.locator('.file-row .file-note').allInnerTexts())
+      .toEqual(['ready', 'ready', 'ready', 'is not a PNG, JPEG, GIF or WebP image']);
     expect(await page.locator('.file-row.problem .file-name').innerText()).toBe('itinerary.pdf');
     expect(await page.isVisible('#batch-problem')).toBe(true);
     expect(await page.isEnabled('#upload-button')).toBe(true);
@@ -55,7 +59,11 @@ describe('the upload page in a real browser (Chromium)', () => {
       const seen: string[] = [];
       (window as unknown as { seenPercents: string[] }).seenPercents = seen;
       const label = document.getElementById('total-percent')!;
-      new MutationObserver(() => seen.push(label.textContent ?? '')).observe(label, { childList: true, characterData: true, subtree: true });
+      new MutationObserver(() => seen.push(label.textContent ?? '')).observe(label, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
     });
     await page.click('#upload-button');
     await page.waitForSelector('#result:not([hidden])');
@@ -63,8 +71,17 @@ describe('the upload page in a real browser (Chromium)', () => {
     const seen = await page.evaluate(() => (window as unknown as { seenPercents: string[] }).seenPercents);
     expect(seen.at(-1)).toBe('100 %');
     expect(await page.locator('#total-progress').evaluate((bar) => (bar as HTMLProgressElement).value)).toBe(100);
-    expect(await page.locator('.file-row:not(.problem) progress').evaluateAll((bars) => bars.map((bar) => (bar as HTMLProgressElement).value))).toEqual([100, 100, 100]);
-    expect(await page.locator('.file-row .file-note').allInnerTexts()).toEqual(['uploaded', 'uploaded', 'uploaded', 'is not a PNG, JPEG, GIF or WebP image']);
+    expect(
+      await page
+        .locator('.file-row:not(.problem) progress')
+        .evaluateAll((bars) => bars.map((bar) => (bar as HTMLProgressElement).value)),
+    ).toEqual([100, 100, 100]);
+    expect(await page.locator('.file-row .file-note').allInnerTexts()).toEqual([
+      'uploaded',
+      'uploaded',
+      'uploaded',
+      'is not a PNG, JPEG, GIF or WebP image',
+    ]);
     // The QR code (an SVG data URL, allowed by the CSP) is drawn.
     await page.waitForFunction(() => (document.getElementById('qr-image') as HTMLImageElement).naturalWidth > 0);
     expect(await page.getAttribute('#qr-png', 'download')).toMatch(/^maiimg-[\w-]{22}\.png$/);
@@ -84,7 +101,11 @@ describe('the upload page in a real browser (Chromium)', () => {
     const visitorProblems = watchProblems(visitor, [410]);
     expect((await visitor.goto(copied))?.status()).toBe(200);
     expect(await visitor.textContent('h1')).toBe('Harbour weekend');
-    await visitor.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('.grid img')).every((img) => img.complete && img.naturalWidth > 0));
+    await visitor.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('.grid img')).every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
     expect(await visitor.locator('.grid img').count()).toBe(3);
     await saveScreenshot(visitor, 'upload-shared-gallery');
 
@@ -118,11 +139,17 @@ describe('the upload page in a real browser (Chromium)', () => {
     const problems = watchProblems(page);
     await page.goto(`${web.base}/`);
     const small = await makeJpeg(16, 12, 9);
-    const files = Array.from({ length: 26 }, (_, i) => ({ name: `tiny-${i + 1}.jpg`, mimeType: 'image/jpeg', buffer: small }));
+    const files = Array.from({ length: 26 }, (_, i) => ({
+      name: `tiny-${i + 1}.jpg`,
+      mimeType: 'image/jpeg',
+      buffer: small,
+    }));
     const big = Buffer.concat([await makeJpeg(16, 12, 10), Buffer.alloc(1024 * 1024)]);
     await page.setInputFiles('#file-input', [...files, { name: 'too-big.jpg', mimeType: 'image/jpeg', buffer: big }]);
     await expect.poll(() => page.locator('.file-row').count()).toBe(27);
-    await expect.poll(() => page.locator('#batch-problem').innerText()).toContain('You added 26 images; one gallery takes at most 25.');
+    await expect
+      .poll(() => page.locator('#batch-problem').innerText())
+      .toContain('You added 26 images; one gallery takes at most 25.');
     expect(await page.locator('.file-row.problem .file-note').innerText()).toBe('is larger than the 1 MB limit');
     expect(await page.isDisabled('#upload-button')).toBe(true);
     await saveScreenshot(page, 'upload-too-many');

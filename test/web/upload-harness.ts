@@ -15,7 +15,10 @@ export interface UploadSession {
   csrf: string;
 }
 
-export async function openUploadPage(web: WebHarness, headers: Record<string, string> = {}): Promise<UploadSession & { page: string }> {
+export async function openUploadPage(
+  web: WebHarness,
+  headers: Record<string, string> = {},
+): Promise<UploadSession & { page: string }> {
   const response = await web.get('/', { headers });
   const page = await response.text();
   const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
@@ -37,8 +40,18 @@ export async function postUpload(web: WebHarness, files: UploadFile[], options: 
   const form = new FormData();
   if (options.tokenInField) form.append('_csrf', session.csrf);
   for (const [name, value] of Object.entries(options.fields ?? {})) form.append(name, value);
-  for (const file of files) form.append('files', new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.name);
-  const headers: Record<string, string> = { accept: 'application/json', origin: web.base, cookie: session.cookie, ...options.headers };
+  for (const file of files)
+    form.append(
+      'files',
+      new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }),
+      file.name,
+    );
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    origin: web.base,
+    cookie: session.cookie,
+    ...options.headers,
+  };
   if (!options.tokenInField) headers['x-csrf-token'] = session.csrf;
   return web.get('/upload', { method: 'POST', body: form, headers });
 }
@@ -47,7 +60,9 @@ export async function postUpload(web: WebHarness, files: UploadFile[], options: 
 export async function filesUnder(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    return entries.filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
@@ -70,7 +85,11 @@ export function galleryRows(web: WebHarness): Array<{ slug: string; owner_platfo
   if (database.provider !== 'sqlite') throw new Error('galleryRows reads the SQLite file');
   const db = openSqlite(database.file);
   try {
-    return db.prepare('SELECT slug, owner_platform, owner_user_id FROM galleries').all() as Array<{ slug: string; owner_platform: string; owner_user_id: string }>;
+    return db.prepare('SELECT slug, owner_platform, owner_user_id FROM galleries').all() as Array<{
+      slug: string;
+      owner_platform: string;
+      owner_user_id: string;
+    }>;
   } finally {
     db.close();
   }

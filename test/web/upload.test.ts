@@ -21,7 +21,9 @@ afterAll(async () => {
 async function images(count: number, seed = 1): Promise<UploadFile[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) =>
-      i % 2 ? { name: `photo-${i + 1}.png`, data: await makePng(40, 30, seed + i), type: 'image/png' } : { name: `photo-${i + 1}.jpg`, data: await makeJpeg(40, 30, seed + i), type: 'image/jpeg' },
+      i % 2
+        ? { name: `photo-${i + 1}.png`, data: await makePng(40, 30, seed + i), type: 'image/png' }
+        : { name: `photo-${i + 1}.jpg`, data: await makeJpeg(40, 30, seed + i), type: 'image/jpeg' },
     ),
   );
 }
@@ -53,7 +55,11 @@ interface RawUpload {
  * arrives, when the connection fails, or after `stopAfter` bytes (then the socket is destroyed: a
  * cancelled upload).
  */
-function rawUpload(session: { cookie: string; csrf: string }, fileBytes: number, options: { stopAfter?: number; name?: string } = {}): Promise<RawUpload> {
+function rawUpload(
+  session: { cookie: string; csrf: string },
+  fileBytes: number,
+  options: { stopAfter?: number; name?: string } = {},
+): Promise<RawUpload> {
   const boundary = `----maiimg${Date.now()}`;
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nBig one\r\n` +
@@ -85,8 +91,12 @@ function rawUpload(session: { cookie: string; csrf: string }, fileBytes: number,
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8'), sent, total }));
-      res.on('error', () => done({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8'), sent, total }));
+      res.on('end', () =>
+        done({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8'), sent, total }),
+      );
+      res.on('error', () =>
+        done({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8'), sent, total }),
+      );
     });
     req.on('error', (error) => {
       if (!finished) setTimeout(() => (finished ? undefined : reject(error)), 500);
@@ -161,7 +171,9 @@ describe('POST /upload', () => {
     expect(answer.gallery.images).toBe(3);
     expect(answer.gallery.url).toBe(`${web.base}/g/${answer.gallery.slug}`);
     expect(answer.accepted.map((a: { file: string }) => a.file)).toEqual(['photo-1.jpg', 'photo-2.png', 'photo-3.jpg']);
-    expect(answer.rejected).toEqual([{ file: 'notes.jpg', code: 'UNSUPPORTED_FORMAT', message: 'is not a PNG, JPEG, GIF or WebP image' }]);
+    expect(answer.rejected).toEqual([
+      { file: 'notes.jpg', code: 'UNSUPPORTED_FORMAT', message: 'is not a PNG, JPEG, GIF or WebP image' },
+    ]);
     expect(answer.qr.png).toMatch(/^data:image\/png;base64,iVBOR/);
     expect(Buffer.from(answer.qr.svg.split(',')[1], 'base64').toString()).toContain('<svg');
     expect(answer.manageUrl).toMatch(new RegExp(`^${web.base}/manage/${answer.gallery.slug}/[A-Za-z0-9_-]{43}$`));
@@ -189,7 +201,9 @@ describe('POST /upload', () => {
       expect(response.status).toBe(413);
       const answer = await response.json();
       expect(answer.error.code).toBe('TOO_MANY_FILES');
-      expect(answer.error.message).toBe('That is 26 files; one gallery takes at most 25. Nothing was saved: send fewer at a time.');
+      expect(answer.error.message).toBe(
+        'That is 26 files; one gallery takes at most 25. Nothing was saved: send fewer at a time.',
+      );
     }
     expect(await snapshot()).toEqual(before);
   });
@@ -200,8 +214,14 @@ describe('POST /upload', () => {
     const result = await rawUpload(session, 200 * MiB);
     expect(result.status).toBe(413);
     const answer = JSON.parse(result.body);
-    expect(answer.error).toEqual({ code: 'FILE_TOO_LARGE', file: 'huge.jpg', message: 'huge.jpg is larger than the 2 MB limit' });
-    expect(answer.rejected).toEqual([{ file: 'huge.jpg', code: 'FILE_TOO_LARGE', message: 'is larger than the 2 MB limit' }]);
+    expect(answer.error).toEqual({
+      code: 'FILE_TOO_LARGE',
+      file: 'huge.jpg',
+      message: 'huge.jpg is larger than the 2 MB limit',
+    });
+    expect(answer.rejected).toEqual([
+      { file: 'huge.jpg', code: 'FILE_TOO_LARGE', message: 'is larger than the 2 MB limit' },
+    ]);
     // The client could hand over little more than the limit plus what the connection buffers.
     expect(result.sent).toBeLessThan(40 * MiB);
     await eventually(async () => (await traces.spool()).length === 0);
@@ -248,7 +268,9 @@ describe('POST /upload', () => {
       const boundary = '----maiimgleave';
       const body = Buffer.concat([
         ...files.flatMap((file) => [
-          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`),
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`,
+          ),
           file.data,
           Buffer.from('\r\n'),
         ]),
@@ -256,7 +278,14 @@ describe('POST /upload', () => {
       ]);
       const req = httpRequest(new URL('/upload', web.base), {
         method: 'POST',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(body.length), accept: 'application/json', origin: web.base, cookie: session.cookie, 'x-csrf-token': session.csrf },
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': String(body.length),
+          accept: 'application/json',
+          origin: web.base,
+          cookie: session.cookie,
+          'x-csrf-token': session.csrf,
+        },
       });
       let answered = false;
       req.on('response', () => (answered = true));
@@ -270,7 +299,12 @@ describe('POST /upload', () => {
       // The core did make it...
       expect((await made!).gallery).not.toBeNull();
       // ...and the web removed it again, with its files.
-      await eventually(async () => galleryRows(web).length === before.rows && (await traces.blobs()).length === before.blobs && (await traces.spool()).length === 0);
+      await eventually(
+        async () =>
+          galleryRows(web).length === before.rows &&
+          (await traces.blobs()).length === before.blobs &&
+          (await traces.spool()).length === 0,
+      );
       expect(answered).toBe(false);
       expect(await snapshot()).toEqual(before);
     } finally {
@@ -289,11 +323,15 @@ describe('POST /upload', () => {
   });
 
   it('answers 422 with every reason when no file is usable, in the browser language', async () => {
-    const response = await postUpload(web, [{ name: '说明.jpg', data: textFile() }], { headers: { 'accept-language': 'zh-CN' } });
+    const response = await postUpload(web, [{ name: '说明.jpg', data: textFile() }], {
+      headers: { 'accept-language': 'zh-CN' },
+    });
     expect(response.status).toBe(422);
     const answer = await response.json();
     expect(answer.error.code).toBe('NO_VALID_FILES');
-    expect(answer.rejected).toEqual([{ file: '说明.jpg', code: 'UNSUPPORTED_FORMAT', message: '不是 PNG、JPEG、GIF 或 WebP 图片' }]);
+    expect(answer.rejected).toEqual([
+      { file: '说明.jpg', code: 'UNSUPPORTED_FORMAT', message: '不是 PNG、JPEG、GIF 或 WebP 图片' },
+    ]);
   });
 
   it('refuses requests without the token, with a token of another browser, or from another site', async () => {
@@ -312,7 +350,10 @@ describe('POST /upload', () => {
     for (const options of cases) {
       const response = await postUpload(web, files, options);
       expect(response.status).toBe(403);
-      expect((await response.json()).error).toEqual({ code: 'CSRF_FAILED', message: 'This page has expired. Reload it and try again.' });
+      expect((await response.json()).error).toEqual({
+        code: 'CSRF_FAILED',
+        message: 'This page has expired. Reload it and try again.',
+      });
     }
     expect(await snapshot()).toEqual(before);
   });
@@ -326,12 +367,18 @@ describe('POST /upload', () => {
     form.append('title', 'No script');
     form.append('downloads', 'off');
     form.append('downloads', 'on');
-    const response = await web.get('/upload', { method: 'POST', body: form, headers: { cookie: session.cookie, origin: web.base, accept: 'text/html' } });
+    const response = await web.get('/upload', {
+      method: 'POST',
+      body: form,
+      headers: { cookie: session.cookie, origin: web.base, accept: 'text/html' },
+    });
     expect(response.status).toBe(201);
     const page = await response.text();
     const slug = /id="share-link" type="url" readonly value="[^"]*\/g\/([\w-]{22})"/.exec(page)?.[1];
     expect(slug).toBeTruthy();
-    expect(page).toMatch(new RegExp(`id="manage-link" type="url" readonly value="${web.base}/manage/${slug}/[\\w-]{43}"`));
+    expect(page).toMatch(
+      new RegExp(`id="manage-link" type="url" readonly value="${web.base}/manage/${slug}/[\\w-]{43}"`),
+    );
     expect(page).toContain('Keep this link safe and do not share it');
     expect(page).toMatch(/<img id="qr-image" src="data:image\/svg\+xml;base64,/);
     expect(page).toMatch(/<a id="qr-png" href="data:image\/png;base64,[^"]+" download="maiimg-[\w-]+\.png">/);
@@ -345,7 +392,11 @@ describe('POST /upload', () => {
 describe('the manage link', () => {
   async function upload(title: string) {
     const answer = await (await postUpload(web, await images(2, title.length * 7), { fields: { title } })).json();
-    return { slug: answer.gallery.slug as string, manageUrl: answer.manageUrl as string, secret: (answer.manageUrl as string).split('/').pop()! };
+    return {
+      slug: answer.gallery.slug as string,
+      manageUrl: answer.manageUrl as string,
+      secret: (answer.manageUrl as string).split('/').pop()!,
+    };
   }
 
   it('opens the owner dashboard for its gallery, and only with its own secret', async () => {
@@ -368,7 +419,13 @@ describe('the manage link', () => {
     expect((await web.get(`/dashboard/g/${second.slug}`, { headers: { cookie } })).status).toBe(404);
 
     const altered = first.secret.slice(0, -1) + (first.secret.endsWith('A') ? 'B' : 'A');
-    for (const path of [`/manage/${first.slug}/${altered}`, `/manage/${first.slug}/${second.secret}`, `/manage/${second.slug}/${first.secret}`, `/manage/${first.slug}/short`, `/manage/${first.slug}`]) {
+    for (const path of [
+      `/manage/${first.slug}/${altered}`,
+      `/manage/${first.slug}/${second.secret}`,
+      `/manage/${second.slug}/${first.secret}`,
+      `/manage/${first.slug}/short`,
+      `/manage/${first.slug}`,
+    ]) {
       const refused = await web.get(path);
       expect(refused.status, path).toBe(404);
       expect(refused.headers.getSetCookie()).toEqual([]);
@@ -402,7 +459,10 @@ describe('limits and switches', () => {
       expect(statuses).toEqual([201, 201, 429]);
       const refused = await postUpload(limited, files);
       expect(refused.status).toBe(429);
-      expect((await refused.json()).error).toEqual({ code: 'RATE_LIMITED', message: 'Too many uploads from your network. Please wait a while and try again.' });
+      expect((await refused.json()).error).toEqual({
+        code: 'RATE_LIMITED',
+        message: 'Too many uploads from your network. Please wait a while and try again.',
+      });
       expect(refused.headers.get('ratelimit-policy')).toMatch(/q=2; w=3600/);
       // Only uploads count: the page still opens.
       expect((await limited.get('/')).status).toBe(200);
@@ -428,7 +488,10 @@ describe('limits and switches', () => {
       // A gallery made on the web before the switch can still be managed.
       const { newManageSecret, webOwnerOf } = await import('../../gallery-web/upload/manage-secret.js');
       const secret = newManageSecret();
-      const made = await off.core.service.createGallery({ owner: webOwnerOf(secret), files: [{ name: 'a.jpg', data: await makeJpeg() }] });
+      const made = await off.core.service.createGallery({
+        owner: webOwnerOf(secret),
+        files: [{ name: 'a.jpg', data: await makeJpeg() }],
+      });
       const login = await off.get(`/manage/${made.gallery!.slug}/${secret}`);
       expect(login.status).toBe(303);
     } finally {
@@ -444,8 +507,14 @@ describe('upload configuration', () => {
   });
 
   it('reads UPLOADS_ENABLED and a count with an optional window', () => {
-    expect(loadConfig({ ...base, UPLOADS_ENABLED: 'false', UPLOAD_RATE_LIMIT: '5/10m' }, '/tmp').uploads).toEqual({ enabled: false, rateLimit: { max: 5, windowMs: 600_000 } });
-    expect(loadConfig({ ...base, UPLOAD_RATE_LIMIT: '12' }, '/tmp').uploads.rateLimit).toEqual({ max: 12, windowMs: 3_600_000 });
+    expect(loadConfig({ ...base, UPLOADS_ENABLED: 'false', UPLOAD_RATE_LIMIT: '5/10m' }, '/tmp').uploads).toEqual({
+      enabled: false,
+      rateLimit: { max: 5, windowMs: 600_000 },
+    });
+    expect(loadConfig({ ...base, UPLOAD_RATE_LIMIT: '12' }, '/tmp').uploads.rateLimit).toEqual({
+      max: 12,
+      windowMs: 3_600_000,
+    });
   });
 
   it('lists unreadable values with every other problem', () => {

@@ -5,7 +5,17 @@ import type { VisitRequest } from '../../core/visits/visit-request.js';
 import { localeFromAcceptLanguage } from '../../gallery-web/locale.js';
 
 function request(userAgent: string | null, extra: Partial<VisitRequest> = {}): VisitRequest {
-  return { method: 'GET', ip: '203.0.113.7', userAgent, referer: null, acceptLanguage: null, secPurpose: null, purpose: null, range: null, ...extra };
+  return {
+    method: 'GET',
+    ip: '203.0.113.7',
+    userAgent,
+    referer: null,
+    acceptLanguage: null,
+    secPurpose: null,
+    purpose: null,
+    range: null,
+    ...extra,
+  };
 }
 
 // Real user agents, as sent by the chat apps' link-preview fetchers and by browsers.
@@ -15,7 +25,10 @@ const PREVIEWS: Array<[string, string]> = [
   ['slack', 'Slack-ImgProxy (+https://api.slack.com/robots)'],
   ['discord', 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)'],
   ['facebook', 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)'],
-  ['imessage', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0'],
+  [
+    'imessage',
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0',
+  ],
   ['whatsapp', 'WhatsApp/2.23.20.0 A'],
   ['twitter', 'Twitterbot/1.0'],
   ['linkedin', 'LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)'],
@@ -59,10 +72,16 @@ describe('visit classification', () => {
     const ua = HUMANS[0]!;
     expect(classifyVisit(request(ua, { method: 'HEAD' }))).toEqual({ kind: 'ignored', reason: 'head' });
     expect(classifyVisit(request(ua, { secPurpose: 'prefetch' }))).toEqual({ kind: 'ignored', reason: 'prefetch' });
-    expect(classifyVisit(request(ua, { secPurpose: 'prefetch;prerender' }))).toEqual({ kind: 'ignored', reason: 'prefetch' });
+    expect(classifyVisit(request(ua, { secPurpose: 'prefetch;prerender' }))).toEqual({
+      kind: 'ignored',
+      reason: 'prefetch',
+    });
     expect(classifyVisit(request(ua, { purpose: 'prefetch' }))).toEqual({ kind: 'ignored', reason: 'prefetch' });
     expect(classifyVisit(request(ua, { range: 'bytes=0-100' }))).toEqual({ kind: 'ignored', reason: 'range' });
-    expect(classifyVisit(request('TelegramBot (like TwitterBot)', { method: 'HEAD' }))).toEqual({ kind: 'ignored', reason: 'head' });
+    expect(classifyVisit(request('TelegramBot (like TwitterBot)', { method: 'HEAD' }))).toEqual({
+      kind: 'ignored',
+      reason: 'head',
+    });
   });
 });
 

@@ -14,7 +14,9 @@ afterAll(async () => {
 
 async function visitRows(harness: WebHarness, galleryId: string) {
   await harness.core.visits.recorder.flush();
-  const repository = harness.core.visits.repository as unknown as { db: { visit: { findMany(args: object): Promise<Array<Record<string, unknown>>> } } };
+  const repository = harness.core.visits.repository as unknown as {
+    db: { visit: { findMany(args: object): Promise<Array<Record<string, unknown>>> } };
+  };
   return repository.db.visit.findMany({ where: { galleryId }, orderBy: { at: 'asc' } });
 }
 
@@ -45,10 +47,20 @@ describe('recording opens', () => {
 
   it('does not count a Slack preview as an open, and records it with its platform', async () => {
     const gallery = await web.gallery({ maxOpens: 1 });
-    for (const ua of ['Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)', 'TelegramBot (like TwitterBot)', 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)']) {
+    for (const ua of [
+      'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)',
+      'TelegramBot (like TwitterBot)',
+      'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)',
+    ]) {
       expect((await web.get(`/g/${gallery.slug}`, { headers: { 'user-agent': ua } })).status).toBe(200);
     }
-    expect((await web.get(`/g/${gallery.slug}`, { headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' } })).status).toBe(200);
+    expect(
+      (
+        await web.get(`/g/${gallery.slug}`, {
+          headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
+        })
+      ).status,
+    ).toBe(200);
     const stats = await storedVisits(web, gallery);
     expect(stats).toMatchObject({ humanOpens: 0, previews: { slack: 1, telegram: 1, discord: 1 }, bots: 1 });
     // The one allowed open is still there for a person.
@@ -147,7 +159,9 @@ describe('visitor addresses', () => {
 describe('maximum opens', () => {
   it('lets exactly 10 of 50 simultaneous opens through', async () => {
     const gallery = await web.gallery({ maxOpens: 10 });
-    const statuses = await Promise.all(Array.from({ length: 50 }, () => web.get(`/g/${gallery.slug}`).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, () => web.get(`/g/${gallery.slug}`).then((r) => r.status)),
+    );
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 410)).toHaveLength(40);
     expect(await storedVisits(web, gallery)).toMatchObject({ humanOpens: 10 });
@@ -164,7 +178,9 @@ describe('maximum opens', () => {
     try {
       const statuses = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          fetch(`${i % 2 ? secondBase : web.base}/g/${gallery.slug}`, { headers: { 'user-agent': IPHONE_UA } }).then((r) => r.status),
+          fetch(`${i % 2 ? secondBase : web.base}/g/${gallery.slug}`, { headers: { 'user-agent': IPHONE_UA } }).then(
+            (r) => r.status,
+          ),
         ),
       );
       expect(statuses.filter((s) => s === 200)).toHaveLength(10);

@@ -27,7 +27,10 @@ export interface WebHarness {
 }
 
 /** The real core (SQLite file + local store in a temp folder) and the real web app on 127.0.0.1. */
-export async function startWeb(env: Record<string, string> = {}, options: OpenCoreOptions & { passwordAttempts?: number } = {}): Promise<WebHarness> {
+export async function startWeb(
+  env: Record<string, string> = {},
+  options: OpenCoreOptions & { passwordAttempts?: number } = {},
+): Promise<WebHarness> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const test = await startTestCore({ PUBLIC_BASE_URL: base, ...env }, { visitFlushIntervalMs: 50, ...options });
@@ -48,7 +51,11 @@ export async function startWeb(env: Record<string, string> = {}, options: OpenCo
           data: index % 2 ? await makePng(80, 60, seed++) : await makeJpeg(120, 90, seed++),
         })),
       );
-      const outcome = await test.core.service.createGallery({ owner: OWNER, files, options: { title: 'Summer trip', ...galleryOptions } });
+      const outcome = await test.core.service.createGallery({
+        owner: OWNER,
+        files,
+        options: { title: 'Summer trip', ...galleryOptions },
+      });
       return outcome.gallery!;
     },
     get(path, init = {}) {

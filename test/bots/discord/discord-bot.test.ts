@@ -63,8 +63,11 @@ const galleryLink = (content: string): string => {
 };
 const slugOf = (url: string) => url.split('/g/')[1]!;
 const customIds = (call: RecordedCall): string[] =>
-  (call.json?.components ?? []).flatMap((row: { components: Array<{ custom_id: string }> }) => row.components.map((c) => c.custom_id));
-const status = async (url: string) => (await fetch(url, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' } })).status;
+  (call.json?.components ?? []).flatMap((row: { components: Array<{ custom_id: string }> }) =>
+    row.components.map((c) => c.custom_id),
+  );
+const status = async (url: string) =>
+  (await fetch(url, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' } })).status;
 
 describe('Discord bot, end to end against a fake Discord', () => {
   let harness: Harness;
@@ -82,13 +85,24 @@ describe('Discord bot, end to end against a fake Discord', () => {
   afterAll(() => stopHarness(harness));
 
   /** Runs `/gallery upload` and returns the final edit of the reply (the one with the QR code). */
-  async function upload(user: FakeUser, options: Record<string, unknown>, locale?: string): Promise<{ interaction: FakeInteraction; final: RecordedCall }> {
+  async function upload(
+    user: FakeUser,
+    options: Record<string, unknown>,
+    locale?: string,
+  ): Promise<{ interaction: FakeInteraction; final: RecordedCall }> {
     const interaction = fake.slashCommand(user, 'upload', options as never, { locale });
-    const final = await fake.waitForReplyEdit(interaction, (call) => /\/g\/|None of the files|没有可用/.test(call.json?.content ?? ''));
+    const final = await fake.waitForReplyEdit(interaction, (call) =>
+      /\/g\/|None of the files|没有可用/.test(call.json?.content ?? ''),
+    );
     return { interaction, final };
   }
 
-  async function manage(user: FakeUser, subcommand: string, options: Record<string, string | boolean> = {}, locale?: string): Promise<RecordedCall> {
+  async function manage(
+    user: FakeUser,
+    subcommand: string,
+    options: Record<string, string | boolean> = {},
+    locale?: string,
+  ): Promise<RecordedCall> {
     const interaction = fake.slashCommand(user, subcommand, options, { locale });
     const callback = await fake.waitForCallback(interaction);
     expect(callback.json.data.flags & EPHEMERAL).toBe(EPHEMERAL);
@@ -103,7 +117,18 @@ describe('Discord bot, end to end against a fake Discord', () => {
     const upload = command.options.find((o: { name: string }) => o.name === 'upload');
     expect(upload.options.filter((o: { type: number }) => o.type === 11)).toHaveLength(20);
     expect(command.options.map((o: { name: string }) => o.name)).toEqual(
-      expect.arrayContaining(['list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title']),
+      expect.arrayContaining([
+        'list',
+        'stats',
+        'disable',
+        'enable',
+        'delete',
+        'expire',
+        'maxviews',
+        'password',
+        'download',
+        'title',
+      ]),
     );
     expect(command.description_localizations['zh-CN']).toBe(t('zh-CN', 'discord.command'));
     const alerts = command.options.find((o: { name: string }) => o.name === 'alerts');
@@ -122,7 +147,12 @@ describe('Discord bot, end to end against a fake Discord', () => {
       fake.addAttachment({ name: 'map.png', data: await makePng(40, 40, 12), contentType: 'image/png' }),
       fake.addAttachment({ name: 'wave.gif', data: await makeGif(16, 16, 13), contentType: 'image/gif' }),
     ];
-    const { interaction, final } = await upload(alice, { image1: files[0], image2: files[1], image3: files[2], title: 'Holiday' });
+    const { interaction, final } = await upload(alice, {
+      image1: files[0],
+      image2: files[1],
+      image3: files[2],
+      title: 'Holiday',
+    });
 
     const callback = await fake.waitForCallback(interaction);
     expect(callback.json.type).toBe(5);
@@ -133,8 +163,14 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect(final.json.content).toContain(t('en', 'gallery.count', { count: 3 }));
     const url = galleryLink(final.json.content);
     expect(url.startsWith(harness.baseUrl)).toBe(true);
-    expect(customIds(final)).toEqual([`mi:stats:${slugOf(url)}`, `mi:disable:${slugOf(url)}`, `mi:delete:${slugOf(url)}`]);
-    expect(fake.callsMatching((call) => call.method === 'GET' && call.path.startsWith('/attachments/'))).toHaveLength(3);
+    expect(customIds(final)).toEqual([
+      `mi:stats:${slugOf(url)}`,
+      `mi:disable:${slugOf(url)}`,
+      `mi:delete:${slugOf(url)}`,
+    ]);
+    expect(fake.callsMatching((call) => call.method === 'GET' && call.path.startsWith('/attachments/'))).toHaveLength(
+      3,
+    );
 
     const gallery = await harness.running.core.service.getGallery(slugOf(url));
     expect(gallery.title).toBe('Holiday');
@@ -148,7 +184,9 @@ describe('Discord bot, end to end against a fake Discord', () => {
     const { final } = await upload(alice, { image1: photo, image2: notes });
 
     expect(final.json.content).toContain(t('en', 'gallery.count', { count: 1 }));
-    expect(final.json.content).toContain(t('en', 'gallery.rejectedLine', { file: 'notes.pdf', reason: t('en', 'UNSUPPORTED_FORMAT') }));
+    expect(final.json.content).toContain(
+      t('en', 'gallery.rejectedLine', { file: 'notes.pdf', reason: t('en', 'UNSUPPORTED_FORMAT') }),
+    );
   });
 
   it('refuses an oversized attachment and one from a host outside DISCORD_CDN_HOSTS without downloading either', async () => {
@@ -160,7 +198,9 @@ describe('Discord bot, end to end against a fake Discord', () => {
 
     expect(final.json.content).toContain(t('en', 'gallery.count', { count: 1 }));
     expect(final.json.content).toContain('huge.jpg');
-    expect(final.json.content).toContain(t('en', 'gallery.rejectedLine', { file: 'elsewhere.jpg', reason: t('en', 'DOWNLOAD_FAILED') }));
+    expect(final.json.content).toContain(
+      t('en', 'gallery.rejectedLine', { file: 'elsewhere.jpg', reason: t('en', 'DOWNLOAD_FAILED') }),
+    );
     const downloaded = fake.callsMatching((call) => call.path.startsWith('/attachments/')).map((call) => call.path);
     expect(downloaded.some((p) => p.endsWith('/huge.jpg') || p.endsWith('/elsewhere.jpg'))).toBe(false);
   });
@@ -174,27 +214,44 @@ describe('Discord bot, end to end against a fake Discord', () => {
     fake.sendMessage(bob, { dm: true, attachments: [second, third] });
 
     const dmChannel = (BigInt(bob.id) + 1n).toString();
-    const reply = await fake.waitForCall((call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`, 'the progress reply');
+    const reply = await fake.waitForCall(
+      (call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`,
+      'the progress reply',
+    );
     expect(reply.json.message_reference).toBeDefined();
     const final = await fake.waitForCall(
-      (call) => call.method === 'PATCH' && call.path.startsWith(`/channels/${dmChannel}/messages/`) && call.files.length > 0,
+      (call) =>
+        call.method === 'PATCH' && call.path.startsWith(`/channels/${dmChannel}/messages/`) && call.files.length > 0,
       'the final answer with the QR code',
     );
     expect(final.files[0]!.name).toBe('qr.png');
     expect(final.json.content).toContain(t('en', 'gallery.count', { count: 3 }));
-    expect(fake.callsMatching((call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`)).toHaveLength(1);
+    expect(
+      fake.callsMatching((call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`),
+    ).toHaveLength(1);
     expect(await status(galleryLink(final.json.content))).toBe(200);
   });
 
   it('takes images from channel messages only when the bot is mentioned', async () => {
     const carol = fake.user('carol');
-    const ignored = fake.addAttachment({ name: 'ignored.jpg', data: await makeJpeg(20, 20, 51), contentType: 'image/jpeg' });
-    const taken = fake.addAttachment({ name: 'taken.jpg', data: await makeJpeg(20, 20, 52), contentType: 'image/jpeg' });
+    const ignored = fake.addAttachment({
+      name: 'ignored.jpg',
+      data: await makeJpeg(20, 20, 51),
+      contentType: 'image/jpeg',
+    });
+    const taken = fake.addAttachment({
+      name: 'taken.jpg',
+      data: await makeJpeg(20, 20, 52),
+      contentType: 'image/jpeg',
+    });
     fake.sendMessage(carol, { attachments: [ignored], mentionBot: false });
     fake.sendMessage(carol, { attachments: [taken] });
 
     const final = await fake.waitForCall(
-      (call) => call.method === 'PATCH' && call.path.startsWith(`/channels/${fake.channelId}/messages/`) && call.files.length > 0,
+      (call) =>
+        call.method === 'PATCH' &&
+        call.path.startsWith(`/channels/${fake.channelId}/messages/`) &&
+        call.files.length > 0,
       'the answer in the channel',
     );
     expect(final.json.content).toContain(t('en', 'gallery.count', { count: 1 }));
@@ -203,7 +260,11 @@ describe('Discord bot, end to end against a fake Discord', () => {
   });
 
   it('shows stats, disables the link (it answers 410) and enables it again, each answer ephemeral', async () => {
-    const photo = fake.addAttachment({ name: 'stats.jpg', data: await makeJpeg(30, 30, 61), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'stats.jpg',
+      data: await makeJpeg(30, 30, 61),
+      contentType: 'image/jpeg',
+    });
     const url = galleryLink((await upload(alice, { image1: photo })).final.json.content);
     expect(await status(url)).toBe(200);
 
@@ -260,7 +321,11 @@ describe('Discord bot, end to end against a fake Discord', () => {
   });
 
   it('answers /gallery stats privately with the summary and the chart attached as a PNG', async () => {
-    const photo = fake.addAttachment({ name: 'chart.jpg', data: await makeJpeg(30, 30, 131), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'chart.jpg',
+      data: await makeJpeg(30, 30, 131),
+      contentType: 'image/jpeg',
+    });
     const url = galleryLink((await upload(alice, { image1: photo })).final.json.content);
     expect(await openLikeABrowser(url)).toBe(200);
 
@@ -273,7 +338,11 @@ describe('Discord bot, end to end against a fake Discord', () => {
   });
 
   it('answers /dashboard with an ephemeral link that logs in, and so does the Dashboard button', async () => {
-    const photo = fake.addAttachment({ name: 'dash.jpg', data: await makeJpeg(30, 30, 141), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'dash.jpg',
+      data: await makeJpeg(30, 30, 141),
+      contentType: 'image/jpeg',
+    });
     const slug = slugOf(galleryLink((await upload(alice, { image1: photo })).final.json.content));
 
     const command = fake.command(alice, 'dashboard');
@@ -296,13 +365,20 @@ describe('Discord bot, end to end against a fake Discord', () => {
   });
 
   it('posts the first-open alert in the channel the gallery was made in; its Disable button disables the link', async () => {
-    const photo = fake.addAttachment({ name: 'alert.jpg', data: await makeJpeg(30, 30, 151), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'alert.jpg',
+      data: await makeJpeg(30, 30, 151),
+      contentType: 'image/jpeg',
+    });
     const url = galleryLink((await upload(alice, { image1: photo, title: 'First-open alert' })).final.json.content);
     const slug = slugOf(url);
     expect(await openLikeABrowser(url)).toBe(200);
     await harness.running.core.analytics.alerts.check();
     const alert = await fake.waitForCall(
-      (call) => call.method === 'POST' && call.path === `/channels/${fake.channelId}/messages` && /“First-open alert” was just opened for the first time/.test(call.json?.content ?? ''),
+      (call) =>
+        call.method === 'POST' &&
+        call.path === `/channels/${fake.channelId}/messages` &&
+        /“First-open alert” was just opened for the first time/.test(call.json?.content ?? ''),
       'the first-open alert',
     );
     expect(alert.json.content).toContain('Device: Desktop · Firefox');
@@ -322,15 +398,25 @@ describe('Discord bot, end to end against a fake Discord', () => {
     });
     expect(await openLikeABrowser(outcome.url!)).toBe(200);
     await harness.running.core.analytics.alerts.check();
-    const opened = await fake.waitForCall((call) => call.method === 'POST' && call.path === '/users/@me/channels' && call.json?.recipient_id === erin.id, 'a DM opened');
+    const opened = await fake.waitForCall(
+      (call) => call.method === 'POST' && call.path === '/users/@me/channels' && call.json?.recipient_id === erin.id,
+      'a DM opened',
+    );
     expect(opened).toBeDefined();
     const dmChannel = (BigInt(erin.id) + 1n).toString();
-    const alert = await fake.waitForCall((call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`, 'the alert in the DM');
+    const alert = await fake.waitForCall(
+      (call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`,
+      'the alert in the DM',
+    );
     expect(alert.json.content).toContain('“No channel” was just opened for the first time');
   });
 
   it('sends no first-open alert after /gallery alerts enabled:false', async () => {
-    const photo = fake.addAttachment({ name: 'quiet.jpg', data: await makeJpeg(30, 30, 161), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'quiet.jpg',
+      data: await makeJpeg(30, 30, 161),
+      contentType: 'image/jpeg',
+    });
     const url = galleryLink((await upload(alice, { image1: photo, title: 'Quiet one' })).final.json.content);
     const off = await manage(alice, 'alerts', { link: url, enabled: false });
     expect(off.json.content).toBe(t('en', 'alerts.off', { title: 'Quiet one' }));
@@ -339,7 +425,9 @@ describe('Discord bot, end to end against a fake Discord', () => {
     const sent = await harness.running.core.analytics.alerts.check();
     expect(sent.map((a) => a.slug)).not.toContain(slugOf(url));
     expect((await harness.running.core.service.getGallery(slugOf(url))).openCount).toBe(1);
-    expect(fake.callsMatching((call) => call.method === 'POST' && /Quiet one/.test(call.json?.content ?? ''))).toEqual([]);
+    expect(fake.callsMatching((call) => call.method === 'POST' && /Quiet one/.test(call.json?.content ?? ''))).toEqual(
+      [],
+    );
   });
 
   it('answers in Chinese when the interaction locale is Chinese', async () => {
@@ -349,7 +437,9 @@ describe('Discord bot, end to end against a fake Discord', () => {
 
   it('completes the link option with the user’s own galleries only', async () => {
     const photo = fake.addAttachment({ name: 'own.jpg', data: await makeJpeg(30, 30, 101), contentType: 'image/jpeg' });
-    const slug = slugOf(galleryLink((await upload(alice, { image1: photo, title: 'Autocomplete me' })).final.json.content));
+    const slug = slugOf(
+      galleryLink((await upload(alice, { image1: photo, title: 'Autocomplete me' })).final.json.content),
+    );
 
     const mine = fake.autocomplete(alice, 'stats', 'link', 'autocomplete');
     const mineCallback = await fake.waitForCallback(mine);
@@ -361,7 +451,11 @@ describe('Discord bot, end to end against a fake Discord', () => {
   });
 
   it('sets link options given to /gallery upload, and refuses a bad expiry without making a gallery', async () => {
-    const photo = fake.addAttachment({ name: 'opts.jpg', data: await makeJpeg(30, 30, 111), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'opts.jpg',
+      data: await makeJpeg(30, 30, 111),
+      contentType: 'image/jpeg',
+    });
     const { final } = await upload(alice, { image1: photo, max_views: 5, download: false, expires: '7d' });
     const gallery = await harness.running.core.service.getGallery(slugOf(galleryLink(final.json.content)));
     expect(gallery.settings).toMatchObject({ maxOpens: 5, downloadsAllowed: false });
@@ -374,17 +468,31 @@ describe('Discord bot, end to end against a fake Discord', () => {
   });
 
   it('shows progress by editing its reply before the final answer', async () => {
-    const files = await Promise.all([1, 2, 3].map(async (i) => fake.addAttachment({ name: `p${i}.jpg`, data: await makeJpeg(60, 40, 200 + i), contentType: 'image/jpeg' })));
+    const files = await Promise.all(
+      [1, 2, 3].map(async (i) =>
+        fake.addAttachment({ name: `p${i}.jpg`, data: await makeJpeg(60, 40, 200 + i), contentType: 'image/jpeg' }),
+      ),
+    );
     const { interaction, final } = await upload(alice, { image1: files[0], image2: files[1], image3: files[2] });
-    const edits = fake.callsMatching((call) => call.method === 'PATCH' && call.path === `/webhooks/${fake.applicationId}/${interaction.token}/messages/@original`);
+    const edits = fake.callsMatching(
+      (call) =>
+        call.method === 'PATCH' &&
+        call.path === `/webhooks/${fake.applicationId}/${interaction.token}/messages/@original`,
+    );
     const finalIndex = edits.indexOf(final);
     expect(finalIndex).toBeGreaterThan(0);
-    expect(edits.slice(0, finalIndex).map((call) => call.json?.content)).toContainEqual(expect.stringMatching(/^Processing \d\/3…$/));
+    expect(edits.slice(0, finalIndex).map((call) => call.json?.content)).toContainEqual(
+      expect.stringMatching(/^Processing \d\/3…$/),
+    );
     expect(edits.slice(0, finalIndex).every((call) => call.files.length === 0)).toBe(true);
   });
 
   it('protects the gallery with the password option and keeps that answer to the sender in a channel', async () => {
-    const photo = fake.addAttachment({ name: 'secret.jpg', data: await makeJpeg(30, 30, 211), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'secret.jpg',
+      data: await makeJpeg(30, 30, 211),
+      contentType: 'image/jpeg',
+    });
     const { interaction, final } = await upload(alice, { image1: photo, password: 'hunter2' });
     expect((await fake.waitForCallback(interaction)).json.data.flags & EPHEMERAL).toBe(EPHEMERAL);
     const url = galleryLink(final.json.content);
@@ -411,7 +519,9 @@ describe('Discord bot, end to end against a fake Discord', () => {
 
     expect((await manage(alice, 'expire', { link: slug, when: '2099-12-31' })).json.content).toBe(saved);
     expect((await gallery()).settings.expiresAt?.toISOString()).toBe('2099-12-31T00:00:00.000Z');
-    expect((await manage(alice, 'expire', { link: slug, when: 'whenever' })).json.content).toMatch(/^Invalid value for expiry/);
+    expect((await manage(alice, 'expire', { link: slug, when: 'whenever' })).json.content).toMatch(
+      /^Invalid value for expiry/,
+    );
     await manage(alice, 'expire', { link: slug, when: 'off' });
     expect((await gallery()).settings.expiresAt).toBeNull();
 
@@ -437,7 +547,11 @@ describe('Discord bot, end to end against a fake Discord', () => {
   });
 
   it('refuses management commands from someone who is not the owner', async () => {
-    const photo = fake.addAttachment({ name: 'owned.jpg', data: await makeJpeg(30, 30, 241), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'owned.jpg',
+      data: await makeJpeg(30, 30, 241),
+      contentType: 'image/jpeg',
+    });
     const url = galleryLink((await upload(alice, { image1: photo })).final.json.content);
     expect((await manage(mallory, 'disable', { link: url })).json.content).toBe(t('en', 'NOT_OWNER'));
     expect((await manage(mallory, 'title', { link: url, text: 'pwned' })).json.content).toBe(t('en', 'NOT_OWNER'));
@@ -480,7 +594,11 @@ describe('Discord bot, end to end against a fake Discord', () => {
 
     await manage(alice, 'disable', { link: url });
     const enable = fake.pressButton(alice, `mi:enable:${slug}`);
-    expect(customIds(await fake.waitForReplyEdit(enable))).toEqual([`mi:stats:${slug}`, `mi:disable:${slug}`, `mi:delete:${slug}`]);
+    expect(customIds(await fake.waitForReplyEdit(enable))).toEqual([
+      `mi:stats:${slug}`,
+      `mi:disable:${slug}`,
+      `mi:delete:${slug}`,
+    ]);
     expect((await fake.waitForFollowUp(enable)).json.content).toBe(t('en', 'link.enabled'));
     expect(await status(url)).toBe(200);
   });
@@ -493,18 +611,29 @@ describe('Discord bot, end to end against a fake Discord', () => {
   it('asks the gateway for no privileged intent unless DISCORD_MESSAGE_CONTENT is set', async () => {
     const intents = Number(fake.identifies[0]?.intents);
     expect(intents & GatewayIntentBits.MessageContent).toBe(0);
-    for (const needed of [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages]) expect(intents & needed).toBe(needed);
+    for (const needed of [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages])
+      expect(intents & needed).toBe(needed);
   });
 
   it('logs a failed Discord call and goes on serving', async () => {
-    const photo = fake.addAttachment({ name: 'late.jpg', data: await makeJpeg(30, 30, 271), contentType: 'image/jpeg' });
+    const photo = fake.addAttachment({
+      name: 'late.jpg',
+      data: await makeJpeg(30, 30, 271),
+      contentType: 'image/jpeg',
+    });
     // Discord answers an interaction token that has expired with 404 "Unknown interaction".
     fake.failNext('POST', /^\/interactions\/\d+\/[^/]+\/callback$/, { status: 404 });
     const lost = fake.slashCommand(alice, 'upload', { image1: photo });
     await fake.waitForCallback(lost);
-    await expect.poll(() => logs.messages().some((msg) => msg === 'discord: interaction failed'), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(() => logs.messages().some((msg) => msg === 'discord: interaction failed'), { timeout: 10_000 })
+      .toBe(true);
     // Nothing was done for the lost interaction, and the next one is served as usual.
-    const again = fake.addAttachment({ name: 'again.jpg', data: await makeJpeg(30, 30, 272), contentType: 'image/jpeg' });
+    const again = fake.addAttachment({
+      name: 'again.jpg',
+      data: await makeJpeg(30, 30, 272),
+      contentType: 'image/jpeg',
+    });
     const { final } = await upload(alice, { image1: again });
     expect(final.json.content).toContain(t('en', 'gallery.count', { count: 1 }));
   });
@@ -516,20 +645,37 @@ describe('Discord bot, registration and shutdown', () => {
 
   it('registers to DISCORD_GUILD_ID, asks for MessageContent when enabled, and finishes the batch in hand when stopped', async () => {
     // A quiet window far longer than the test: only the graceful stop can close this batch.
-    harness = await startHarness({ BATCH_QUIET_MS: '600000', BATCH_MAX_WAIT_MS: '600000', DISCORD_GUILD_ID: '800000000000000001', DISCORD_MESSAGE_CONTENT: 'true' });
+    harness = await startHarness({
+      BATCH_QUIET_MS: '600000',
+      BATCH_MAX_WAIT_MS: '600000',
+      DISCORD_GUILD_ID: '800000000000000001',
+      DISCORD_MESSAGE_CONTENT: 'true',
+    });
     const { fake: discord, running } = harness;
     const put = discord.calls.find((call) => call.method === 'PUT')!;
     expect(put.path).toBe(`/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
-    expect(Number(discord.identifies[0]?.intents) & GatewayIntentBits.MessageContent).toBe(GatewayIntentBits.MessageContent);
+    expect(Number(discord.identifies[0]?.intents) & GatewayIntentBits.MessageContent).toBe(
+      GatewayIntentBits.MessageContent,
+    );
 
     const dave = discord.user('dave');
-    const photo = discord.addAttachment({ name: 'last.jpg', data: await makeJpeg(30, 30, 121), contentType: 'image/jpeg' });
+    const photo = discord.addAttachment({
+      name: 'last.jpg',
+      data: await makeJpeg(30, 30, 121),
+      contentType: 'image/jpeg',
+    });
     discord.sendMessage(dave, { dm: true, attachments: [photo] });
     const dmChannel = (BigInt(dave.id) + 1n).toString();
-    await discord.waitForCall((call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`, 'the progress reply');
+    await discord.waitForCall(
+      (call) => call.method === 'POST' && call.path === `/channels/${dmChannel}/messages`,
+      'the progress reply',
+    );
 
     await running.stop();
-    const finals = discord.callsMatching((call) => call.method === 'PATCH' && call.path.startsWith(`/channels/${dmChannel}/messages/`) && call.files.length > 0);
+    const finals = discord.callsMatching(
+      (call) =>
+        call.method === 'PATCH' && call.path.startsWith(`/channels/${dmChannel}/messages/`) && call.files.length > 0,
+    );
     expect(finals).toHaveLength(1);
     expect(finals[0]!.json.content).toContain(t('en', 'gallery.count', { count: 1 }));
   });

@@ -52,7 +52,13 @@ describe('Discord configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['DISCORD_APPLICATION_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL', 'DISCORD_CDN_HOSTS', 'DISCORD_MESSAGE_CONTENT']) {
+    for (const name of [
+      'DISCORD_APPLICATION_ID',
+      'DISCORD_GUILD_ID',
+      'DISCORD_API_URL',
+      'DISCORD_CDN_HOSTS',
+      'DISCORD_MESSAGE_CONTENT',
+    ]) {
       expect(problems).toContain(name);
     }
   });

@@ -10,11 +10,15 @@ describe('ReplyEditor', () => {
     let release!: () => void;
     const slowFirstEdit = new Promise<void>((resolve) => (release = resolve));
     let calls = 0;
-    const editor = new ReplyEditor<string>(async (text) => {
-      calls += 1;
-      if (calls === 1) await slowFirstEdit;
-      shown.push(text);
-    }, silent, 0);
+    const editor = new ReplyEditor<string>(
+      async (text) => {
+        calls += 1;
+        if (calls === 1) await slowFirstEdit;
+        shown.push(text);
+      },
+      silent,
+      0,
+    );
 
     editor.progress('1/3');
     editor.progress('2/3'); // dropped: an edit is in flight

@@ -32,13 +32,27 @@ describe('Slack app manifest', () => {
   it('asks for the scopes the app uses', async () => {
     const { listUnder } = await manifest();
     expect(listUnder('bot')).toEqual(
-      expect.arrayContaining(['app_mentions:read', 'channels:history', 'groups:history', 'im:history', 'mpim:history', 'chat:write', 'commands', 'files:read', 'files:write', 'im:write', 'users:read']),
+      expect.arrayContaining([
+        'app_mentions:read',
+        'channels:history',
+        'groups:history',
+        'im:history',
+        'mpim:history',
+        'chat:write',
+        'commands',
+        'files:read',
+        'files:write',
+        'im:write',
+        'users:read',
+      ]),
     );
   });
 
   it('subscribes to the events that carry file shares', async () => {
     const { listUnder } = await manifest();
-    expect(listUnder('bot_events')).toEqual(expect.arrayContaining(['app_mention', 'message.channels', 'message.groups', 'message.im', 'message.mpim']));
+    expect(listUnder('bot_events')).toEqual(
+      expect.arrayContaining(['app_mention', 'message.channels', 'message.groups', 'message.im', 'message.mpim']),
+    );
   });
 
   it('declares /gallery and /dashboard, and sends commands, events and button presses to /slack/events', async () => {
@@ -51,6 +65,20 @@ describe('Slack app manifest', () => {
     // The usage hint names the sub-commands people need most.
     const hint = /usage_hint:\s*"([^"]+)"/.exec(text)?.[1] ?? '';
     for (const sub of ['list', 'stats', 'disable', 'enable', 'delete', 'help']) expect(hint).toContain(sub);
-    expect(MANAGE_COMMANDS).toEqual(expect.arrayContaining(['list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title', 'help']));
+    expect(MANAGE_COMMANDS).toEqual(
+      expect.arrayContaining([
+        'list',
+        'stats',
+        'disable',
+        'enable',
+        'delete',
+        'expire',
+        'maxviews',
+        'password',
+        'download',
+        'title',
+        'help',
+      ]),
+    );
   });
 });

@@ -15,7 +15,14 @@ import { allowOnlyLoopback } from '../loopback-only.js';
 
 // Installed before anything connects: the bots, their SDKs and the fakes may only reach 127.0.0.1.
 const network = allowOnlyLoopback();
-import { buttonPress, commandFields, fileShareEnvelope, postCommand, postEvent, postInteraction } from './slack-requests.js';
+import {
+  buttonPress,
+  commandFields,
+  fileShareEnvelope,
+  postCommand,
+  postEvent,
+  postInteraction,
+} from './slack-requests.js';
 
 const BOT_TOKEN = 'xoxb-1111-2222-fakebottoken';
 const SECRET = 'slack-signing-secret-for-tests';
@@ -55,15 +62,26 @@ const slackOwner = (user: string): Owner => ({ platform: 'slack', userId: user }
 const bodyText = (call: RecordedSlackCall) => String(call.body.text ?? '');
 const galleryLink = (text: string) => /(http:\/\/127\.0\.0\.1:\d+\/g\/[A-Za-z0-9_-]{22})/.exec(text)?.[1];
 const actionIds = (call: RecordedSlackCall): string[] => {
-  const blocks = (typeof call.body.blocks === 'string' ? JSON.parse(call.body.blocks) : call.body.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
+  const blocks = (
+    typeof call.body.blocks === 'string' ? JSON.parse(call.body.blocks) : (call.body.blocks ?? [])
+  ) as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
   return blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id) ?? [];
 };
-const inChannel = (channel: string) => (call: RecordedSlackCall) => call.body.channel === channel || call.body.channel_id === channel;
+const inChannel = (channel: string) => (call: RecordedSlackCall) =>
+  call.body.channel === channel || call.body.channel_id === channel;
 
 /** Shares files as separate messages, as a person dropping them one after another does. */
-async function shareFiles(user: string, channel: string, files: Array<{ name: string; bytes: Buffer; loginPage?: boolean }>) {
+async function shareFiles(
+  user: string,
+  channel: string,
+  files: Array<{ name: string; bytes: Buffer; loginPage?: boolean }>,
+) {
   for (const file of files) {
-    const response = await postEvent(endpoint, fileShareEnvelope({ user, channel, botUserId: fake.botUserId, files: [fake.addFile(file)] }), signing);
+    const response = await postEvent(
+      endpoint,
+      fileShareEnvelope({ user, channel, botUserId: fake.botUserId, files: [fake.addFile(file)] }),
+      signing,
+    );
     expect(response.status).toBe(200);
   }
 }
@@ -80,7 +98,11 @@ async function galleryOf(user: string, channel: string) {
 async function command(user: string, channel: string, text: string, name = '/gallery'): Promise<RecordedSlackCall> {
   const responseUrl = fake.responseUrl();
   const sent = Date.now();
-  const response = await postCommand(endpoint, commandFields({ command: name, text, user, channel, responseUrl }), signing);
+  const response = await postCommand(
+    endpoint,
+    commandFields({ command: name, text, user, channel, responseUrl }),
+    signing,
+  );
   expect(response.status).toBe(200);
   // Slack shows the user an error when a command is not acknowledged within 3 s.
   expect(Date.now() - sent).toBeLessThan(3000);
@@ -100,8 +122,15 @@ describe('Slack app (HTTP mode, end to end)', () => {
     expect(post!.body.thread_ts).toMatch(/^\d+\.\d+$/);
     expect(post!.body.unfurl_links).toBe('false');
     expect(post!.body.unfurl_media).toBe('false');
-    const blocks = JSON.parse(String(post!.body.blocks)) as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
-    expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id)).toEqual(['maiimg_stats', 'maiimg_disable', 'maiimg_delete']);
+    const blocks = JSON.parse(String(post!.body.blocks)) as Array<{
+      type: string;
+      elements?: Array<{ action_id: string }>;
+    }>;
+    expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id)).toEqual([
+      'maiimg_stats',
+      'maiimg_disable',
+      'maiimg_delete',
+    ]);
 
     const [complete] = await fake.waitFor('files.completeUploadExternal', inChannel('D1'));
     expect(complete!.body.thread_ts).toBe(post!.body.thread_ts);
@@ -161,17 +190,29 @@ describe('Slack app (HTTP mode, end to end)', () => {
   it('refuses requests with a forged signature or a stale timestamp, and does nothing for them', async () => {
     const forgedFile = fake.addFile({ name: 'forged.jpg', bytes: await makeJpeg() });
     const staleFile = fake.addFile({ name: 'stale.jpg', bytes: await makeJpeg() });
-    const forged = await postEvent(endpoint, fileShareEnvelope({ user: 'U5', channel: 'D5', botUserId: fake.botUserId, files: [forgedFile] }), {
-      secret: SECRET,
-      signature: `v0=${'0'.repeat(64)}`,
-    });
-    const stale = await postEvent(endpoint, fileShareEnvelope({ user: 'U5', channel: 'D5', botUserId: fake.botUserId, files: [staleFile] }), {
-      secret: SECRET,
-      timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
-    });
+    const forged = await postEvent(
+      endpoint,
+      fileShareEnvelope({ user: 'U5', channel: 'D5', botUserId: fake.botUserId, files: [forgedFile] }),
+      {
+        secret: SECRET,
+        signature: `v0=${'0'.repeat(64)}`,
+      },
+    );
+    const stale = await postEvent(
+      endpoint,
+      fileShareEnvelope({ user: 'U5', channel: 'D5', botUserId: fake.botUserId, files: [staleFile] }),
+      {
+        secret: SECRET,
+        timestamp: Math.floor(Date.now() / 1000) - 6 * 60,
+      },
+    );
     expect(forged.status).toBe(401);
     expect(stale.status).toBe(401);
-    const wrongSecret = await postCommand(endpoint, commandFields({ text: 'list', user: 'U5', channel: 'D5', responseUrl: fake.responseUrl() }), { secret: 'not-the-secret' });
+    const wrongSecret = await postCommand(
+      endpoint,
+      commandFields({ text: 'list', user: 'U5', channel: 'D5', responseUrl: fake.responseUrl() }),
+      { secret: 'not-the-secret' },
+    );
     expect(wrongSecret.status).toBe(401);
 
     // A genuine share afterwards in the same chat: had either refused share been taken, its file
@@ -192,7 +233,10 @@ describe('Slack app (HTTP mode, end to end)', () => {
     });
     expect((await postEvent(endpoint, envelope, signing)).status).toBe(200);
     await fake.waitFor('chat.postMessage', inChannel('D6'));
-    const retried = await postEvent(endpoint, envelope, { ...signing, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    const retried = await postEvent(endpoint, envelope, {
+      ...signing,
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+    });
     expect(retried.status).toBe(200);
 
     // The next genuine share: a retry that slipped through would join its batch or make a gallery.
@@ -202,7 +246,7 @@ describe('Slack app (HTTP mode, end to end)', () => {
     expect(galleries.map((g) => g.imageCount)).toEqual([1, 1]);
   });
 
-  it("refuses a button press by someone who does not own the gallery", async () => {
+  it('refuses a button press by someone who does not own the gallery', async () => {
     const { slug, url } = await galleryOf('U7', 'C7');
     const responseUrl = fake.responseUrl();
     const press = buttonPress({
@@ -230,14 +274,25 @@ describe('Slack app (HTTP mode, end to end)', () => {
       actionId: 'maiimg_disable',
       value: encodeButton('disable', slug),
       responseUrl: fake.responseUrl(),
-      message: { ts: '1700000009.000100', text: `Your gallery is ready: ${url}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: url } }] },
+      message: {
+        ts: '1700000009.000100',
+        text: `Your gallery is ready: ${url}`,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: url } }],
+      },
     });
     expect((await postInteraction(endpoint, press, signing)).status).toBe(200);
     const [update] = await fake.waitFor('chat.update', inChannel('C9'));
     expect(update!.body.ts).toBe('1700000009.000100');
-    const blocks = JSON.parse(String(update!.body.blocks)) as Array<{ type: string; elements?: Array<{ action_id: string }> }>;
+    const blocks = JSON.parse(String(update!.body.blocks)) as Array<{
+      type: string;
+      elements?: Array<{ action_id: string }>;
+    }>;
     expect(blocks[0]!.type).toBe('section');
-    expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id)).toEqual(['maiimg_stats', 'maiimg_enable', 'maiimg_delete']);
+    expect(blocks.find((b) => b.type === 'actions')?.elements?.map((e) => e.action_id)).toEqual([
+      'maiimg_stats',
+      'maiimg_enable',
+      'maiimg_delete',
+    ]);
     expect((await fetch(url)).status).toBe(410);
   });
 
@@ -312,7 +367,10 @@ describe('Slack app (HTTP mode, end to end)', () => {
 
     expect(await openLikeABrowser(url)).toBe(200);
     await running.core.analytics.alerts.check();
-    const [alert] = await fake.waitFor('chat.postMessage', (call) => inChannel('C13')(call) && /opened for the first time/.test(bodyText(call)));
+    const [alert] = await fake.waitFor(
+      'chat.postMessage',
+      (call) => inChannel('C13')(call) && /opened for the first time/.test(bodyText(call)),
+    );
     expect(bodyText(alert!)).toContain('Device: Desktop · Firefox');
     expect(actionIds(alert!)).toEqual(['maiimg_stats', 'maiimg_disable']);
 
@@ -323,7 +381,11 @@ describe('Slack app (HTTP mode, end to end)', () => {
       actionId: 'maiimg_disable',
       value: encodeButton('disable', slug),
       responseUrl,
-      message: { ts: '1700000013.000100', text: bodyText(alert!), blocks: JSON.parse(String(alert!.body.blocks)) as unknown[] },
+      message: {
+        ts: '1700000013.000100',
+        text: bodyText(alert!),
+        blocks: JSON.parse(String(alert!.body.blocks)) as unknown[],
+      },
     });
     expect((await postInteraction(endpoint, press, signing)).status).toBe(200);
     const [notice] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
@@ -345,13 +407,26 @@ describe('Slack app (HTTP mode, end to end)', () => {
     const ignored = fake.addFile({ name: 'ignored.jpg', bytes: await makeJpeg(64, 48, 201) });
     const taken = fake.addFile({ name: 'taken.jpg', bytes: await makeJpeg(64, 48, 202) });
     const share = (files: Array<Record<string, unknown>>, text: string) =>
-      postEvent(endpoint, fileShareEnvelope({ user: 'U20', channel: 'C20', channelType: 'channel', text, botUserId: fake.botUserId, files }), signing);
+      postEvent(
+        endpoint,
+        fileShareEnvelope({
+          user: 'U20',
+          channel: 'C20',
+          channelType: 'channel',
+          text,
+          botUserId: fake.botUserId,
+          files,
+        }),
+        signing,
+      );
     expect((await share([ignored], 'look at this')).status).toBe(200);
     expect((await share([taken], `<@${fake.botUserId}> make a gallery`)).status).toBe(200);
     const [post] = await fake.waitFor('chat.postMessage', inChannel('C20'));
     expect(bodyText(post!)).toContain('1 image(s)');
     const [gallery] = await running.core.service.listGalleries(slackOwner('U20'));
-    expect((await running.core.service.getGallery(gallery!.slug)).images.map((i) => i.originalName)).toEqual(['taken.jpg']);
+    expect((await running.core.service.getGallery(gallery!.slug)).images.map((i) => i.originalName)).toEqual([
+      'taken.jpg',
+    ]);
     expect(fake.callsOf('download').some((d) => d.path.includes(String(ignored.id)))).toBe(false);
   });
 
@@ -364,7 +439,11 @@ describe('Slack app (HTTP mode, end to end)', () => {
 
   it('answers /gallery list with each gallery’s title, state and opens', async () => {
     const { url, slug } = await galleryOf('U21', 'D21');
-    await running.core.service.updateSettings({ owner: slackOwner('U21'), ref: slug, patch: { title: 'Team offsite' } });
+    await running.core.service.updateSettings({
+      owner: slackOwner('U21'),
+      ref: slug,
+      patch: { title: 'Team offsite' },
+    });
     expect(await openLikeABrowser(url)).toBe(200);
     await command('U21', 'D21', `disable ${url}`);
     const list = await command('U21', 'D21', 'list');
@@ -377,7 +456,9 @@ describe('Slack app (HTTP mode, end to end)', () => {
     const gallery = () => running.core.service.getGallery(slug);
     expect(String((await command('U22', 'C22', `expire ${url} 2099-12-31`)).body.text)).toBe('Settings saved.');
     expect((await gallery()).settings.expiresAt?.toISOString()).toBe('2099-12-31T00:00:00.000Z');
-    expect(String((await command('U22', 'C22', `expire <${url}> never-ever`)).body.text)).toMatch(/^Invalid value for expiry/);
+    expect(String((await command('U22', 'C22', `expire <${url}> never-ever`)).body.text)).toMatch(
+      /^Invalid value for expiry/,
+    );
     await command('U22', 'C22', `expire ${slug} off`);
     expect((await gallery()).settings.expiresAt).toBeNull();
 
@@ -424,7 +505,14 @@ describe('Slack app (HTTP mode, end to end)', () => {
     expect(actionIds(confirm)).toEqual(['maiimg_delete-yes', 'maiimg_delete-no']);
     const press = async (action: 'delete-yes' | 'delete-no') => {
       const responseUrl = fake.responseUrl();
-      const payload = buttonPress({ user: 'U26', channel: 'D26', actionId: `maiimg_${action}`, value: encodeButton(action, slug), responseUrl, ephemeral: true });
+      const payload = buttonPress({
+        user: 'U26',
+        channel: 'D26',
+        actionId: `maiimg_${action}`,
+        value: encodeButton(action, slug),
+        responseUrl,
+        ephemeral: true,
+      });
       expect((await postInteraction(endpoint, payload, signing)).status).toBe(200);
       const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
       return answer!;
@@ -441,9 +529,17 @@ describe('Slack app (HTTP mode, end to end)', () => {
   it('puts a confirm dialog on the Delete button; once confirmed, the gallery is deleted and its message retired', async () => {
     await shareFiles('U27', 'D27', [{ name: 'doomed.jpg', bytes: await makeJpeg(64, 48, 271) }]);
     const [post] = await fake.waitFor('chat.postMessage', inChannel('D27'));
-    const blocks = JSON.parse(String(post!.body.blocks)) as Array<{ type: string; elements?: Array<{ action_id: string; confirm?: { title: { text: string }; confirm: { text: string } } }> }>;
-    const deleteButton = blocks.find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === 'maiimg_delete')!;
-    expect(deleteButton.confirm).toMatchObject({ title: { text: 'Delete this gallery?' }, confirm: { text: 'Yes, delete' } });
+    const blocks = JSON.parse(String(post!.body.blocks)) as Array<{
+      type: string;
+      elements?: Array<{ action_id: string; confirm?: { title: { text: string }; confirm: { text: string } } }>;
+    }>;
+    const deleteButton = blocks
+      .find((b) => b.type === 'actions')!
+      .elements!.find((e) => e.action_id === 'maiimg_delete')!;
+    expect(deleteButton.confirm).toMatchObject({
+      title: { text: 'Delete this gallery?' },
+      confirm: { text: 'Yes, delete' },
+    });
     const url = galleryLink(bodyText(post!))!;
     const slug = url.split('/g/')[1]!;
 
@@ -465,16 +561,42 @@ describe('Slack app (HTTP mode, end to end)', () => {
 
   it('answers the Stats button to the presser alone and flips Enable back to Disable', async () => {
     const { url, slug } = await galleryOf('U28', 'C28');
-    const message = { ts: '1700000028.000100', text: `Your gallery is ready: ${url}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: url } }] };
+    const message = {
+      ts: '1700000028.000100',
+      text: `Your gallery is ready: ${url}`,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: url } }],
+    };
     const statsUrl = fake.responseUrl();
-    await postInteraction(endpoint, buttonPress({ user: 'U28', channel: 'C28', actionId: 'maiimg_stats', value: encodeButton('stats', slug), responseUrl: statsUrl, message }), signing);
+    await postInteraction(
+      endpoint,
+      buttonPress({
+        user: 'U28',
+        channel: 'C28',
+        actionId: 'maiimg_stats',
+        value: encodeButton('stats', slug),
+        responseUrl: statsUrl,
+        message,
+      }),
+      signing,
+    );
     const [stats] = await fake.waitFor('response', (call) => call.path === new URL(statsUrl).pathname);
     expect(stats!.body.response_type).toBe('ephemeral');
     expect(stats!.body.replace_original).toBe(false);
     expect(String(stats!.body.text)).toContain('0 open(s) by 0 visitor(s)');
 
     await command('U28', 'C28', `disable ${url}`);
-    await postInteraction(endpoint, buttonPress({ user: 'U28', channel: 'C28', actionId: 'maiimg_enable', value: encodeButton('enable', slug), responseUrl: fake.responseUrl(), message }), signing);
+    await postInteraction(
+      endpoint,
+      buttonPress({
+        user: 'U28',
+        channel: 'C28',
+        actionId: 'maiimg_enable',
+        value: encodeButton('enable', slug),
+        responseUrl: fake.responseUrl(),
+        message,
+      }),
+      signing,
+    );
     const [update] = await fake.waitFor('chat.update', inChannel('C28'));
     expect(actionIds(update!)).toEqual(['maiimg_stats', 'maiimg_disable', 'maiimg_delete']);
     expect((await fetch(url)).status).toBe(200);
@@ -482,9 +604,18 @@ describe('Slack app (HTTP mode, end to end)', () => {
 
   it('refuses a button press with a bad signature and does nothing', async () => {
     const { slug } = await galleryOf('U29', 'C29');
-    const press = buttonPress({ user: 'U29', channel: 'C29', actionId: 'maiimg_disable', value: encodeButton('disable', slug), responseUrl: fake.responseUrl() });
+    const press = buttonPress({
+      user: 'U29',
+      channel: 'C29',
+      actionId: 'maiimg_disable',
+      value: encodeButton('disable', slug),
+      responseUrl: fake.responseUrl(),
+    });
     expect((await postInteraction(endpoint, press, { secret: 'not-the-secret' })).status).toBe(401);
-    expect((await postInteraction(endpoint, press, { secret: SECRET, timestamp: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401);
+    expect(
+      (await postInteraction(endpoint, press, { secret: SECRET, timestamp: Math.floor(Date.now() / 1000) - 301 }))
+        .status,
+    ).toBe(401);
     expect((await running.core.service.getGallery(slug)).settings.state).toBe('active');
   });
 
@@ -502,7 +633,8 @@ describe('Slack app (HTTP mode, end to end)', () => {
     // Slack's unfurler would fetch the gallery; every message the app posts must say no.
     const posts = fake.callsOf('chat.postMessage', (call) => !call.failedWith);
     expect(posts.length).toBeGreaterThan(0);
-    for (const post of posts) expect([post.body.unfurl_links, post.body.unfurl_media], bodyText(post)).toEqual(['false', 'false']);
+    for (const post of posts)
+      expect([post.body.unfurl_links, post.body.unfurl_media], bodyText(post)).toEqual(['false', 'false']);
   });
 });
 
@@ -524,7 +656,12 @@ describe('Slack app (stopping)', () => {
     );
     let stopped = false;
     try {
-      const envelope = fileShareEnvelope({ user: 'U90', channel: 'D90', botUserId: fake.botUserId, files: [fake.addFile({ name: 'last.jpg', bytes: await makeJpeg(64, 48, 901) })] });
+      const envelope = fileShareEnvelope({
+        user: 'U90',
+        channel: 'D90',
+        botUserId: fake.botUserId,
+        files: [fake.addFile({ name: 'last.jpg', bytes: await makeJpeg(64, 48, 901) })],
+      });
       expect((await postEvent(`http://127.0.0.1:${port}/slack/events`, envelope, signing)).status).toBe(200);
       // The event is acknowledged before it is handled: give the handler a moment to take the file.
       await new Promise((resolve) => setTimeout(resolve, 500));

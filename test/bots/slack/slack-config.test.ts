@@ -41,7 +41,12 @@ describe('Slack configuration', () => {
   it('lists every problem at once', () => {
     let error: unknown;
     try {
-      readSlackConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-not-an-app-token', SLACK_API_URL: 'slack', SLACK_COMMAND: 'gallery' });
+      readSlackConfig({
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_APP_TOKEN: 'xoxb-not-an-app-token',
+        SLACK_API_URL: 'slack',
+        SLACK_COMMAND: 'gallery',
+      });
     } catch (caught) {
       error = caught;
     }

@@ -16,7 +16,12 @@ export function slackSignature(secret: string, timestamp: number, rawBody: strin
 }
 
 /** POSTs a raw body to the app's Slack endpoint, signed the way Slack signs it. */
-export async function postSigned(endpoint: string, rawBody: string, contentType: string, signing: SigningOptions): Promise<Response> {
+export async function postSigned(
+  endpoint: string,
+  rawBody: string,
+  contentType: string,
+  signing: SigningOptions,
+): Promise<Response> {
   const timestamp = signing.timestamp ?? Math.floor(Date.now() / 1000);
   return fetch(endpoint, {
     method: 'POST',
@@ -36,13 +41,22 @@ export function postEvent(endpoint: string, envelope: object, signing: SigningOp
 }
 
 /** A slash command (form-encoded, as Slack sends it). */
-export function postCommand(endpoint: string, fields: Record<string, string>, signing: SigningOptions): Promise<Response> {
+export function postCommand(
+  endpoint: string,
+  fields: Record<string, string>,
+  signing: SigningOptions,
+): Promise<Response> {
   return postSigned(endpoint, new URLSearchParams(fields).toString(), 'application/x-www-form-urlencoded', signing);
 }
 
 /** An interactivity payload (a button press): form-encoded with one `payload` field of JSON. */
 export function postInteraction(endpoint: string, payload: object, signing: SigningOptions): Promise<Response> {
-  return postSigned(endpoint, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', signing);
+  return postSigned(
+    endpoint,
+    new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    'application/x-www-form-urlencoded',
+    signing,
+  );
 }
 
 let eventCounter = 0;
@@ -66,7 +80,9 @@ export function fileShareEnvelope(input: {
     type: 'event_callback',
     event_id: `Ev${String(eventCounter).padStart(8, '0')}`,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ enterprise_id: null, team_id: 'T0001', user_id: input.botUserId, is_bot: true, is_enterprise_install: false }],
+    authorizations: [
+      { enterprise_id: null, team_id: 'T0001', user_id: input.botUserId, is_bot: true, is_enterprise_install: false },
+    ],
     event: {
       type: 'message',
       subtype: 'file_share',
@@ -84,7 +100,13 @@ export function fileShareEnvelope(input: {
 }
 
 /** The fields of a `/gallery` slash command. */
-export function commandFields(input: { command?: string; text: string; user: string; channel: string; responseUrl: string }): Record<string, string> {
+export function commandFields(input: {
+  command?: string;
+  text: string;
+  user: string;
+  channel: string;
+  responseUrl: string;
+}): Record<string, string> {
   return {
     token: 'legacy-verification-token',
     team_id: 'T0001',
@@ -118,7 +140,12 @@ export function buttonPress(input: {
     user: { id: input.user, username: input.user.toLowerCase(), name: input.user.toLowerCase(), team_id: 'T0001' },
     api_app_id: 'A0001',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: messageTs, channel_id: input.channel, is_ephemeral: Boolean(input.ephemeral) },
+    container: {
+      type: 'message',
+      message_ts: messageTs,
+      channel_id: input.channel,
+      is_ephemeral: Boolean(input.ephemeral),
+    },
     trigger_id: `trigger-${Date.now()}`,
     team: { id: 'T0001', domain: 'fake' },
     enterprise: null,

@@ -49,7 +49,8 @@ afterAll(async () => {
   network.restore();
 });
 
-const inChannel = (channel: string) => (call: RecordedSlackCall) => call.body.channel === channel || call.body.channel_id === channel;
+const inChannel = (channel: string) => (call: RecordedSlackCall) =>
+  call.body.channel === channel || call.body.channel_id === channel;
 
 describe('Slack app (Socket Mode)', () => {
   it('connects through apps.connections.open on SLACK_API_URL with the app token, and serves no HTTP endpoint', async () => {
@@ -63,7 +64,12 @@ describe('Slack app (Socket Mode)', () => {
 
   it('acknowledges file shares over the socket and answers in the thread with the gallery and its QR code', async () => {
     const deliver = async (name: string, bytes: Buffer) => {
-      const envelope = fileShareEnvelope({ user: 'US1', channel: 'DS1', botUserId: fake.botUserId, files: [fake.addFile({ name, bytes })] });
+      const envelope = fileShareEnvelope({
+        user: 'US1',
+        channel: 'DS1',
+        botUserId: fake.botUserId,
+        files: [fake.addFile({ name, bytes })],
+      });
       const id = fake.socketDeliver('events_api', envelope);
       await fake.waitForAck(id);
     };
@@ -73,31 +79,53 @@ describe('Slack app (Socket Mode)', () => {
     expect(String(post!.body.text)).toContain('2 image(s)');
     expect(post!.body.thread_ts).toMatch(/^\d+\.\d+$/);
     await fake.waitFor('files.completeUploadExternal', inChannel('DS1'));
-    expect((await running.core.service.listGalleries({ platform: 'slack', userId: 'US1' })).map((g) => g.imageCount)).toEqual([2]);
+    expect(
+      (await running.core.service.listGalleries({ platform: 'slack', userId: 'US1' })).map((g) => g.imageCount),
+    ).toEqual([2]);
   });
 
   it('makes no second gallery when Slack redelivers an envelope', async () => {
-    const envelope = fileShareEnvelope({ user: 'US2', channel: 'DS2', botUserId: fake.botUserId, files: [fake.addFile({ name: 'once.jpg', bytes: await makeJpeg(64, 48, 911) })] });
+    const envelope = fileShareEnvelope({
+      user: 'US2',
+      channel: 'DS2',
+      botUserId: fake.botUserId,
+      files: [fake.addFile({ name: 'once.jpg', bytes: await makeJpeg(64, 48, 911) })],
+    });
     await fake.waitForAck(fake.socketDeliver('events_api', envelope));
     await fake.waitFor('chat.postMessage', inChannel('DS2'));
     await fake.waitForAck(fake.socketDeliver('events_api', envelope, 1));
     // A later, genuine share answers separately; a redelivery that slipped through would show as a second gallery of once.jpg.
-    const next = fileShareEnvelope({ user: 'US2', channel: 'DS2', botUserId: fake.botUserId, files: [fake.addFile({ name: 'later.jpg', bytes: await makeJpeg(64, 48, 912) })] });
+    const next = fileShareEnvelope({
+      user: 'US2',
+      channel: 'DS2',
+      botUserId: fake.botUserId,
+      files: [fake.addFile({ name: 'later.jpg', bytes: await makeJpeg(64, 48, 912) })],
+    });
     await fake.waitForAck(fake.socketDeliver('events_api', next));
     await fake.waitFor('chat.postMessage', inChannel('DS2'), 2);
-    expect((await running.core.service.listGalleries({ platform: 'slack', userId: 'US2' })).map((g) => g.imageCount)).toEqual([1, 1]);
+    expect(
+      (await running.core.service.listGalleries({ platform: 'slack', userId: 'US2' })).map((g) => g.imageCount),
+    ).toEqual([1, 1]);
   });
 
   it('answers the renamed slash command, acknowledged over the socket', async () => {
     const responseUrl = fake.responseUrl();
-    const id = fake.socketDeliver('slash_commands', commandFields({ command: '/photos', text: 'list', user: 'US3', channel: 'DS3', responseUrl }));
+    const id = fake.socketDeliver(
+      'slash_commands',
+      commandFields({ command: '/photos', text: 'list', user: 'US3', channel: 'DS3', responseUrl }),
+    );
     await fake.waitForAck(id);
     const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
     expect(answer!.body.response_type).toBe('ephemeral');
     expect(String(answer!.body.text)).toContain('You have no galleries yet');
 
     const help = fake.responseUrl();
-    await fake.waitForAck(fake.socketDeliver('slash_commands', commandFields({ command: '/photos', text: 'help', user: 'US3', channel: 'DS3', responseUrl: help })));
+    await fake.waitForAck(
+      fake.socketDeliver(
+        'slash_commands',
+        commandFields({ command: '/photos', text: 'help', user: 'US3', channel: 'DS3', responseUrl: help }),
+      ),
+    );
     const [helpAnswer] = await fake.waitFor('response', (call) => call.path === new URL(help).pathname);
     // The help names the command as it is configured.
     expect(String(helpAnswer!.body.text)).toContain('/photos list: your galleries');

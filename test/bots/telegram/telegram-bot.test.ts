@@ -35,7 +35,10 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function startHarness(env: Record<string, string> = {}, fakeOptions: { localMode?: boolean } = {}): Promise<Harness> {
+async function startHarness(
+  env: Record<string, string> = {},
+  fakeOptions: { localMode?: boolean } = {},
+): Promise<Harness> {
   const fake = await FakeTelegramBotApi.start(fakeOptions);
   const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-telegram-'));
   const port = await freePort();
@@ -66,7 +69,12 @@ async function startHarness(env: Record<string, string> = {}, fakeOptions: { loc
 const chatIdOf = (call: RecordedCall) => Number(call.params.chat_id);
 const textOf = (call: RecordedCall) => String(call.params.text ?? call.params.caption ?? '');
 const buttonsOf = (call: RecordedCall) =>
-  ((call.params.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> } | undefined)?.inline_keyboard ?? []).flat();
+  (
+    (
+      call.params.reply_markup as
+        { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> } | undefined
+    )?.inline_keyboard ?? []
+  ).flat();
 const status = async (url: string) => (await fetch(url, { redirect: 'manual' })).status;
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,7 +89,10 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
   });
 
   /** Sends messages as `user` and waits for the gallery photo (sendPhoto) in their chat. */
-  async function galleryFrom(user: FakeUser, send: () => Promise<void> | void): Promise<{ call: RecordedCall; url: string; slug: string }> {
+  async function galleryFrom(
+    user: FakeUser,
+    send: () => Promise<void> | void,
+  ): Promise<{ call: RecordedCall; url: string; slug: string }> {
     const since = h.fake.calls.length;
     await send();
     const call = await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === user.id, { since });
@@ -91,12 +102,17 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
   }
 
   /** Sends a text message as `user` and waits for the bot's text answer in that chat. */
-  async function ask(user: FakeUser, text: string, extra: { replyTo?: number; chat?: FakeChat } = {}): Promise<RecordedCall> {
+  async function ask(
+    user: FakeUser,
+    text: string,
+    extra: { replyTo?: number; chat?: FakeChat } = {},
+  ): Promise<RecordedCall> {
     const since = h.fake.calls.length;
     const chat = extra.chat ?? privateChat(user);
     const sent = h.fake.userSends({ from: user, chat, text, replyTo: extra.replyTo });
     // The answer threads under the command; a first-open alert the background check posts meanwhile does not.
-    const answers = (c: RecordedCall) => (c.params.reply_parameters as { message_id?: number } | undefined)?.message_id === sent.message_id;
+    const answers = (c: RecordedCall) =>
+      (c.params.reply_parameters as { message_id?: number } | undefined)?.message_id === sent.message_id;
     return h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === chat.id && answers(c), { since });
   }
 
@@ -110,7 +126,22 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const en = await h.fake.waitForCall('setMyCommands', (c) => !c.params.language_code);
     const zh = await h.fake.waitForCall('setMyCommands', (c) => c.params.language_code === 'zh');
     const names = (call: RecordedCall) => (call.params.commands as Array<{ command: string }>).map((c) => c.command);
-    expect(names(en)).toEqual(['start', 'help', 'list', 'stats', 'disable', 'enable', 'delete', 'expire', 'maxviews', 'password', 'download', 'title', 'alerts', 'dashboard']);
+    expect(names(en)).toEqual([
+      'start',
+      'help',
+      'list',
+      'stats',
+      'disable',
+      'enable',
+      'delete',
+      'expire',
+      'maxviews',
+      'password',
+      'download',
+      'title',
+      'alerts',
+      'dashboard',
+    ]);
     expect(names(zh)).toEqual(names(en));
     expect((zh.params.commands as Array<{ description: string }>)[0]!.description).toMatch(/[\u4e00-\u9fff]/);
   });
@@ -124,7 +155,12 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     });
     // The answer threads under the photo it answers.
     expect(call.params.reply_parameters).toMatchObject({ message_id: sent!.message_id });
-    expect(call.files.find((f) => f.field === 'photo')?.bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      call.files
+        .find((f) => f.field === 'photo')
+        ?.bytes.subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     expect(textOf(call)).toContain('1 image(s)');
     expect(buttonsOf(call).map((b) => b.text)).toEqual(['Stats', 'Disable', 'Delete']);
     expect(await status(url)).toBe(200);
@@ -162,8 +198,14 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
   it('takes an image sent as a file and rejects a PDF by its name', async () => {
     const carol = newUser();
     const { call, slug } = await galleryFrom(carol, async () => {
-      h.fake.userSends({ from: carol, document: { bytes: await makePng(40, 30, 9), fileName: 'diagram.png', mimeType: 'image/png' } });
-      h.fake.userSends({ from: carol, document: { bytes: pdfFile(), fileName: 'report.pdf', mimeType: 'application/pdf' } });
+      h.fake.userSends({
+        from: carol,
+        document: { bytes: await makePng(40, 30, 9), fileName: 'diagram.png', mimeType: 'image/png' },
+      });
+      h.fake.userSends({
+        from: carol,
+        document: { bytes: pdfFile(), fileName: 'report.pdf', mimeType: 'application/pdf' },
+      });
     });
     expect(textOf(call)).toContain('1 image(s)');
     expect(textOf(call)).toMatch(/report\.pdf is not a PNG, JPEG, GIF or WebP image/);
@@ -176,7 +218,11 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const png = await makePng(16, 16, 3);
     const since = h.fake.calls.length;
     for (let i = 1; i <= 26; i++) h.fake.userSends({ from: dave, document: { bytes: png, fileName: `p${i}.png` } });
-    const refusal = await h.fake.waitForCall('editMessageText', (c) => chatIdOf(c) === dave.id && /26 files/.test(textOf(c)), { since });
+    const refusal = await h.fake.waitForCall(
+      'editMessageText',
+      (c) => chatIdOf(c) === dave.id && /26 files/.test(textOf(c)),
+      { since },
+    );
     expect(textOf(refusal)).toContain('at most 25');
     expect(await h.running.core.service.listGalleries({ platform: 'telegram', userId: String(dave.id) })).toEqual([]);
     expect(h.fake.calls.slice(since).some((c) => c.method === 'getFile')).toBe(false);
@@ -187,7 +233,11 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const big = Buffer.concat([await makeJpeg(), Buffer.alloc(21 * 1024 * 1024)]);
     const since = h.fake.calls.length;
     h.fake.userSends({ from: erin, document: { bytes: big, fileName: 'huge.jpg', mimeType: 'image/jpeg' } });
-    const answer = await h.fake.waitForCall('editMessageText', (c) => chatIdOf(c) === erin.id && /huge\.jpg/.test(textOf(c)), { since });
+    const answer = await h.fake.waitForCall(
+      'editMessageText',
+      (c) => chatIdOf(c) === erin.id && /huge\.jpg/.test(textOf(c)),
+      { since },
+    );
     expect(textOf(answer)).toContain('20 MB Telegram lets bots download');
     expect(textOf(answer)).toContain('TELEGRAM_API_ROOT');
     expect(textOf(answer)).toContain('TELEGRAM_LOCAL_MODE=true');
@@ -199,11 +249,23 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const fay = newUser();
     const big = Buffer.concat([await makeJpeg(), Buffer.alloc(21 * 1024 * 1024)]);
     const since = h.fake.calls.length;
-    h.fake.userSends({ from: fay, document: { bytes: big, fileName: 'unsized.jpg', mimeType: 'image/jpeg', claimedSize: null } });
-    const answer = await h.fake.waitForCall('editMessageText', (c) => chatIdOf(c) === fay.id && /unsized\.jpg/.test(textOf(c)), { since });
+    h.fake.userSends({
+      from: fay,
+      document: { bytes: big, fileName: 'unsized.jpg', mimeType: 'image/jpeg', claimedSize: null },
+    });
+    const answer = await h.fake.waitForCall(
+      'editMessageText',
+      (c) => chatIdOf(c) === fay.id && /unsized\.jpg/.test(textOf(c)),
+      { since },
+    );
     expect(textOf(answer)).toContain('unsized.jpg is larger than the 20 MB Telegram lets bots download');
     // getFile was asked (and refused "file is too big"); nothing was downloaded.
-    expect(h.fake.calls.slice(since).filter((c) => c.method === 'getFile').map((c) => c.status)).toEqual([400]);
+    expect(
+      h.fake.calls
+        .slice(since)
+        .filter((c) => c.method === 'getFile')
+        .map((c) => c.status),
+    ).toEqual([400]);
     expect(h.fake.calls.slice(since).some((c) => c.method === 'downloadFile')).toBe(false);
   });
 
@@ -245,13 +307,19 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const press = async (from: FakeUser, data: string, messageId = galleryMessage.message_id) => {
       const since = h.fake.calls.length;
       const id = h.fake.userPresses({ from, chatId: owner.id, messageId, data });
-      const answered = await h.fake.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === id, { since });
+      const answered = await h.fake.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === id, {
+        since,
+      });
       return { answered, since };
     };
 
     const disable = await press(owner, encodeButton('disable', slug));
     expect(textOf(disable.answered)).toMatch(/Link disabled/);
-    const flipped = await h.fake.waitForCall('editMessageReplyMarkup', (c) => Number(c.params.message_id) === galleryMessage.message_id, { since: disable.since });
+    const flipped = await h.fake.waitForCall(
+      'editMessageReplyMarkup',
+      (c) => Number(c.params.message_id) === galleryMessage.message_id,
+      { since: disable.since },
+    );
     expect(buttonsOf(flipped).map((b) => b.text)).toEqual(['Stats', 'Enable', 'Delete']);
     expect(await status(url)).toBe(410);
 
@@ -273,11 +341,18 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const del = await press(owner, encodeButton('delete', slug));
     const confirm = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === owner.id, { since: del.since });
     expect(textOf(confirm)).toMatch(/cannot be undone/);
-    expect(buttonsOf(confirm).map((b) => b.callback_data)).toEqual([encodeButton('delete-yes', slug), encodeButton('delete-no', slug)]);
+    expect(buttonsOf(confirm).map((b) => b.callback_data)).toEqual([
+      encodeButton('delete-yes', slug),
+      encodeButton('delete-no', slug),
+    ]);
     expect(await status(url)).toBe(200);
     const confirmMessage = h.fake.sentTo(owner.id).find((m) => m.text === confirm.params.text)!;
     const yes = await press(owner, encodeButton('delete-yes', slug), confirmMessage.message_id);
-    const done = await h.fake.waitForCall('editMessageText', (c) => Number(c.params.message_id) === confirmMessage.message_id, { since: yes.since });
+    const done = await h.fake.waitForCall(
+      'editMessageText',
+      (c) => Number(c.params.message_id) === confirmMessage.message_id,
+      { since: yes.since },
+    );
     expect(textOf(done)).toMatch(/Gallery deleted/);
     expect(await status(url)).toBe(404);
   });
@@ -309,10 +384,18 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const refused = await ask(hana, `/password ${url} other`, { chat: group });
     expect(textOf(refused)).toMatch(/private chat/);
     // Refused, but the password is in the group's history now: the bot removes it there too.
-    const groupMessage = [...h.fake.messages.values()].find((m) => m.chat.id === group.id && m.text === `/password ${url} other`)!;
-    await h.fake.waitForCall('deleteMessage', (c) => chatIdOf(c) === group.id && Number(c.params.message_id) === groupMessage.message_id, { since: groupSince });
+    const groupMessage = [...h.fake.messages.values()].find(
+      (m) => m.chat.id === group.id && m.text === `/password ${url} other`,
+    )!;
+    await h.fake.waitForCall(
+      'deleteMessage',
+      (c) => chatIdOf(c) === group.id && Number(c.params.message_id) === groupMessage.message_id,
+      { since: groupSince },
+    );
     expect(await status(url)).toBe(401);
-    expect(await h.running.core.service.checkPassword(await h.running.core.service.getGallery(slug), 's3cret-phrase')).toBe(true);
+    expect(
+      await h.running.core.service.checkPassword(await h.running.core.service.getGallery(slug), 's3cret-phrase'),
+    ).toBe(true);
   });
 
   it('waits out a 429 for the retry_after Telegram asks and then answers', async () => {
@@ -349,11 +432,20 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const group: FakeChat = { id: -100999, type: 'group', title: 'family' };
     const since = h.fake.calls.length;
     h.fake.userSends({ from: lea, chat: group, text: '/dashboard' });
-    const privately = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === lea.id && DASHBOARD_LINK.test(textOf(c)), { since });
+    const privately = await h.fake.waitForCall(
+      'sendMessage',
+      (c) => chatIdOf(c) === lea.id && DASHBOARD_LINK.test(textOf(c)),
+      { since },
+    );
     const notice = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === group.id, { since });
     expect(textOf(notice)).toContain('private message');
     // The link is never in the group.
-    expect(h.fake.calls.slice(since).filter((c) => chatIdOf(c) === group.id).some((c) => /token=/.test(textOf(c)))).toBe(false);
+    expect(
+      h.fake.calls
+        .slice(since)
+        .filter((c) => chatIdOf(c) === group.id)
+        .some((c) => /token=/.test(textOf(c))),
+    ).toBe(false);
 
     const login = await logInWithDashboardLink(DASHBOARD_LINK.exec(textOf(privately))![0]);
     expect(login.loginStatus).toBe(303);
@@ -364,10 +456,19 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     // The Dashboard button under a group message goes the same private way.
     const groupMessage = h.fake.sentTo(group.id)[0]!;
     const pressSince = h.fake.calls.length;
-    const id = h.fake.userPresses({ from: lea, chatId: group.id, messageId: groupMessage.message_id, data: encodeButton('dashboard', slug) });
-    const answered = await h.fake.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === id, { since: pressSince });
+    const id = h.fake.userPresses({
+      from: lea,
+      chatId: group.id,
+      messageId: groupMessage.message_id,
+      data: encodeButton('dashboard', slug),
+    });
+    const answered = await h.fake.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === id, {
+      since: pressSince,
+    });
     expect(String(answered.params.text)).toContain('private message');
-    await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === lea.id && DASHBOARD_LINK.test(textOf(c)), { since: pressSince });
+    await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === lea.id && DASHBOARD_LINK.test(textOf(c)), {
+      since: pressSince,
+    });
   });
 
   it('tells a group member who never started the bot how to, without posting the link', async () => {
@@ -380,7 +481,12 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect(textOf(notice)).toContain(`open a chat with @${h.fake.bot.username}, press Start`);
     const tried = h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage' && chatIdOf(c) === max.id);
     expect(tried.map((c) => c.status)).toEqual([403]);
-    expect(h.fake.calls.slice(since).filter((c) => chatIdOf(c) === group.id).some((c) => /token=/.test(textOf(c)))).toBe(false);
+    expect(
+      h.fake.calls
+        .slice(since)
+        .filter((c) => chatIdOf(c) === group.id)
+        .some((c) => /token=/.test(textOf(c))),
+    ).toBe(false);
   });
 
   it('posts the first-open alert into the chat the gallery was made in; its Disable button disables the link', async () => {
@@ -389,14 +495,28 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const since = h.fake.calls.length;
     expect(await openLikeABrowser(url)).toBe(200);
     await h.running.core.analytics.alerts.check();
-    const alert = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === nina.id && /opened for the first time/.test(textOf(c)), { since });
+    const alert = await h.fake.waitForCall(
+      'sendMessage',
+      (c) => chatIdOf(c) === nina.id && /opened for the first time/.test(textOf(c)),
+      { since },
+    );
     expect(textOf(alert)).toContain('Device: Desktop · Firefox');
-    expect(buttonsOf(alert).map((b) => b.callback_data)).toEqual([encodeButton('stats', slug), encodeButton('disable', slug)]);
+    expect(buttonsOf(alert).map((b) => b.callback_data)).toEqual([
+      encodeButton('stats', slug),
+      encodeButton('disable', slug),
+    ]);
 
     const alertMessage = h.fake.sentTo(nina.id).find((m) => m.text === alert.params.text)!;
     const pressSince = h.fake.calls.length;
-    const id = h.fake.userPresses({ from: nina, chatId: nina.id, messageId: alertMessage.message_id, data: encodeButton('disable', slug) });
-    const answered = await h.fake.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === id, { since: pressSince });
+    const id = h.fake.userPresses({
+      from: nina,
+      chatId: nina.id,
+      messageId: alertMessage.message_id,
+      data: encodeButton('disable', slug),
+    });
+    const answered = await h.fake.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === id, {
+      since: pressSince,
+    });
     expect(String(answered.params.text)).toMatch(/Link disabled/);
     expect(await status(url)).toBe(410);
     expect((await h.running.core.service.getGallery(slug)).settings.state).toBe('disabled');
@@ -428,7 +548,18 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const pia = newUser();
     const answer = textOf(await ask(pia, '/start'));
     expect(answer).toContain('Send me photos');
-    for (const command of ['/list', '/stats', '/disable', '/enable', '/delete', '/expire', '/maxviews', '/password', '/download', '/title']) {
+    for (const command of [
+      '/list',
+      '/stats',
+      '/disable',
+      '/enable',
+      '/delete',
+      '/expire',
+      '/maxviews',
+      '/password',
+      '/download',
+      '/title',
+    ]) {
       expect(answer).toContain(command);
     }
   });
@@ -500,7 +631,9 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const pressOn = async (data: string) => {
       const since = h.fake.calls.length;
       h.fake.userPresses({ from: sam, chatId: sam.id, messageId: confirmMessage.message_id, data });
-      return h.fake.waitForCall('editMessageText', (c) => Number(c.params.message_id) === confirmMessage.message_id, { since });
+      return h.fake.waitForCall('editMessageText', (c) => Number(c.params.message_id) === confirmMessage.message_id, {
+        since,
+      });
     };
     expect(textOf(await pressOn(encodeButton('delete-no', slug)))).toBe('Kept. Nothing was deleted.');
     expect(await status(url)).toBe(200);
@@ -514,8 +647,13 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     const photos = await Promise.all(Array.from({ length: 25 }, (_, i) => makeJpeg(48, 32, 400 + i)));
     const since = h.fake.calls.length;
     const { call, slug } = await galleryFrom(tess, async () => {
-      for (const [album, range] of [['a', [0, 10]], ['b', [10, 20]], ['c', [20, 25]]] as const) {
-        for (let i = range[0]; i < range[1]; i++) h.fake.userSends({ from: tess, photo: photos[i], mediaGroupId: `three-albums-${album}` });
+      for (const [album, range] of [
+        ['a', [0, 10]],
+        ['b', [10, 20]],
+        ['c', [20, 25]],
+      ] as const) {
+        for (let i = range[0]; i < range[1]; i++)
+          h.fake.userSends({ from: tess, photo: photos[i], mediaGroupId: `three-albums-${album}` });
         await delay(400);
       }
     });
@@ -526,10 +664,15 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     expect(progress).toHaveLength(1);
     // The one text message the bot sent in this chat (its text has been edited since).
     const progressMessage = h.fake.sentTo(tess.id).find((m) => m.text !== undefined)!;
-    const edits = h.fake.calls.slice(since).filter((c) => c.method === 'editMessageText' && Number(c.params.message_id) === progressMessage.message_id).map(textOf);
+    const edits = h.fake.calls
+      .slice(since)
+      .filter((c) => c.method === 'editMessageText' && Number(c.params.message_id) === progressMessage.message_id)
+      .map(textOf);
     expect(edits).toContain('Received 25 file(s)…');
     expect(edits.some((text) => /^Processing \d+\/25…$/.test(text))).toBe(true);
-    await h.fake.waitForCall('deleteMessage', (c) => Number(c.params.message_id) === progressMessage.message_id, { since });
+    await h.fake.waitForCall('deleteMessage', (c) => Number(c.params.message_id) === progressMessage.message_id, {
+      since,
+    });
   });
 
   it('keeps two people sending photos in the same group apart', async () => {
@@ -542,7 +685,8 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
     h.fake.userSends({ from: uma, chat: group, photo: await makeJpeg(40, 30, 503) });
     await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === group.id && /2 image\(s\)/.test(textOf(c)), { since });
     await h.fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === group.id && /1 image\(s\)/.test(textOf(c)), { since });
-    const galleriesOf = (user: FakeUser) => h.running.core.service.listGalleries({ platform: 'telegram', userId: String(user.id) });
+    const galleriesOf = (user: FakeUser) =>
+      h.running.core.service.listGalleries({ platform: 'telegram', userId: String(user.id) });
     expect((await galleriesOf(uma)).map((g) => g.imageCount)).toEqual([2]);
     expect((await galleriesOf(vic)).map((g) => g.imageCount)).toEqual([1]);
   });
@@ -550,8 +694,14 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
   it('judges a document by its bytes, not by its name or claimed type', async () => {
     const walt = newUser();
     const { call, slug } = await galleryFrom(walt, async () => {
-      h.fake.userSends({ from: walt, document: { bytes: await makeJpeg(40, 30, 601), fileName: 'scan.bin', mimeType: 'application/octet-stream' } });
-      h.fake.userSends({ from: walt, document: { bytes: textFile(), fileName: 'holiday.jpg', mimeType: 'image/jpeg' } });
+      h.fake.userSends({
+        from: walt,
+        document: { bytes: await makeJpeg(40, 30, 601), fileName: 'scan.bin', mimeType: 'application/octet-stream' },
+      });
+      h.fake.userSends({
+        from: walt,
+        document: { bytes: textFile(), fileName: 'holiday.jpg', mimeType: 'image/jpeg' },
+      });
     });
     expect(textOf(call)).toContain('1 image(s)');
     expect(textOf(call)).toContain('holiday.jpg is not a PNG, JPEG, GIF or WebP image');
@@ -560,15 +710,26 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
 
   it('retries a Bot API call that failed with a server error', async () => {
     const xena = newUser();
-    h.fake.failNext('sendMessage', { status: 502, description: 'Bad Gateway', match: (params) => Number(params.chat_id) === xena.id });
+    h.fake.failNext('sendMessage', {
+      status: 502,
+      description: 'Bad Gateway',
+      match: (params) => Number(params.chat_id) === xena.id,
+    });
     const since = h.fake.calls.length;
     expect(textOf(await ask(xena, '/help'))).toContain('/stats');
-    expect(h.fake.calls.slice(since).filter((c) => c.method === 'sendMessage' && chatIdOf(c) === xena.id).map((c) => c.status)).toEqual([502, 200]);
+    expect(
+      h.fake.calls
+        .slice(since)
+        .filter((c) => c.method === 'sendMessage' && chatIdOf(c) === xena.id)
+        .map((c) => c.status),
+    ).toEqual([502, 200]);
   });
 
   it('sent every text of this run with link previews off', () => {
     // Telegram's preview fetch of a gallery link is no visitor; every message and edit must switch it off.
-    const texts = h.fake.calls.filter((c) => (c.method === 'sendMessage' || c.method === 'editMessageText') && c.status === 200);
+    const texts = h.fake.calls.filter(
+      (c) => (c.method === 'sendMessage' || c.method === 'editMessageText') && c.status === 200,
+    );
     expect(texts.length).toBeGreaterThan(0);
     for (const call of texts) expect(call.params.link_preview_options, textOf(call)).toEqual({ is_disabled: true });
   });
@@ -592,12 +753,21 @@ describe('Telegram bot (webhook mode and stopping)', () => {
       const user = newUser();
       const update = (message: Record<string, unknown>, updateId: number) => ({
         update_id: updateId,
-        message: { message_id: updateId, date: 0, chat: { id: user.id, type: 'private' }, from: { id: user.id, is_bot: false, first_name: 'u', language_code: 'en' }, ...message },
+        message: {
+          message_id: updateId,
+          date: 0,
+          chat: { id: user.id, type: 'private' },
+          from: { id: user.id, is_bot: false, first_name: 'u', language_code: 'en' },
+          ...message,
+        },
       });
       const post = (body: unknown, secret?: string) =>
         fetch(hook, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+          headers: {
+            'content-type': 'application/json',
+            ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}),
+          },
           body: JSON.stringify(body),
         });
 
@@ -605,19 +775,30 @@ describe('Telegram bot (webhook mode and stopping)', () => {
       expect((await post(update({ text: '/help' }, 2))).status).toBe(401);
       expect(h.fake.callsTo('sendMessage')).toHaveLength(0);
 
-      expect((await post(update({ text: '/help', entities: [{ type: 'bot_command', offset: 0, length: 5 }] }, 3), 'the-right-secret')).status).toBe(200);
+      expect(
+        (
+          await post(
+            update({ text: '/help', entities: [{ type: 'bot_command', offset: 0, length: 5 }] }, 3),
+            'the-right-secret',
+          )
+        ).status,
+      ).toBe(200);
       await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === user.id && textOf(c).includes('/stats'));
       // Webhook mode never polls.
       expect(h.fake.callsTo('getUpdates')).toHaveLength(0);
 
       // A photo arrives, then the process is told to stop while the batch is still open.
       const stored = h.fake.addFile(await makeJpeg(50, 40, 77));
-      expect((await post(update({ photo: [{ ...stored, width: 50, height: 40 }] }, 4), 'the-right-secret')).status).toBe(200);
+      expect(
+        (await post(update({ photo: [{ ...stored, width: 50, height: 40 }] }, 4), 'the-right-secret')).status,
+      ).toBe(200);
       await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === user.id && /Received 1 file/.test(textOf(c)));
       await h.running.stop();
       closed = true;
       // stop() returned only after the batch in hand was answered.
-      expect(h.fake.callsTo('sendPhoto').filter((c) => chatIdOf(c) === user.id && GALLERY_LINK.test(textOf(c)))).toHaveLength(1);
+      expect(
+        h.fake.callsTo('sendPhoto').filter((c) => chatIdOf(c) === user.id && GALLERY_LINK.test(textOf(c))),
+      ).toHaveLength(1);
     } finally {
       if (!closed) await h.running.stop();
       await h.fake.close();
@@ -648,8 +829,15 @@ describe('Telegram bot (self-hosted Bot API in --local mode)', () => {
 
       // Over MAX_FILE_BYTES (50 MB by default): refused from the size in the message, before any download.
       const hugeSince = h.fake.calls.length;
-      h.fake.userSends({ from: user, document: { bytes: await makeJpeg(60, 40, 7), fileName: 'huge.jpg', claimedSize: 51 * 1024 * 1024 } });
-      const refused = await h.fake.waitForCall('editMessageText', (c) => chatIdOf(c) === user.id && /huge\.jpg/.test(textOf(c)), { since: hugeSince });
+      h.fake.userSends({
+        from: user,
+        document: { bytes: await makeJpeg(60, 40, 7), fileName: 'huge.jpg', claimedSize: 51 * 1024 * 1024 },
+      });
+      const refused = await h.fake.waitForCall(
+        'editMessageText',
+        (c) => chatIdOf(c) === user.id && /huge\.jpg/.test(textOf(c)),
+        { since: hugeSince },
+      );
       expect(textOf(refused)).toContain('huge.jpg is larger than the 50 MB limit');
       expect(h.fake.calls.slice(hugeSince).some((c) => c.method === 'getFile')).toBe(false);
     } finally {
@@ -676,7 +864,9 @@ describe('Telegram bot (hard maximum of a batch window)', () => {
       expect(first.at).toBeLessThan(lastSentAt);
       const galleries = () => h.running.core.service.listGalleries({ platform: 'telegram', userId: String(user.id) });
       // Every photo ends up in exactly one gallery, spread over more than one batch.
-      await expect.poll(async () => (await galleries()).reduce((sum, g) => sum + g.imageCount, 0), { timeout: 20_000 }).toBe(10);
+      await expect
+        .poll(async () => (await galleries()).reduce((sum, g) => sum + g.imageCount, 0), { timeout: 20_000 })
+        .toBe(10);
       expect((await galleries()).length).toBeGreaterThanOrEqual(2);
     } finally {
       await h.close();
@@ -695,7 +885,9 @@ describe('Telegram bot (stopping while polling)', () => {
       await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === user.id && /Received 1 file/.test(textOf(c)));
       await h.running.stop();
       stopped = true;
-      expect(h.fake.callsTo('sendPhoto').filter((c) => chatIdOf(c) === user.id && GALLERY_LINK.test(textOf(c)))).toHaveLength(1);
+      expect(
+        h.fake.callsTo('sendPhoto').filter((c) => chatIdOf(c) === user.id && GALLERY_LINK.test(textOf(c))),
+      ).toHaveLength(1);
     } finally {
       if (!stopped) await h.running.stop();
       await h.fake.close();
@@ -711,7 +903,12 @@ describe('Telegram bot (Telegram unreachable)', () => {
     const port = await freePort();
     const logs = capturedLogger();
     const running = await createRunningServer(
-      testConfig(dir, { TELEGRAM_BOT_TOKEN: '123456789:AAtest-token_for-the-fake-api-0000000', TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}`, PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }),
+      testConfig(dir, {
+        TELEGRAM_BOT_TOKEN: '123456789:AAtest-token_for-the-fake-api-0000000',
+        TELEGRAM_API_ROOT: `http://127.0.0.1:${apiPort}`,
+        PORT: String(port),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      }),
       { logger: logs.logger },
     );
     let fake: FakeTelegramBotApi | undefined;

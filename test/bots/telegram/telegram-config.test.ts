@@ -25,7 +25,11 @@ describe('Telegram configuration', () => {
     );
     expect(config.apiRoot).toBe('http://bot-api:8081');
     expect(config.localMode).toBe(true);
-    expect(config.webhook).toEqual({ url: 'https://photos.example.com/hooks/telegram', path: '/hooks/telegram', secret: 's3cret_-value' });
+    expect(config.webhook).toEqual({
+      url: 'https://photos.example.com/hooks/telegram',
+      path: '/hooks/telegram',
+      secret: 's3cret_-value',
+    });
   });
 
   it('lists every Telegram configuration problem at once', () => {
@@ -44,12 +48,15 @@ describe('Telegram configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT', 'TELEGRAM_LOCAL_MODE', 'TELEGRAM_WEBHOOK_SECRET']) expect(problems).toContain(name);
+    for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT', 'TELEGRAM_LOCAL_MODE', 'TELEGRAM_WEBHOOK_SECRET'])
+      expect(problems).toContain(name);
   });
 
   it('requires a secret when a webhook URL is set', () => {
     expect(() =>
-      loadTelegramConfig(testConfig('/tmp/unused', { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: 'https://photos.example.com/tg' })),
+      loadTelegramConfig(
+        testConfig('/tmp/unused', { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: 'https://photos.example.com/tg' }),
+      ),
     ).toThrow(/TELEGRAM_WEBHOOK_SECRET: required/);
   });
 });

@@ -22,8 +22,14 @@ describe('Telegram rendering', () => {
   });
 
   it('parses commands, with or without the bot name, and ignores those for other bots', () => {
-    expect(parseCommand('/stats https://x.example/g/abc', 'maiimg_bot')).toEqual({ command: 'stats', args: ['https://x.example/g/abc'] });
-    expect(parseCommand('/Title@MaiImg_Bot  My   trip ', 'maiimg_bot')).toEqual({ command: 'title', args: ['My', 'trip'] });
+    expect(parseCommand('/stats https://x.example/g/abc', 'maiimg_bot')).toEqual({
+      command: 'stats',
+      args: ['https://x.example/g/abc'],
+    });
+    expect(parseCommand('/Title@MaiImg_Bot  My   trip ', 'maiimg_bot')).toEqual({
+      command: 'title',
+      args: ['My', 'trip'],
+    });
     expect(parseCommand('/list@other_bot', 'maiimg_bot')).toBeNull();
     expect(parseCommand('hello there', 'maiimg_bot')).toBeNull();
   });

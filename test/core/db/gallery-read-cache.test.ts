@@ -8,8 +8,18 @@ import { ALICE, makeGallery, visitBatch } from '../../analytics/analytics-fixtur
 import { describeEachDatabase, type FreshDatabase } from '../../helpers/databases.js';
 import { testConfig } from '../../helpers/test-core.js';
 
-const CHROME_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-const human = (ip: string) => ({ method: 'GET', userAgent: CHROME_UA, ip, referer: null, acceptLanguage: 'en', secPurpose: null, purpose: null, range: null });
+const CHROME_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const human = (ip: string) => ({
+  method: 'GET',
+  userAgent: CHROME_UA,
+  ip,
+  referer: null,
+  acceptLanguage: 'en',
+  secPurpose: null,
+  purpose: null,
+  range: null,
+});
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeEachDatabase('gallery copies and open counts', ({ provider, fresh }) => {
@@ -23,11 +33,14 @@ describeEachDatabase('gallery copies and open counts', ({ provider, fresh }) => 
     const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-cache-'));
     dirs.push(dir);
     // One store for every instance, as a deployment shares S3.
-    const core = await openCore(testConfig(dir, { DATABASE_URL: database.database.url, STORAGE_DIR: path.join(dirs[0]!, 'files'), ...env }), {
-      logLevel: 'silent',
-      analyticsJobs: false,
-      processMetrics: false,
-    });
+    const core = await openCore(
+      testConfig(dir, { DATABASE_URL: database.database.url, STORAGE_DIR: path.join(dirs[0]!, 'files'), ...env }),
+      {
+        logLevel: 'silent',
+        analyticsJobs: false,
+        processMetrics: false,
+      },
+    );
     cores.push(core);
     return core;
   }
@@ -97,7 +110,8 @@ describeEachDatabase('gallery copies and open counts', ({ provider, fresh }) => 
   it('counts the opens of a gallery without a limit when their visits are written, exactly once', async () => {
     const core = await instance();
     const gallery = await makeGallery(core);
-    for (let i = 0; i < 7; i++) expect((await core.visits.opener.open(gallery, human(`198.51.100.${i}`))).outcome).toBe('opened');
+    for (let i = 0; i < 7; i++)
+      expect((await core.visits.opener.open(gallery, human(`198.51.100.${i}`))).outcome).toBe('opened');
     // Not yet: the opens wait in memory with their visits.
     expect((await core.service.getGallery(gallery.slug)).openCount).toBe(0);
     await core.visits.recorder.flush();
@@ -118,7 +132,8 @@ describeEachDatabase('gallery copies and open counts', ({ provider, fresh }) => 
     const gallery = await makeGallery(core);
     const limited = await core.service.updateSettings({ owner: ALICE, ref: gallery.slug, patch: { maxOpens: 3 } });
     const outcomes = [];
-    for (let i = 0; i < 5; i++) outcomes.push((await core.visits.opener.open(limited, human(`198.51.100.${i}`))).outcome);
+    for (let i = 0; i < 5; i++)
+      outcomes.push((await core.visits.opener.open(limited, human(`198.51.100.${i}`))).outcome);
     expect(outcomes).toEqual(['opened', 'opened', 'opened', 'limit-reached', 'limit-reached']);
     expect((await core.service.getGallery(gallery.slug)).openCount).toBe(3);
     await core.visits.recorder.flush();

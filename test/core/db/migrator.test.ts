@@ -21,7 +21,9 @@ async function tableNames(fresh: FreshDatabase): Promise<string[]> {
   if (database.provider === 'sqlite') {
     const db = openSqlite(database.file);
     try {
-      return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+      return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+        (r) => r.name,
+      );
     } finally {
       db.close();
     }
@@ -94,7 +96,10 @@ describeEachDatabase('applyMigrations', ({ provider, fresh }) => {
 
     const extra = path.join(copy.dir, '99990101000000_extra');
     await mkdir(extra);
-    await writeFile(path.join(extra, 'migration.sql'), 'CREATE TABLE extra_a (id INTEGER PRIMARY KEY);\nCREATE TABLE galleries (id INTEGER);\n');
+    await writeFile(
+      path.join(extra, 'migration.sql'),
+      'CREATE TABLE extra_a (id INTEGER PRIMARY KEY);\nCREATE TABLE galleries (id INTEGER);\n',
+    );
     await expect(applyMigrations(db.database, undefined, { migrationsDir: copy.dir })).rejects.toThrow(
       /99990101000000_extra failed and was rolled back/,
     );
@@ -126,9 +131,10 @@ describe('applyMigrations on PostgreSQL', { timeout: DATABASE_TEST_TIMEOUT_MS },
   });
 
   it('reports DATABASE_UNAVAILABLE when the server cannot be reached', async () => {
-    const error = await applyMigrations({ provider: 'postgresql', url: 'postgresql://postgres@127.0.0.1:1/test' }).catch(
-      (e: unknown) => e,
-    );
+    const error = await applyMigrations({
+      provider: 'postgresql',
+      url: 'postgresql://postgres@127.0.0.1:1/test',
+    }).catch((e: unknown) => e);
     expect(isMaiimgError(error, 'DATABASE_UNAVAILABLE')).toBe(true);
   });
 });

@@ -144,10 +144,14 @@ describeEachDatabase('PrismaGalleryRepository', ({ provider, fresh }) => {
   });
 
   it('deletes a gallery with its images, visits, views and daily counts, returning its hashes', async () => {
-    const created = await repo.create(newGallery('doomed', { images: [image(0, 'shared'), image(1, 'mine'), image(2, 'shared')] }));
+    const created = await repo.create(
+      newGallery('doomed', { images: [image(0, 'shared'), image(1, 'mine'), image(2, 'shared')] }),
+    );
     await repo.create(newGallery('survivor', { images: [image(0, 'shared')] }));
     const visit = await prisma.visit.create({ data: { galleryId: created.id, kind: 'human', country: 'NL' } });
-    await prisma.imageView.create({ data: { galleryId: created.id, imageId: created.images[0].id, visitId: visit.id } });
+    await prisma.imageView.create({
+      data: { galleryId: created.id, imageId: created.images[0].id, visitId: visit.id },
+    });
     await prisma.visitDaily.create({ data: { galleryId: created.id, day: '2025-06-01', kind: 'human', count: 1 } });
     expect(await repo.countImagesWithHash('shared')).toBe(3);
 
@@ -203,7 +207,9 @@ describeEachDatabase('PrismaGalleryRepository', ({ provider, fresh }) => {
     }
     const repos = extraClients.map((client) => new PrismaGalleryRepository(client));
 
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => repos[i % repos.length].tryCountOpen('limited')));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => repos[i % repos.length].tryCountOpen('limited')),
+    );
     expect(results.filter(Boolean)).toHaveLength(10);
     expect((await repo.findBySlug('limited'))?.openCount).toBe(10);
     expect(await repo.tryCountOpen('limited')).toBe(false);

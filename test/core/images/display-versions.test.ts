@@ -1,6 +1,12 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { DISPLAY_SIZES, extensionOf, mimeTypeOf, prepareImage, renderDisplayVersion } from '../../../core/images/image-pipeline.js';
+import {
+  DISPLAY_SIZES,
+  extensionOf,
+  mimeTypeOf,
+  prepareImage,
+  renderDisplayVersion,
+} from '../../../core/images/image-pipeline.js';
 import { animatedGif, flat, flatFrames, noise } from './image-fixtures.js';
 
 const limits = { maxImagePixels: 100_000_000 };
@@ -23,8 +29,12 @@ describe('display versions', () => {
   });
 
   it('keeps animation in the thumbnail of an animated GIF and WebP', async () => {
-    const gif = await flatFrames(600, 300, 3).gif({ loop: 0, delay: [100, 100, 100] }).toBuffer();
-    const webp = await flatFrames(600, 300, 3).webp({ loop: 0, delay: [100, 100, 100] }).toBuffer();
+    const gif = await flatFrames(600, 300, 3)
+      .gif({ loop: 0, delay: [100, 100, 100] })
+      .toBuffer();
+    const webp = await flatFrames(600, 300, 3)
+      .webp({ loop: 0, delay: [100, 100, 100] })
+      .toBuffer();
     for (const input of [gif, webp]) {
       const prepared = await prepareImage(input, limits);
       expect(prepared).toMatchObject({ animated: true, frames: 3, width: 600, height: 300 });
@@ -45,7 +55,12 @@ describe('display versions', () => {
   });
 
   it('names MIME types and extensions', () => {
-    expect(['png', 'jpeg', 'gif', 'webp'].map((f) => mimeTypeOf(f as 'png'))).toEqual(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+    expect(['png', 'jpeg', 'gif', 'webp'].map((f) => mimeTypeOf(f as 'png'))).toEqual([
+      'image/png',
+      'image/jpeg',
+      'image/gif',
+      'image/webp',
+    ]);
     expect(['png', 'jpeg', 'gif', 'webp'].map((f) => extensionOf(f as 'png'))).toEqual(['png', 'jpg', 'gif', 'webp']);
   });
 });

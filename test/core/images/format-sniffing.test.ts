@@ -42,7 +42,10 @@ describe('format sniffing', () => {
 
   it.each([
     ['an SVG', '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'],
-    ['an SVG with an XML prolog', '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'],
+    [
+      'an SVG with an XML prolog',
+      '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+    ],
     ['HTML', '<!doctype html><html><body><img src=x onerror=alert(1)></body></html>'],
     ['plain text', 'just some words, not an image at all'],
     ['a PDF', '%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF'],

@@ -6,20 +6,33 @@ import sharp, { type Sharp } from 'sharp';
 export function noise(width: number, height: number, pageHeight?: number): Sharp {
   // sharp's types require a background; with noise present it is ignored.
   return sharp({
-    create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 50 }, ...(pageHeight ? { pageHeight } : {}) },
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 50 },
+      ...(pageHeight ? { pageHeight } : {}),
+    },
   });
 }
 
 /** Cheap to encode at large sizes, for tests about geometry rather than pixels. */
 export function flat(width: number, height: number, pageHeight?: number): Sharp {
-  return sharp({ create: { width, height, channels: 3, background: '#4080c0', ...(pageHeight ? { pageHeight } : {}) } });
+  return sharp({
+    create: { width, height, channels: 3, background: '#4080c0', ...(pageHeight ? { pageHeight } : {}) },
+  });
 }
 
 /** An animation whose frames are flat but different colours, so encoders cannot merge them. */
 export function flatFrames(width: number, frameHeight: number, frames: number): Sharp {
   const raw = Buffer.alloc(width * frameHeight * frames * 3);
   for (let frame = 0; frame < frames; frame++) {
-    raw.fill(Buffer.from([40 * frame, 255 - 40 * frame, 128]), frame * width * frameHeight * 3, (frame + 1) * width * frameHeight * 3);
+    raw.fill(
+      Buffer.from([40 * frame, 255 - 40 * frame, 128]),
+      frame * width * frameHeight * 3,
+      (frame + 1) * width * frameHeight * 3,
+    );
   }
   return sharp(raw, { raw: { width, height: frameHeight * frames, channels: 3, pageHeight: frameHeight } });
 }
@@ -32,12 +45,26 @@ export const COMMENT = 'meet me at the old oak tree';
 export const XMP_SECRET = 'xmp-secret-location';
 export const IPTC_SECRET = 'iptc-byline-jane';
 
-export const PERSONAL_STRINGS = [CAMERA_MAKE, CAMERA_MODEL, CAMERA_SERIAL, TAKEN_AT, COMMENT, XMP_SECRET, IPTC_SECRET, 'Exif'];
+export const PERSONAL_STRINGS = [
+  CAMERA_MAKE,
+  CAMERA_MODEL,
+  CAMERA_SERIAL,
+  TAKEN_AT,
+  COMMENT,
+  XMP_SECRET,
+  IPTC_SECRET,
+  'Exif',
+];
 
 export const EXIF = {
   IFD0: { Make: CAMERA_MAKE, Model: CAMERA_MODEL, DateTime: TAKEN_AT, ImageDescription: COMMENT },
   IFD2: { BodySerialNumber: CAMERA_SERIAL, DateTimeOriginal: TAKEN_AT },
-  IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 2600/100', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 3900/100' },
+  IFD3: {
+    GPSLatitudeRef: 'N',
+    GPSLatitude: '51/1 30/1 2600/100',
+    GPSLongitudeRef: 'W',
+    GPSLongitude: '0/1 7/1 3900/100',
+  },
 };
 
 export const XMP = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:source="${XMP_SECRET}"/></rdf:RDF></x:xmpmeta>`;
@@ -62,7 +89,10 @@ export function commentSegment(text: string): Buffer {
 }
 
 export function iptcSegment(text: string): Buffer {
-  return jpegSegment(0xed, Buffer.concat([Buffer.from('Photoshop 3.0\0', 'latin1'), Buffer.from(`8BIM\x04\x04\0\0${text}`, 'latin1')]));
+  return jpegSegment(
+    0xed,
+    Buffer.concat([Buffer.from('Photoshop 3.0\0', 'latin1'), Buffer.from(`8BIM\x04\x04\0\0${text}`, 'latin1')]),
+  );
 }
 
 export function appSegment(n: number, text: string): Buffer {
@@ -144,7 +174,9 @@ export function pngPixelBomb(side = 20000): Buffer {
 }
 
 export async function animatedGif(frames = 4, side = 40): Promise<Buffer> {
-  return noise(side, side * frames, side).gif({ loop: 0, delay: new Array<number>(frames).fill(100) }).toBuffer();
+  return noise(side, side * frames, side)
+    .gif({ loop: 0, delay: new Array<number>(frames).fill(100) })
+    .toBuffer();
 }
 
 function gifSubBlocks(data: Buffer): Buffer {
@@ -162,7 +194,11 @@ export function gifWithPersonalData(gif: Buffer): Buffer {
   const packed = gif[10];
   const afterColourTable = 13 + (packed & 0x80 ? 3 * (1 << ((packed & 7) + 1)) : 0);
   const comment = Buffer.concat([Buffer.from([0x21, 0xfe]), gifSubBlocks(Buffer.from(COMMENT, 'latin1'))]);
-  const xmp = Buffer.concat([Buffer.from([0x21, 0xff, 11]), Buffer.from('XMP DataXMP', 'latin1'), gifSubBlocks(Buffer.from(XMP, 'utf8'))]);
+  const xmp = Buffer.concat([
+    Buffer.from([0x21, 0xff, 11]),
+    Buffer.from('XMP DataXMP', 'latin1'),
+    gifSubBlocks(Buffer.from(XMP, 'utf8')),
+  ]);
   return Buffer.concat([gif.subarray(0, afterColourTable), comment, xmp, gif.subarray(afterColourTable)]);
 }
 
@@ -176,7 +212,7 @@ export async function animatedWebpWithPersonalData(frames = 3, side = 40): Promi
 
 export function webpChunks(webp: Buffer): string[] {
   const names: string[] = [];
-  for (let at = 12; at + 8 <= webp.length; ) {
+  for (let at = 12; at + 8 <= webp.length;) {
     names.push(webp.toString('latin1', at, at + 4));
     const size = webp.readUInt32LE(at + 4);
     at += 8 + size + (size & 1);
@@ -186,7 +222,8 @@ export function webpChunks(webp: Buffer): string[] {
 
 export function pngChunkTypes(png: Buffer): string[] {
   const types: string[] = [];
-  for (let at = 8; at + 12 <= png.length; at += 12 + png.readUInt32BE(at)) types.push(png.toString('latin1', at + 4, at + 8));
+  for (let at = 8; at + 12 <= png.length; at += 12 + png.readUInt32BE(at))
+    types.push(png.toString('latin1', at + 4, at + 8));
   return types;
 }
 

@@ -2,8 +2,17 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { prepareImage } from '../../../core/images/image-pipeline.js';
 import {
-  PERSONAL_STRINGS, animatedGif, animatedWebpWithPersonalData, containsText, gifWithPersonalData, jpegWithPersonalData,
-  noise, pngChunkTypes, pngWithPersonalData, rawPixels, webpChunks,
+  PERSONAL_STRINGS,
+  animatedGif,
+  animatedWebpWithPersonalData,
+  containsText,
+  gifWithPersonalData,
+  jpegWithPersonalData,
+  noise,
+  pngChunkTypes,
+  pngWithPersonalData,
+  rawPixels,
+  webpChunks,
 } from './image-fixtures.js';
 
 const limits = { maxImagePixels: 100_000_000 };
@@ -14,7 +23,7 @@ function expectNoPersonalData(bytes: Buffer): void {
 
 function jpegMarkers(jpeg: Buffer): number[] {
   const markers: number[] = [];
-  for (let at = 2; at < jpeg.length && jpeg[at] === 0xff; ) {
+  for (let at = 2; at < jpeg.length && jpeg[at] === 0xff;) {
     const marker = jpeg[at + 1];
     markers.push(marker);
     if (marker === 0xda) break;
@@ -49,7 +58,11 @@ describe('metadata stripping', () => {
   });
 
   it('keeps the JFIF, ICC profile and Adobe segments a JPEG needs for its colours', async () => {
-    const input = await noise(32, 32).jpeg().withIccProfile('p3').withExif({ IFD0: { Make: 'x' } }).toBuffer();
+    const input = await noise(32, 32)
+      .jpeg()
+      .withIccProfile('p3')
+      .withExif({ IFD0: { Make: 'x' } })
+      .toBuffer();
     const adobe = Buffer.from([0xff, 0xee, 0x00, 0x0e, ...Buffer.from('Adobe', 'latin1'), 0, 100, 0, 0, 0, 0, 1]);
     const withAdobe = Buffer.concat([input.subarray(0, 2), adobe, input.subarray(2)]);
     const { cleaned } = await prepareImage(withAdobe, limits);

@@ -42,7 +42,11 @@ describe('how the pipeline uses sharp', () => {
   it('never hands sharp an SVG, a TIFF or text', async () => {
     const tiff = await noise(8, 8).tiff().toBuffer();
     calls.length = 0;
-    for (const input of [Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'), tiff, Buffer.from('hello')]) {
+    for (const input of [
+      Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>'),
+      tiff,
+      Buffer.from('hello'),
+    ]) {
       await expectCode(prepareImage(input, limits), 'UNSUPPORTED_FORMAT');
     }
     expect(calls).toHaveLength(0);

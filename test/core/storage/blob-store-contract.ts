@@ -174,7 +174,12 @@ export function describeBlobStoreContract(name: string, target: ContractTarget):
       });
 
       it('refuses a malformed range before doing any I/O', async () => {
-        for (const range of [{ start: 10, end: 5 }, { start: -1, end: 5 }, { start: 0.5, end: 5 }, { start: 0, end: NaN }]) {
+        for (const range of [
+          { start: 10, end: 5 },
+          { start: -1, end: 5 },
+          { start: 0.5, end: 5 },
+          { start: 0, end: NaN },
+        ]) {
           await expect(store.stream(key, range)).rejects.toThrow(RangeError);
         }
       });

@@ -77,7 +77,9 @@ describe('LocalBlobStore', () => {
 
   it('leaves no temp files behind after many puts', async () => {
     const keys = Array.from({ length: 10 }, () => freshKey());
-    await Promise.all(keys.flatMap((key) => [1, 2, 3].map((n) => store.put(key, Buffer.alloc(1000 * n, n), 'image/jpeg'))));
+    await Promise.all(
+      keys.flatMap((key) => [1, 2, 3].map((n) => store.put(key, Buffer.alloc(1000 * n, n), 'image/jpeg'))),
+    );
     const files = await listFiles(root);
     expect(files.filter((f) => f.includes('.tmp-') || path.basename(f).startsWith('.'))).toEqual([]);
     for (const key of keys) expect((await store.stat(key))?.size).toBeGreaterThan(0);

@@ -9,7 +9,9 @@ import { startS3Server } from '../../helpers/s3-server.js';
 import type { TestS3Server } from '../../helpers/s3-server.js';
 import { describeBlobStoreContract, freshKey } from './blob-store-contract.js';
 
-function configFor(server: Pick<TestS3Server, 'endpoint' | 'bucket' | 'region' | 'accessKeyId' | 'secretAccessKey'>): S3StorageConfig {
+function configFor(
+  server: Pick<TestS3Server, 'endpoint' | 'bucket' | 'region' | 'accessKeyId' | 'secretAccessKey'>,
+): S3StorageConfig {
   return {
     driver: 's3',
     bucket: server.bucket,
@@ -103,38 +105,44 @@ describe('S3BlobStore', () => {
     const wrong = S3BlobStore.fromConfig({ ...configFor(server), accessKeyId: 'UNKNOWN' }, { maxAttempts: 1 });
     try {
       expect(isMaiimgError(await errorOf(wrong.ping()), 'STORAGE_UNAVAILABLE')).toBe(true);
-      expect(isMaiimgError(await errorOf(wrong.put(freshKey(), Buffer.from('x'), 'image/jpeg')), 'STORAGE_UNAVAILABLE')).toBe(true);
+      expect(
+        isMaiimgError(await errorOf(wrong.put(freshKey(), Buffer.from('x'), 'image/jpeg')), 'STORAGE_UNAVAILABLE'),
+      ).toBe(true);
     } finally {
       wrong.close();
     }
   });
 
-  it('fails every call with STORAGE_UNAVAILABLE when nothing listens at the endpoint', { timeout: 120_000 }, async () => {
-    const port = await closedPort();
-    const down = S3BlobStore.fromConfig(
-      { ...configFor(server), endpoint: `http://127.0.0.1:${port}` },
-      { maxAttempts: 1, connectionTimeoutMs: 1000, requestTimeoutMs: 1000 },
-    );
-    const key = freshKey();
-    try {
-      for (const call of [
-        () => down.put(key, Buffer.from('x'), 'image/jpeg'),
-        () => down.get(key),
-        () => down.stream(key),
-        () => down.stream(key, { start: 0, end: 1 }),
-        () => down.stat(key),
-        () => down.exists(key),
-        () => down.delete(key),
-        () => down.ping(),
-      ]) {
-        const error = await errorOf(call());
-        expect(isMaiimgError(error, 'STORAGE_UNAVAILABLE')).toBe(true);
-        expect((error as Error).cause).toBeDefined();
+  it(
+    'fails every call with STORAGE_UNAVAILABLE when nothing listens at the endpoint',
+    { timeout: 120_000 },
+    async () => {
+      const port = await closedPort();
+      const down = S3BlobStore.fromConfig(
+        { ...configFor(server), endpoint: `http://127.0.0.1:${port}` },
+        { maxAttempts: 1, connectionTimeoutMs: 1000, requestTimeoutMs: 1000 },
+      );
+      const key = freshKey();
+      try {
+        for (const call of [
+          () => down.put(key, Buffer.from('x'), 'image/jpeg'),
+          () => down.get(key),
+          () => down.stream(key),
+          () => down.stream(key, { start: 0, end: 1 }),
+          () => down.stat(key),
+          () => down.exists(key),
+          () => down.delete(key),
+          () => down.ping(),
+        ]) {
+          const error = await errorOf(call());
+          expect(isMaiimgError(error, 'STORAGE_UNAVAILABLE')).toBe(true);
+          expect((error as Error).cause).toBeDefined();
+        }
+      } finally {
+        down.close();
       }
-    } finally {
-      down.close();
-    }
-  });
+    },
+  );
 
   it('fails with STORAGE_UNAVAILABLE once the server it was using stops', { timeout: 120_000 }, async () => {
     const doomed = await startS3Server();
@@ -161,7 +169,10 @@ describe('S3BlobStore', () => {
     });
     await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
     const { port } = failing.address() as AddressInfo;
-    const busy = S3BlobStore.fromConfig({ ...configFor(server), endpoint: `http://127.0.0.1:${port}` }, { maxAttempts: 2 });
+    const busy = S3BlobStore.fromConfig(
+      { ...configFor(server), endpoint: `http://127.0.0.1:${port}` },
+      { maxAttempts: 2 },
+    );
     try {
       const error = await errorOf(busy.get(freshKey()));
       expect(isMaiimgError(error, 'STORAGE_UNAVAILABLE')).toBe(true);
