@@ -3,18 +3,23 @@ import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import cliProgress from 'cli-progress';
-import { loadConfig, ConfigError, type Config } from '../core/config.js';
-import { openCore, type Core } from '../core/core-app.js';
-import { MaiimgError, isMaiimgError } from '../core/errors.js';
+import type { Config } from '../core/config.js';
+import type { Core } from '../core/core-app.js';
+import { MaiimgError, isMaiimgError, type ErrorCode } from '../core/errors.js';
 import { parseExpiry, parseMaxOpens } from '../core/link-options.js';
 import { statusText } from '../core/chat/chat-commands.js';
 import { errorMessage, t } from '../core/messages.js';
 import type { Gallery, GalleryOptions, IncomingFile, Locale, Owner, SettingsPatch } from '../core/types.js';
-import { startServer } from './server.js';
+
+// Only what every command needs is imported above. The rest is imported by the command that uses it
+// (the configuration's zod schemas once a command runs, the core with sharp, Prisma and the S3 client
+// for commands that touch galleries, the bots' SDKs for `serve` only), so `maiimg --help` starts in
+// about the time of bare Node, and `list` never loads a bot SDK.
 
 /** Exit codes: 0 done, 1 error, 2 the batch was refused or nothing in it was valid. */
 const EXIT_REFUSED = 2;
+/** Refusals of a whole batch (exit 2); every other error exits 1. */
+const REFUSED_CODES: ReadonlySet<ErrorCode> = new Set(['TOO_MANY_FILES', 'EMPTY_BATCH', 'NO_VALID_FILES']);
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -23,32 +28,51 @@ interface Io {
 
 /** The terminal adapter: the whole core, no bot token needed. */
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Io = process): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  const locale: Locale = config.defaultLocale;
+  // `--json` anywhere before a lone `--` asks for JSON, errors included (known before parsing, so a
+  // refused command line answers in JSON too).
+  const jsonMode = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json');
+  // Set by the hook that runs before every command's action (help never loads the configuration).
+  let config!: Config;
+  let locale: Locale = 'en';
   const owner: Owner = { platform: 'cli', userId: env.MAIIMG_CLI_USER || userInfo().username };
   const out = (text: string) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+  /** A refusal: one `{ "error": { code, message } }` object on stdout in JSON mode, the sentence on stderr otherwise. */
+  const refuse = (code: string, message: string, extra: Record<string, unknown> = {}) => {
+    if (jsonMode) json({ error: { code, message }, ...extra });
+    else io.stderr.write(`${message}\n`);
+  };
   let exitCode = 0;
   let core: Core | undefined;
   const withCore = async <T>(work: (core: Core) => Promise<T>): Promise<T> => {
-    core ??= await openCore(config, { logLevel: env.LOG_LEVEL ? config.logLevel : 'warn' });
+    if (!core) {
+      const [{ openCore }, { createLogger }, { default: pino }] = await Promise.all([
+        import('../core/core-app.js'),
+        import('../core/logger.js'),
+        import('pino'),
+      ]);
+      const logLevel = env.LOG_LEVEL ? config.logLevel : 'warn';
+      // Logs go to stderr: stdout carries the command's answer (JSON in `--json` mode) alone.
+      const logger = createLogger(logLevel, pino.destination({ fd: 2, sync: true }));
+      core = await openCore(config, { logLevel, logger });
+    }
     return work(core);
   };
 
   const program = new Command('maiimg')
     .description('Turn photos into a shareable gallery link and QR code, and see who opened it.')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError();
+    // In JSON mode commander's own error text is not printed: the refusal below carries it.
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => (jsonMode ? undefined : io.stderr.write(s)),
+    })
+    .showHelpAfterError(!jsonMode)
+    .hook('preAction', async () => {
+      const { loadConfig } = await import('../core/config.js');
+      config = loadConfig(env);
+      locale = config.defaultLocale;
+    });
 
   program
     .command('upload')
@@ -70,13 +94,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
           downloadsAllowed: opts.download !== false,
         };
         const incoming = await Promise.all(files.map(fileFromPath));
-        const bar =
-          !opts.json && io.stderr.isTTY
-            ? new cliProgress.SingleBar(
-                { stream: io.stderr, format: '{bar} {value}/{total} {file}', hideCursor: true, clearOnComplete: true },
-                cliProgress.Presets.shades_classic,
-              )
-            : null;
+        const cliProgress = !opts.json && io.stderr.isTTY ? (await import('cli-progress')).default : null;
+        const bar = cliProgress
+          ? new cliProgress.SingleBar(
+              { stream: io.stderr, format: '{bar} {value}/{total} {file}', hideCursor: true, clearOnComplete: true },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
         bar?.start(incoming.length, 0, { file: '' });
         let outcome;
         try {
@@ -91,7 +115,20 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
           bar?.stop();
         }
         const qr = outcome.gallery ? await core.service.qrCode(outcome.gallery.slug) : null;
-        if (opts.json) {
+        if (opts.json && !outcome.gallery) {
+          // One kind of rejection (every path unreadable, say) is named; a mix is NO_VALID_FILES.
+          const codes = new Set(outcome.rejected.map((r) => r.code));
+          const [only] = codes;
+          const code = codes.size === 1 && only ? only : 'NO_VALID_FILES';
+          const message =
+            codes.size === 1 && outcome.rejected.length === 1
+              ? t(locale, 'gallery.rejectedLine', {
+                  file: outcome.rejected[0]!.file,
+                  reason: outcome.rejected[0]!.message,
+                })
+              : t(locale, 'NO_VALID_FILES');
+          refuse(code, message, { gallery: null, accepted: outcome.accepted, rejected: outcome.rejected });
+        } else if (opts.json) {
           json({
             gallery: outcome.gallery
               ? { slug: outcome.gallery.slug, url: outcome.url, qrPng: qr!.png.toString('base64') }
@@ -250,6 +287,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     .command('serve')
     .description('run the gallery site (and the bots whose tokens are set) — the same as npm start')
     .action(async () => {
+      const { startServer } = await import('./server.js');
       await startServer(config);
     });
 
@@ -258,12 +296,21 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
-    if (code?.startsWith('commander.')) return 1;
-    if (isMaiimgError(error)) {
-      io.stderr.write(`${errorMessage(locale, error.code, error.params)}\n`);
-      return error.code === 'TOO_MANY_FILES' || error.code === 'EMPTY_BATCH' ? EXIT_REFUSED : 1;
+    if (code?.startsWith('commander.')) {
+      // A command line commander refused (unknown option or command, a value that does not parse):
+      // in text mode it has printed its sentence already.
+      if (jsonMode) refuse('INVALID_OPTION', (error as Error).message.replace(/^error: /, ''));
+      return 1;
     }
-    io.stderr.write(`${(error as Error).message}\n`);
+    if (isMaiimgError(error)) {
+      refuse(error.code, errorMessage(locale, error.code, error.params));
+      return REFUSED_CODES.has(error.code) ? EXIT_REFUSED : 1;
+    }
+    if ((error as Error).name === 'ConfigError') {
+      refuse('CONFIG_INVALID', (error as Error).message);
+      return 1;
+    }
+    refuse('INTERNAL', (error as Error).message);
     return 1;
   } finally {
     await core?.close();

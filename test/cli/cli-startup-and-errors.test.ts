@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePng } from '../helpers/images.js';
+
+/**
+ * What a command loads before it answers, and how it refuses in `--json` mode: one
+ * `{ "error": { code, message } }` object on stdout with the documented exit code.
+ */
+const BIN = path.resolve('scripts/maiimg-source.mjs');
+const LOG_PACKAGES = path.resolve('test/helpers/log-packages.mjs');
+const HEAVY = ['sharp', '@aws-sdk/client-s3', '@prisma/client', 'pg', 'ioredis'];
+const BOT_SDKS = ['telegraf', 'discord.js', '@slack/bolt', '@slack/web-api'];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+
+function maiimg(args: string[], options: { user?: string; env?: NodeJS.ProcessEnv; node?: string[] } = {}) {
+  return new Promise<Run>((resolve) => {
+    execFile(
+      process.execPath,
+      [...(options.node ?? []), BIN, ...args],
+      { cwd: dir, env: { ...env, MAIIMG_CLI_USER: options.user ?? 'alice', ...options.env } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const loadedPackages = (run: Run) => [...run.stderr.matchAll(/^loaded-package (\S+)$/gm)].map((m) => m[1]);
+
+function jsonError(run: Run): { code: string; message: string } {
+  const body = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+  expect(Object.keys(body.error).sort()).toEqual(['code', 'message']);
+  expect(body.error.message.length).toBeGreaterThan(3);
+  return body.error;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'maiimg-cli-errors-'));
+  env = { PATH: process.env.PATH, HOME: dir, DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent' };
+  await writeFile(path.join(dir, 'one.png'), await makePng(40, 30, 5));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('maiimg loads only what a command uses', () => {
+  it('--help loads no image library, storage client, database client or bot SDK', async () => {
+    const run = await maiimg(['--help'], { node: ['--import', LOG_PACKAGES] });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('upload');
+    const loaded = loadedPackages(run);
+    expect(loaded).toContain('commander'); // the hook does see packages
+    for (const name of [...HEAVY, ...BOT_SDKS]) expect(loaded).not.toContain(name);
+  });
+
+  it('list --json loads no bot SDK', async () => {
+    const run = await maiimg(['list', '--json'], { node: ['--import', LOG_PACKAGES] });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ galleries: [] });
+    const loaded = loadedPackages(run);
+    expect(loaded).toContain('@prisma/client');
+    for (const name of BOT_SDKS) expect(loaded).not.toContain(name);
+  });
+});
+
+describe('maiimg --json refusals', () => {
+  it('TOO_MANY_FILES: one error object on stdout, exit 2', async () => {
+    const many = Array.from({ length: 26 }, () => path.join(dir, 'one.png'));
+    const run = await maiimg(['upload', ...many, '--json']);
+    expect(run.code).toBe(2);
+    const error = jsonError(run);
+    expect(error.code).toBe('TOO_MANY_FILES');
+    expect(error.message).toMatch(/26/);
+    expect(run.stderr).not.toMatch(/26/);
+  });
+
+  it('FILE_UNREADABLE for a path that cannot be read, exit 2', async () => {
+    const run = await maiimg(['upload', path.join(dir, 'missing.png'), '--json']);
+    expect(run.code).toBe(2);
+    expect(jsonError(run).code).toBe('FILE_UNREADABLE');
+    expect(JSON.parse(run.stdout)).toMatchObject({ gallery: null, rejected: [{ file: 'missing.png' }] });
+  });
+
+  it('GALLERY_NOT_FOUND and NOT_OWNER, exit 1', async () => {
+    const unknown = await maiimg(['show', 'AAAAAAAAAAAAAAAAAAAAAA', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(jsonError(unknown).code).toBe('GALLERY_NOT_FOUND');
+
+    const made = await maiimg(['upload', path.join(dir, 'one.png'), '--json']);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    const slug = (JSON.parse(made.stdout) as { gallery: { slug: string } }).gallery.slug;
+    const other = await maiimg(['disable', slug, '--json'], { user: 'mallory' });
+    expect(other.code).toBe(1);
+    expect(jsonError(other).code).toBe('NOT_OWNER');
+  });
+
+  it('INVALID_OPTION for a value that does not parse, an unknown option and an empty `set`, exit 1', async () => {
+    for (const args of [
+      ['upload', path.join(dir, 'one.png'), '--max-views', 'lots', '--json'],
+      ['list', '--colour', '--json'],
+      ['set', 'AAAAAAAAAAAAAAAAAAAAAA', '--json'],
+    ]) {
+      const run = await maiimg(args);
+      expect(run.code, args.join(' ')).toBe(1);
+      expect(jsonError(run).code).toBe('INVALID_OPTION');
+      expect(run.stderr).toBe('');
+    }
+  });
+
+  it('CONFIG_INVALID for a bad configuration, exit 1', async () => {
+    const run = await maiimg(['list', '--json'], { env: { PORT: 'abc' } });
+    expect(run.code).toBe(1);
+    const error = jsonError(run);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('PORT');
+  });
+});
