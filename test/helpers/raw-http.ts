@@ -76,3 +76,56 @@ export function pushBody(options: PushOptions): Promise<PushedBody> {
     socket.setTimeout(120_000, () => reject(new Error('no answer within two minutes')));
   });
 }
+
+export interface Trickle {
+  /** Resolves with how long the connection stayed open once the server closes it. */
+  closed: Promise<number>;
+  isOpen(): boolean;
+  stop(): void;
+}
+
+/**
+ * Sends a request's headers, then its body one byte at a time every `everyMs` (as a slow-loris
+ * client does), for as long as the server keeps the connection open.
+ */
+export function trickleBody(options: {
+  port: number;
+  path: string;
+  headers: Record<string, string>;
+  declaredBytes: number;
+  everyMs: number;
+}): Trickle {
+  const started = Date.now();
+  const socket = connect(options.port, '127.0.0.1');
+  let open = true;
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<number>((resolve) => {
+    socket.on('close', () => {
+      open = false;
+      clearInterval(timer);
+      resolve(Date.now() - started);
+    });
+  });
+  socket.on('error', () => undefined);
+  socket.once('connect', () => {
+    socket.write(
+      [
+        `POST ${options.path} HTTP/1.1`,
+        'Host: 127.0.0.1',
+        `Content-Length: ${options.declaredBytes}`,
+        ...Object.entries(options.headers).map(([name, value]) => `${name}: ${value}`),
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    timer = setInterval(() => socket.write('a'), options.everyMs);
+  });
+  return {
+    closed,
+    isOpen: () => open,
+    stop: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
+}

@@ -6,7 +6,8 @@ import { createRunningServer, type RunningServer } from '../../cli/server.js';
 import { commandFields, postCommand } from '../bots/slack/slack-requests.js';
 import { startFakeSlackApi, type FakeSlackApi } from '../fakes/slack-api.js';
 import { freePort, testConfig } from '../helpers/test-core.js';
-import { pushBody } from '../helpers/raw-http.js';
+import { pushBody, trickleBody } from '../helpers/raw-http.js';
+import { BODY_DEADLINE_MS } from '../../gallery-web/body-limit.js';
 
 /**
  * Bodies nobody legitimate sends: huge POSTs to the Slack endpoint and to routes that read small
@@ -119,4 +120,32 @@ describe('other routes that read a body', () => {
       expect(pushed.bytesSent, target).toBeLessThan(SOCKET_SLACK);
     }
   });
+});
+
+describe('slow request bodies', () => {
+  it('cuts a body trickled to a form route within seconds, and leaves a slow upload alone', async () => {
+    const slowForm = trickleBody({
+      port,
+      path: '/dashboard/login',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      declaredBytes: 4000,
+      everyMs: 250,
+    });
+    const slowUpload = trickleBody({
+      port,
+      path: '/upload',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=----trickle' },
+      declaredBytes: 10 * MiB,
+      everyMs: 250,
+    });
+    try {
+      const openFor = await slowForm.closed;
+      expect(openFor).toBeGreaterThanOrEqual(BODY_DEADLINE_MS - 500);
+      expect(openFor).toBeLessThan(BODY_DEADLINE_MS + 5_000);
+      expect(slowUpload.isOpen()).toBe(true);
+    } finally {
+      slowForm.stop();
+      slowUpload.stop();
+    }
+  }, 40_000);
 });
