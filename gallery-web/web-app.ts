@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { Config } from '../core/config.js';
 import type { Core } from '../core/core-app.js';
 import { isMaiimgError } from '../core/errors.js';
+import { limitBodies } from './body-limit.js';
 import { createDashboardRouter } from './dashboard/dashboard-router.js';
 import { galleryRoutes, pageLocale } from './gallery-routes.js';
 import { noticePage } from './pages.js';
@@ -44,6 +45,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   app.set('trust proxy', trustProxySetting(config.web.trustProxy));
   app.set('etag', false);
   app.use(requestDurations(core.metrics));
+  app.use(limitBodies({ exempt: (req) => req.path === '/upload' }));
 
   app.use(
     helmet({
