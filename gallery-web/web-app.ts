@@ -11,7 +11,7 @@ import { galleryRoutes, pageLocale } from './gallery-routes.js';
 import { noticePage } from './pages.js';
 import { uploadRoutes } from './upload/upload-routes.js';
 import { metricsEndpoint, requestDurations } from './request-metrics.js';
-import { trustProxySetting } from './visit-request.js';
+import { trustProxySetting, trustProxyWarning } from './visit-request.js';
 
 /** The web side of the process: the Express app, the router bots mount webhooks on, and a graceful close. */
 export interface WebApp {
@@ -42,7 +42,10 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   const { core, config } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', trustProxySetting(config.web.trustProxy));
+  const trustProxy = trustProxySetting(config.web.trustProxy);
+  app.set('trust proxy', trustProxy);
+  const proxyWarning = trustProxyWarning(trustProxy, config.host);
+  if (proxyWarning) core.logger.warn({ trustProxy: config.web.trustProxy, host: config.host }, proxyWarning);
   app.set('etag', false);
   app.use(requestDurations(core.metrics));
   app.use(limitBodies({ exempt: (req) => req.path === '/upload' }));
