@@ -1,4 +1,4 @@
-/* global document, navigator, window, Image, fetch */
+/* global document, navigator, window, Image */
 // The gallery lightbox. Served as a file (the Content-Security-Policy allows no inline script).
 // Arrow keys, Esc, swipe on touch, pinch-zoom left to the browser; focus stays inside while open.
 // A photo counts as seen when it is on screen: the view is reported once it has loaded, so
