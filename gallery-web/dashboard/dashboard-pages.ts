@@ -75,7 +75,7 @@ export function galleryListPage(input: {
         <table class="galleries">
           <thead>
             <tr>
-              <th></th>
+              <th><span class="visually-hidden">${t(locale, 'dashboard.col.preview')}</span></th>
               <th>${t(locale, 'dashboard.col.gallery')}</th>
               <th>${t(locale, 'dashboard.col.state')}</th>
               <th class="num">${t(locale, 'dashboard.col.opens')}</th>
