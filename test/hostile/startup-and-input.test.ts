@@ -85,7 +85,7 @@ describe('port in use at start', () => {
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-port-'));
     try {
-      const child = spawn(process.execPath, [path.join(REPO, 'bin/maiimg.js'), 'serve'], {
+      const child = spawn(process.execPath, [path.join(REPO, 'scripts/maiimg-source.mjs'), 'serve'], {
         cwd: REPO,
         env: {
           PATH: process.env.PATH ?? '',
