@@ -60,10 +60,18 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
     },
     web.app,
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    // Without its port the process is of no use: the bots already started must not keep it alive.
+    await Promise.allSettled(bots.map((bot) => bot.stop()));
+    await web.close().catch(() => undefined);
+    await core.close().catch(() => undefined);
+    throw listenError(error, config);
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
   logger.info(
@@ -92,6 +100,19 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
       logger.info('stopped');
     })());
   return { core, web, server, bots, url, stop };
+}
+
+/** One sentence for a port that cannot be listened on, keeping the system error as its cause. */
+function listenError(error: unknown, config: Config): Error {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const where = `${config.host || '*'}:${config.port}`;
+  const sentence =
+    code === 'EADDRINUSE'
+      ? `maiimg did not start: port ${where} is already in use (another maiimg or another program listens there); stop it or set PORT.`
+      : code === 'EACCES'
+        ? `maiimg did not start: it may not listen on port ${where}; choose a PORT above 1023 or grant the permission.`
+        : `maiimg did not start: it could not listen on ${where} (${code ?? String(error)}).`;
+  return Object.assign(new Error(sentence, { cause: error }), { code });
 }
 
 /** `npm start` / `maiimg serve`: run until SIGTERM or SIGINT, then stop gracefully. */
