@@ -116,6 +116,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       return visitRepository.lastOpenAt(ids);
     },
   };
+  ImageWorkQueue.configureSharp();
   const service = new GalleryService({
     repository,
     blobs,

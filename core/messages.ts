@@ -336,6 +336,8 @@ const en = {
   'upload.error.csrf': 'This page has expired. Reload it and try again.',
   'upload.error.rateLimited': 'Too many uploads from your network. Please wait a while and try again.',
   'upload.error.badRequest': 'The upload could not be read. Please try again.',
+  'upload.error.quota': 'Your network has uploaded as much as it may today. Please try again tomorrow.',
+  'upload.error.busy': 'The server is busy with other uploads. Please try again in a minute.',
   'manage.invalid.title': 'This manage link is not valid',
   'manage.invalid.body':
     'Check that you copied the whole link. When a gallery is deleted, its manage link stops working too.',
@@ -661,6 +663,8 @@ const zhCN: Record<MessageKey, string> = {
   'upload.error.csrf': '此页面已过期，请刷新后重试。',
   'upload.error.rateLimited': '来自你所在网络的上传次数过多，请稍后再试。',
   'upload.error.badRequest': '无法读取上传的内容，请重试。',
+  'upload.error.quota': '你所在网络今天的上传量已达上限，请明天再试。',
+  'upload.error.busy': '服务器正在处理其他上传，请一分钟后再试。',
   'manage.invalid.title': '此管理链接无效',
   'manage.invalid.body': '请检查是否完整复制了链接。相册被删除后，其管理链接也会失效。',
 };

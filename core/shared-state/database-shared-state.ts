@@ -27,15 +27,15 @@ export class DatabaseWindowCounter implements WindowCounter {
     private readonly clock: Clock,
   ) {}
 
-  async increment(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }> {
+  async increment(key: string, windowMs: number, amount = 1): Promise<{ count: number; resetAt: Date }> {
     this.sweepTimer ??= setInterval(() => void this.sweep().catch(() => undefined), SWEEP_INTERVAL_MS).unref();
     const now = BigInt(this.clock.now().getTime());
     const resetAt = now + BigInt(windowMs);
     const rows = await guarded(
       () => this.db.$queryRaw<Array<{ count: number | bigint; reset_at: number | bigint }>>`
-        INSERT INTO rate_counters ("key", count, reset_at) VALUES (${key}, 1, CAST(${resetAt} AS BIGINT))
+        INSERT INTO rate_counters ("key", count, reset_at) VALUES (${key}, ${amount}, CAST(${resetAt} AS BIGINT))
         ON CONFLICT ("key") DO UPDATE SET
-          count = CASE WHEN rate_counters.reset_at <= CAST(${now} AS BIGINT) THEN 1 ELSE rate_counters.count + 1 END,
+          count = CASE WHEN rate_counters.reset_at <= CAST(${now} AS BIGINT) THEN ${amount} ELSE rate_counters.count + ${amount} END,
           reset_at = CASE WHEN rate_counters.reset_at <= CAST(${now} AS BIGINT) THEN CAST(${resetAt} AS BIGINT) ELSE rate_counters.reset_at END
         RETURNING count, reset_at`,
     );

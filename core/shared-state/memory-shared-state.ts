@@ -8,7 +8,7 @@ export class MemoryWindowCounter implements WindowCounter {
 
   constructor(private readonly clock: Clock) {}
 
-  async increment(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }> {
+  async increment(key: string, windowMs: number, amount = 1): Promise<{ count: number; resetAt: Date }> {
     const now = this.clock.now().getTime();
     // Bounded memory without a timer: ended windows are dropped every so often.
     if (++this.hitsSinceSweep >= 1000) this.sweep(now);
@@ -17,7 +17,7 @@ export class MemoryWindowCounter implements WindowCounter {
       window = { count: 0, resetAt: now + windowMs };
       this.windows.set(key, window);
     }
-    window.count += 1;
+    window.count += amount;
     return { count: window.count, resetAt: new Date(window.resetAt) };
   }
 

@@ -6,9 +6,9 @@ import type { BatchClaim, BatchTiming, BatchWindowStore, SharedState, WindowCoun
 // Each operation is one Lua script, so Redis runs it atomically whatever the other instances do.
 
 const INCREMENT = `
-local count = redis.call('INCR', KEYS[1])
+local count = redis.call('INCRBY', KEYS[1], ARGV[2] or 1)
 local ttl = redis.call('PTTL', KEYS[1])
-if count == 1 or ttl < 0 then
+if count == tonumber(ARGV[2] or 1) or ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
 end
@@ -51,7 +51,7 @@ return {'claimed', entries}`;
 const ABANDONED_WINDOW_TTL_MS = 24 * 3_600_000;
 
 interface ScriptedRedis extends Redis {
-  maiimgIncrement(key: string, windowMs: number): Promise<[number, number]>;
+  maiimgIncrement(key: string, windowMs: number, amount: number): Promise<[number, number]>;
   maiimgDecrement(key: string): Promise<number>;
   maiimgAppend(
     ...args: [string, string, string, string, string, string, string, number, number, number]
@@ -83,8 +83,8 @@ class RedisWindowCounter implements WindowCounter {
     private readonly clock: Clock,
   ) {}
 
-  async increment(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }> {
-    const [count, ttl] = await guarded(() => this.redis.maiimgIncrement(this.prefix + key, windowMs));
+  async increment(key: string, windowMs: number, amount = 1): Promise<{ count: number; resetAt: Date }> {
+    const [count, ttl] = await guarded(() => this.redis.maiimgIncrement(this.prefix + key, windowMs, amount));
     return { count: Number(count), resetAt: new Date(this.clock.now().getTime() + Number(ttl)) };
   }
 

@@ -11,10 +11,11 @@
 /** Fixed-window counters, e.g. failed password attempts per visitor and gallery. */
 export interface WindowCounter {
   /**
-   * Counts one hit for `key` in its current window; a key whose window has ended starts a new one
-   * of `windowMs`. Exact under concurrency, across processes.
+   * Counts one hit (or `amount`, a positive whole number below 2^31 in all) for `key` in its current
+   * window; a key whose window has ended starts a new one of `windowMs`. Exact under concurrency,
+   * across processes.
    */
-  increment(key: string, windowMs: number): Promise<{ count: number; resetAt: Date }>;
+  increment(key: string, windowMs: number, amount?: number): Promise<{ count: number; resetAt: Date }>;
   /** Takes one hit back (a request that turned out not to count); never goes below zero. */
   decrement(key: string): Promise<void>;
   /** Forgets the key. */

@@ -1,7 +1,8 @@
 import type { ErrorCode, ErrorParams } from '../../core/errors.js';
 
 /** Codes of the refusals that belong to the web transport, not to the core's rules. */
-export type UploadTransportCode = 'CSRF_FAILED' | 'RATE_LIMITED' | 'BAD_UPLOAD' | 'UPLOAD_ABORTED';
+export type UploadTransportCode =
+  'CSRF_FAILED' | 'RATE_LIMITED' | 'QUOTA_EXCEEDED' | 'SERVER_BUSY' | 'BAD_UPLOAD' | 'UPLOAD_ABORTED';
 
 /**
  * Why an upload request was refused before the core saw it: either one of the core's own rules

@@ -19,6 +19,7 @@ import { receiveBatch, type SpooledFile } from './multipart-batch.js';
 import { CSRF_FIELD, CSRF_HEADER, UploadCsrf } from './upload-csrf.js';
 import { uploadPage, uploadResultPage, type UploadResult } from './upload-pages.js';
 import { UploadRefusal, type UploadTransportCode } from './upload-refusal.js';
+import { BUSY_RETRY_AFTER_S, UploadBudget, UploadQuota } from './upload-admission.js';
 
 export interface UploadRoutesDeps {
   core: Core;
@@ -38,6 +39,8 @@ const STALE_SPOOL_MS = 24 * 60 * 60 * 1000;
 const TRANSPORT_MESSAGES: Record<UploadTransportCode, MessageKey> = {
   CSRF_FAILED: 'upload.error.csrf',
   RATE_LIMITED: 'upload.error.rateLimited',
+  QUOTA_EXCEEDED: 'upload.error.quota',
+  SERVER_BUSY: 'upload.error.busy',
   BAD_UPLOAD: 'upload.error.badRequest',
   UPLOAD_ABORTED: 'upload.error.badRequest',
 };
@@ -48,7 +51,10 @@ function statusOf(code: ErrorCode | UploadTransportCode): number {
     case 'CSRF_FAILED':
       return 403;
     case 'RATE_LIMITED':
+    case 'QUOTA_EXCEEDED':
       return 429;
+    case 'SERVER_BUSY':
+      return 503;
     case 'TOO_MANY_FILES':
     case 'FILE_TOO_LARGE':
       return 413;
@@ -132,6 +138,13 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
     passOnStoreError: true,
   });
 
+  const budget = new UploadBudget(config.uploads.bytesInFlight);
+  const quota =
+    config.uploads.bytesPerIpPerDay === null
+      ? null
+      : new UploadQuota(core.shared.counters, config.uploads.bytesPerIpPerDay, logger);
+  const clientKey = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
+
   router.post('/upload', limiter, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const locale = pageLocale(req);
@@ -142,14 +155,31 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
       refuse(req, res, new UploadRefusal('CSRF_FAILED'), true);
       return;
     }
+    // Judged by the declared length, before a byte is read; a body sent without one is judged once spooled.
+    const declared = Number(req.headers['content-length']);
+    const known = Number.isSafeInteger(declared) && declared >= 0;
+    if (known && quota && !(await quota.take(clientKey(req), declared))) {
+      refuse(req, res, new UploadRefusal('QUOTA_EXCEEDED'), true);
+      return;
+    }
+    const release = known ? budget.tryReserve(declared) : () => undefined;
+    if (!release) {
+      refuseBusy(req, res);
+      return;
+    }
     let clientGone = false;
     res.on('close', () => {
       if (!res.writableFinished) clientGone = true;
     });
     let made: Awaited<ReturnType<typeof receiveAndCreate>>;
     try {
-      made = await receiveAndCreate(req, locale, headerToken);
+      made = await receiveAndCreate(req, locale, headerToken, !known);
     } catch (error) {
+      release();
+      if (error instanceof UploadRefusal && error.code === 'SERVER_BUSY') {
+        refuseBusy(req, res);
+        return;
+      }
       if (error instanceof UploadRefusal && error.code === 'UPLOAD_ABORTED') {
         logger.info({ ip: req.ip }, 'upload cancelled by the client; nothing kept');
         return;
@@ -157,6 +187,7 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
       refuse(req, res, error, !req.complete);
       return;
     }
+    release();
     const { outcome, owner, secret } = made;
     const gallery = outcome.gallery;
     if (!gallery) {
@@ -199,7 +230,13 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
    * Spools the upload into a folder of its own, hands it to the core under a new manage secret,
    * and removes the folder again before anyone is answered, whatever happened.
    */
-  async function receiveAndCreate(req: Request, locale: Locale, headerToken: string | undefined) {
+  async function receiveAndCreate(
+    req: Request,
+    locale: Locale,
+    headerToken: string | undefined,
+    /** The body came without a length: the quota and the budget are applied to what was spooled. */
+    judgeSpooled: boolean,
+  ) {
     await mkdir(spoolRoot, { recursive: true });
     const dir = await mkdtemp(path.join(spoolRoot, 'u-'));
     try {
@@ -212,11 +249,21 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
             throw new UploadRefusal('CSRF_FAILED');
         },
       });
-      const options = optionsFrom(batch.fields, core.clock.now());
-      const secret = newManageSecret();
-      const owner = webOwnerOf(secret);
-      const outcome = await service.createGallery({ owner, files: batch.files.map(incomingFile), options, locale });
-      return { outcome, owner, secret };
+      const options = optionsFrom(batch.fields, core.clock.now(), config.uploads.defaultExpiryMs);
+      let release = () => {};
+      if (judgeSpooled) {
+        const bytes = batch.files.reduce((sum, file) => sum + file.bytes, 0);
+        if (quota && !(await quota.take(clientKey(req), bytes))) throw new UploadRefusal('QUOTA_EXCEEDED');
+        release = budget.tryReserve(bytes) ?? throwBusy();
+      }
+      try {
+        const secret = newManageSecret();
+        const owner = webOwnerOf(secret);
+        const outcome = await service.createGallery({ owner, files: batch.files.map(incomingFile), options, locale });
+        return { outcome, owner, secret };
+      } finally {
+        release();
+      }
     } finally {
       await rm(dir, { recursive: true, force: true }).catch((error: unknown) =>
         logger.warn({ err: error, dir }, 'could not remove an upload spool folder'),
@@ -263,7 +310,17 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
         .send(uploadPage({ locale, limits: service.limits, csrf: csrf.issue(req, res), error: message, rejected }));
   }
 
+  /** 503 with Retry-After: too many bytes of uploads are being handled now; nothing is kept. */
+  function refuseBusy(req: Request, res: Response): void {
+    res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S));
+    refuse(req, res, new UploadRefusal('SERVER_BUSY'), !req.complete);
+  }
+
   return router;
+}
+
+function throwBusy(): never {
+  throw new UploadRefusal('SERVER_BUSY');
 }
 
 function pageLocale(req: Request): Locale {
@@ -275,14 +332,19 @@ function wantsJson(req: Request): boolean {
 }
 
 /** The link settings chosen on the page, parsed by the same functions the bots and the CLI use. */
-function optionsFrom(fields: Map<string, string>, now: Date): GalleryOptions {
+function optionsFrom(fields: Map<string, string>, now: Date, defaultExpiryMs: number | null): GalleryOptions {
   const text = (name: string) => fields.get(name)?.trim() || undefined;
   const expires = text('expires');
   const maxOpens = text('maxOpens');
   const downloads = text('downloads');
   return {
     title: text('title') ?? null,
-    expiresAt: expires ? parseExpiry(expires, now) : null,
+    // An anonymous upload that chose no expiry gets the operator's default (WEB_UPLOAD_DEFAULT_EXPIRY).
+    expiresAt: expires
+      ? parseExpiry(expires, now)
+      : defaultExpiryMs === null
+        ? null
+        : new Date(now.getTime() + defaultExpiryMs),
     maxOpens: maxOpens ? parseMaxOpens(maxOpens) : null,
     // Not trimmed: spaces may be part of a password.
     password: fields.get('password') || null,

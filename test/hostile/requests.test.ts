@@ -210,7 +210,9 @@ describe('Telegram webhook calls without the secret', () => {
         post(JSON.stringify({ ...update(102, '/list'), padding: 'x'.repeat(2 * 1024 * 1024) })),
       ],
     ];
-    for (const [name, attempt] of attempts) expect((await attempt).status, name).toBe(401);
+    // A body over 1 MB is refused (413) before the route, or its secret, is looked at.
+    for (const [name, attempt] of attempts)
+      expect((await attempt).status, name).toBe(name.startsWith('2 MB') ? 413 : 401);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(telegram.callsTo('sendMessage').filter((c) => Number(c.params.chat_id) === 8080)).toHaveLength(0);
 

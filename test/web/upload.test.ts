@@ -503,18 +503,37 @@ describe('limits and switches', () => {
 describe('upload configuration', () => {
   const base = { DATA_DIR: '/tmp/maiimg-config-test' };
   it('defaults to uploads on, 30 per IP per hour', () => {
-    expect(loadConfig(base, '/tmp').uploads).toEqual({ enabled: true, rateLimit: { max: 30, windowMs: 3_600_000 } });
+    expect(loadConfig(base, '/tmp').uploads).toMatchObject({
+      enabled: true,
+      rateLimit: { max: 30, windowMs: 3_600_000 },
+    });
   });
 
   it('reads UPLOADS_ENABLED and a count with an optional window', () => {
-    expect(loadConfig({ ...base, UPLOADS_ENABLED: 'false', UPLOAD_RATE_LIMIT: '5/10m' }, '/tmp').uploads).toEqual({
-      enabled: false,
-      rateLimit: { max: 5, windowMs: 600_000 },
-    });
+    expect(loadConfig({ ...base, UPLOADS_ENABLED: 'false', UPLOAD_RATE_LIMIT: '5/10m' }, '/tmp').uploads).toMatchObject(
+      {
+        enabled: false,
+        rateLimit: { max: 5, windowMs: 600_000 },
+      },
+    );
     expect(loadConfig({ ...base, UPLOAD_RATE_LIMIT: '12' }, '/tmp').uploads.rateLimit).toEqual({
       max: 12,
       windowMs: 3_600_000,
     });
+  });
+
+  it('reads the upload byte limits and the default expiry', () => {
+    expect(
+      loadConfig(
+        { ...base, UPLOAD_BYTES_IN_FLIGHT: '1000', UPLOAD_BYTES_PER_IP: '500MB', WEB_UPLOAD_DEFAULT_EXPIRY: '30d' },
+        '/tmp',
+      ).uploads,
+    ).toMatchObject({ bytesInFlight: 1000, bytesPerIpPerDay: 500 * 1024 * 1024, defaultExpiryMs: 30 * 86_400_000 });
+    expect(loadConfig({ ...base, UPLOAD_BYTES_PER_IP: 'off' }, '/tmp').uploads.bytesPerIpPerDay).toBeNull();
+    expect(() => loadConfig({ ...base, UPLOAD_BYTES_PER_IP: 'lots' }, '/tmp')).toThrow(/UPLOAD_BYTES_PER_IP/);
+    expect(() => loadConfig({ ...base, WEB_UPLOAD_DEFAULT_EXPIRY: 'soon' }, '/tmp')).toThrow(
+      /WEB_UPLOAD_DEFAULT_EXPIRY/,
+    );
   });
 
   it('lists unreadable values with every other problem', () => {

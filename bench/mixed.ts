@@ -1,0 +1,310 @@
+/**
+ * npm run bench:mixed — what visitors feel while the machine works hard. The server (the real
+ * `createRunningServer`, Slack in HTTP mode with a dummy secret) runs in a child process so its peak
+ * RSS is its own. Two visitors request a gallery page and a cached thumbnail, first on an idle
+ * server, then while these run together: three 25-photo uploads through /upload, cold renders of
+ * large animations (six concurrent first requests each), and a 50 MB unsigned POST to
+ * /slack/events. Latencies of the visitors' requests are compared (p99 busy / p99 idle).
+ * Last line: one JSON object.
+ */
+import { fork } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+const PHOTOS = 25;
+const UPLOADS = 3;
+const ANIMATIONS = 3;
+const CONCURRENT_RENDERS = 6;
+const IDLE_REQUESTS = 300;
+/** Two visitors, each pausing this long between requests, as people browsing do (not a load test). */
+const VISITORS = 2;
+const PAUSE_MS = 20;
+const SLACK_POST_BYTES = 50 * 1024 * 1024;
+const BROWSER_UA =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+interface Seeded {
+  base: string;
+  port: number;
+  page: string;
+  thumbnail: string;
+  animations: string[];
+}
+
+// ---- the server (child process) -----------------------------------------------------------------
+
+async function serve(dataDir: string): Promise<void> {
+  const { loadConfig } = await import('../core/config.js');
+  const { createRunningServer } = await import('../cli/server.js');
+  const config = loadConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      SLACK_BOT_TOKEN: 'xoxb-bench-dummy',
+      SLACK_SIGNING_SECRET: 'bench-dummy-signing-secret',
+      // Nothing listens there: auth.test fails once at start, and the app serves requests anyway.
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      UPLOAD_RATE_LIMIT: '1000/1h',
+    },
+    dataDir,
+  );
+  const running = await createRunningServer(config, { analyticsJobs: false });
+  const { service } = running.core;
+  const owner = { platform: 'cli' as const, userId: 'bench' };
+  const photo = (seed: number) =>
+    sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: seed * 40, g: 90, b: 160 } } })
+      .jpeg()
+      .toBuffer();
+  const small = await service.createGallery({
+    owner,
+    files: await Promise.all([1, 2, 3, 4].map(async (i) => ({ name: `${i}.jpg`, data: await photo(i) }))),
+  });
+  // Animations of 1080p frames just under MAX_ANIMATION_PIXELS: the largest a visitor can make render.
+  const frames = Math.floor(config.limits.maxAnimationPixels / (1920 * 1080));
+  const animations: string[] = [];
+  for (let a = 0; a < ANIMATIONS; a++) {
+    const frame = (i: number) =>
+      sharp({
+        create: {
+          width: 1920,
+          height: 1080,
+          channels: 3,
+          background: '#000',
+          noise: { type: 'gaussian', mean: 128, sigma: 20 + ((i + a) % 8) },
+        },
+      })
+        .raw()
+        .toBuffer();
+    const strip = Buffer.concat(await Promise.all(Array.from({ length: frames }, (_, i) => frame(i))));
+    const data = await sharp(strip, { raw: { width: 1920, height: 1080 * frames, channels: 3, pageHeight: 1080 } })
+      .webp({ quality: 80, effort: 0, loop: 0 })
+      .toBuffer();
+    const made = await service.createGallery({ owner, files: [{ name: `anim-${a}.webp`, data }] });
+    if (!made.gallery) throw new Error(`animation refused: ${JSON.stringify(made.rejected)}`);
+    animations.push(`/g/${made.gallery.slug}/i/0/1600.webp`);
+  }
+  const port = (running.server.address() as { port: number }).port;
+  const seeded: Seeded = {
+    base: `http://127.0.0.1:${port}`,
+    port,
+    page: `/g/${small.gallery!.slug}`,
+    thumbnail: `/g/${small.gallery!.slug}/i/0/480.webp`,
+    animations,
+  };
+  // Seeding (drawing the animations) is not what is measured: the peak counts from here on.
+  await resetPeakRss();
+  process.send!({ type: 'ready', seeded });
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    void (async () => {
+      const peakRssMb = await peakRss();
+      await running.stop();
+      process.send!({ type: 'stopped', peakRssMb }, () => process.exit(0));
+    })();
+  });
+}
+
+/** Linux: writing 5 to clear_refs resets VmHWM to the current RSS. */
+async function resetPeakRss(): Promise<void> {
+  await writeFile('/proc/self/clear_refs', '5').catch(() => undefined);
+}
+
+async function peakRss(): Promise<number> {
+  try {
+    const status = await readFile('/proc/self/status', 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (match) return Number(match[1]) / 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+// ---- the visitors and the heavy work (parent) ---------------------------------------------------
+
+async function timed(url: string, cookie: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url, { headers: { 'user-agent': BROWSER_UA, cookie } });
+  await response.arrayBuffer();
+  if (response.status !== 200) throw new Error(`${url}: ${response.status}`);
+  return performance.now() - started;
+}
+
+/** Two visitors alternating page and thumbnail until `until` says stop (or `count` requests are made). */
+async function visitors(seeded: Seeded, cookie: string, until: () => boolean, count = Infinity): Promise<number[]> {
+  const latencies: number[] = [];
+  await Promise.all(
+    Array.from({ length: VISITORS }, async (_, v) => {
+      for (let i = v; !until() && latencies.length < count; i++) {
+        const target = i % 2 ? seeded.thumbnail : seeded.page;
+        latencies.push(await timed(seeded.base + target, cookie));
+        await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+      }
+    }),
+  );
+  return latencies;
+}
+
+function p99(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
+}
+
+async function makePhotos(): Promise<Buffer[]> {
+  // Eight distinct 12 MP photos, cycled: every upload decodes 25 full photos.
+  return Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      sharp({
+        create: {
+          width: 4000,
+          height: 3000,
+          channels: 3,
+          background: '#000',
+          noise: { type: 'gaussian', mean: 128, sigma: 12 + i },
+        },
+      })
+        .jpeg({ quality: 85 })
+        .toBuffer(),
+    ),
+  );
+}
+
+async function upload(seeded: Seeded, photos: Buffer[], n: number): Promise<void> {
+  const page = await fetch(seeded.base + '/', { headers: { 'user-agent': BROWSER_UA } });
+  const html = await page.text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  const cookie = (page.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+  if (!csrf) throw new Error('no upload form');
+  const form = new FormData();
+  for (let i = 0; i < PHOTOS; i++) {
+    form.append(
+      'files',
+      new Blob([new Uint8Array(photos[(i + n) % photos.length]!)], { type: 'image/jpeg' }),
+      `${i}.jpg`,
+    );
+  }
+  const response = await fetch(seeded.base + '/upload', {
+    method: 'POST',
+    body: form,
+    headers: { accept: 'application/json', origin: seeded.base, cookie, 'x-csrf-token': csrf },
+  });
+  await response.arrayBuffer();
+  if (response.status !== 201) throw new Error(`upload ${n}: ${response.status}`);
+}
+
+async function coldRenders(seeded: Seeded, cookie: string): Promise<void> {
+  await Promise.all(
+    seeded.animations.flatMap((target) =>
+      Array.from({ length: CONCURRENT_RENDERS }, async () => {
+        const response = await fetch(seeded.base + target, { headers: { 'user-agent': BROWSER_UA, cookie } });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`${target}: ${response.status}`);
+      }),
+    ),
+  );
+}
+
+/** 50 MB, unsigned, written as fast as the server takes it; resolves with the status it got. */
+function unsignedSlackPost(seeded: Seeded): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(seeded.port, '127.0.0.1');
+    let answer = '';
+    let sent = 0;
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const finish = () => {
+      socket.destroy();
+      resolve(answer.split('\r\n')[0] ?? 'no answer');
+    };
+    socket.on('data', (data: Buffer) => {
+      answer += data.toString('latin1');
+      if (answer.includes('\r\n\r\n')) finish();
+    });
+    socket.on('close', finish);
+    socket.on('error', finish);
+    socket.once('connect', () => {
+      socket.write(
+        `POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${SLACK_POST_BYTES}\r\n\r\n`,
+      );
+      const pump = () => {
+        while (sent < SLACK_POST_BYTES && !socket.destroyed) {
+          sent += chunk.length;
+          if (!socket.write(chunk)) return void socket.once('drain', pump);
+        }
+      };
+      pump();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'maiimg-bench-mixed-'));
+  const server = fork(fileURLToPath(import.meta.url), ['--serve', dataDir], { execArgv: ['--import', 'tsx'] });
+  try {
+    process.stderr.write('starting the server and seeding galleries and animations...\n');
+    const seeded = await new Promise<Seeded>((resolve, reject) => {
+      server.once('message', (m: { type: string; seeded: Seeded }) => resolve(m.seeded));
+      server.once('exit', (code) => reject(new Error(`server exited (${code})`)));
+    });
+    const photos = await makePhotos();
+    const opened = await fetch(seeded.base + seeded.page, { headers: { 'user-agent': BROWSER_UA } });
+    await opened.arrayBuffer();
+    const cookie = (opened.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
+
+    // Warm up, then idle.
+    await visitors(seeded, cookie, () => false, 40);
+    const idle = await visitors(seeded, cookie, () => false, IDLE_REQUESTS);
+    process.stderr.write(`idle: ${idle.length} requests, p99 ${p99(idle).toFixed(1)} ms\n`);
+
+    let heavyDone = false;
+    const started = performance.now();
+    const heavy = Promise.all([
+      ...Array.from({ length: UPLOADS }, (_, n) => upload(seeded, photos, n)),
+      coldRenders(seeded, cookie),
+      unsignedSlackPost(seeded).then((status) => process.stderr.write(`50 MB unsigned Slack POST: ${status}\n`)),
+    ]).finally(() => (heavyDone = true));
+    const busy = await visitors(seeded, cookie, () => heavyDone);
+    await heavy;
+    process.stderr.write(
+      `busy: ${busy.length} requests over ${((performance.now() - started) / 1000).toFixed(1)} s, p99 ${p99(busy).toFixed(1)} ms\n`,
+    );
+
+    const stopped = new Promise<number>((resolve) =>
+      server.on('message', (m: { type: string; peakRssMb: number }) => m.type === 'stopped' && resolve(m.peakRssMb)),
+    );
+    server.send({ type: 'stop' });
+    const peakRssMb = await stopped;
+    const idleP99 = p99(idle);
+    const busyP99 = p99(busy);
+    process.stdout.write(
+      JSON.stringify({
+        bench: 'mixed',
+        idle_p99_ms: Math.round(idleP99 * 10) / 10,
+        busy_p99_ms: Math.round(busyP99 * 10) / 10,
+        ratio: Math.round((busyP99 / idleP99) * 100) / 100,
+        max_ms: Math.round(Math.max(...busy)),
+        peak_rss_mb: Math.round(peakRssMb),
+      }) + '\n',
+    );
+  } finally {
+    if (server.exitCode === null) server.kill();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--serve') {
+  serve(process.argv[3]!).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
