@@ -151,6 +151,22 @@ export function passwordPage(input: {
   return layout({ locale, title, body, preview: input.preview });
 }
 
+/**
+ * What a gallery limited in opens shows to anything but a counted open (link previews, bots, HEAD,
+ * prefetches): its preview tags and title, and no image URL.
+ */
+export function previewOnlyPage(input: { locale: Locale; preview: PreviewTags }): string {
+  const { locale, preview } = input;
+  return layout({
+    locale,
+    title: preview.title,
+    preview,
+    body: html`<main class="notice">
+      <h1>${preview.title}</h1>
+    </main>`,
+  });
+}
+
 /** A page that only says something (link states, not found, errors). */
 export function noticePage(locale: Locale, titleKey: MessageKey, bodyKey: MessageKey): string {
   const title = t(locale, titleKey);

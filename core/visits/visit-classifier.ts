@@ -2,12 +2,13 @@ import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
 import type { VisitKind, VisitRequest } from './visit-request.js';
 
-/** How a request for a gallery page is counted; `ignored` requests are neither counted nor recorded. */
+/** How a request for a gallery page is counted; only `human` ever counts as an open. */
 export type VisitClass =
   | { kind: 'human' }
   | { kind: 'preview'; platform: string }
   | { kind: 'bot' }
-  | { kind: 'ignored'; reason: 'head' | 'prefetch' | 'range' };
+  /** HEAD, a prefetch or prerender, or a Range request: recorded as their own kind, never an open. */
+  | { kind: 'probe'; reason: 'head' | 'prefetch' | 'range' };
 
 /**
  * Link-preview fetchers of chat apps, checked in order (first match wins). iMessage sends
@@ -37,13 +38,13 @@ export function previewPlatform(userAgent: string | null | undefined): string | 
 
 /**
  * Decides whether a request for a gallery page is a human open. Only a plain GET from a browser
- * counts: HEAD, prefetches and range requests are ignored; previews are told apart from other
+ * counts: HEAD, prefetches and range requests are probes (recorded, never counted); previews are told apart from other
  * crawlers (detected with the `isbot` package's maintained list) so the owner sees both.
  */
 export function classifyVisit(request: VisitRequest): VisitClass {
-  if (request.method.toUpperCase() === 'HEAD') return { kind: 'ignored', reason: 'head' };
-  if (isPrefetch(request.secPurpose) || isPrefetch(request.purpose)) return { kind: 'ignored', reason: 'prefetch' };
-  if (request.range) return { kind: 'ignored', reason: 'range' };
+  if (request.method.toUpperCase() === 'HEAD') return { kind: 'probe', reason: 'head' };
+  if (isPrefetch(request.secPurpose) || isPrefetch(request.purpose)) return { kind: 'probe', reason: 'prefetch' };
+  if (request.range) return { kind: 'probe', reason: 'range' };
   const userAgent = request.userAgent ?? '';
   let byAgent = agentClasses.get(userAgent);
   if (!byAgent) agentClasses.set(userAgent, (byAgent = classifyUserAgent(userAgent)));
@@ -64,9 +65,9 @@ function classifyUserAgent(userAgent: string): VisitClass {
   return { kind: 'human' };
 }
 
-/** The recorded kind of a classified request (null when it is not recorded at all). */
-export function recordedKind(visit: VisitClass): VisitKind | null {
-  return visit.kind === 'ignored' ? null : visit.kind;
+/** The recorded kind of a classified request. */
+export function recordedKind(visit: VisitClass): VisitKind {
+  return visit.kind;
 }
 
 function isPrefetch(header: string | null): boolean {

@@ -130,6 +130,7 @@ export function galleryDetailPage(input: GalleryPageInput): string {
       ${total(t(locale, 'dashboard.total.opens'), stats.humanOpens)}
       ${total(t(locale, 'dashboard.total.unique'), stats.uniqueVisitors)}
       ${total(t(locale, 'dashboard.total.previews'), previews)} ${total(t(locale, 'dashboard.total.bots'), stats.bots)}
+      ${total(t(locale, 'dashboard.total.probes'), stats.probes)}
       ${total(t(locale, 'dashboard.total.lastOpen'), formatTime(stats.lastOpenAt, locale, stats.timeZone))}
     </section>
     <section class="charts" aria-label="${t(locale, 'dashboard.charts')}">

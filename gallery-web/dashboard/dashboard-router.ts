@@ -323,8 +323,8 @@ function filterFrom(req: Request): VisitLogFilter {
   }
   const kind = queryField(req, 'kind');
   if (kind) {
-    if (kind !== 'human' && kind !== 'preview' && kind !== 'bot')
-      throw new MaiimgError('INVALID_OPTION', { option: 'kind', reason: 'use human, preview or bot' });
+    if (kind !== 'human' && kind !== 'preview' && kind !== 'bot' && kind !== 'probe')
+      throw new MaiimgError('INVALID_OPTION', { option: 'kind', reason: 'use human, preview, bot or probe' });
     filter.kind = kind;
   }
   return filter;

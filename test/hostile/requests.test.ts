@@ -83,7 +83,7 @@ const get = (pathname: string, headers: Record<string, string> = {}) =>
 const randomSlug = () => randomBytes(16).toString('base64url').slice(0, 22);
 
 describe('slugs guessed at random', () => {
-  it('answers 429 to a client after NOT_FOUND_RATE_LIMIT unknown galleries, for every gallery address, until the window ends', async () => {
+  it('answers 429 to a client after NOT_FOUND_RATE_LIMIT unknown galleries, for further unknown addresses, until the window ends', async () => {
     const guesser = from('203.0.113.7');
     const misses = [
       `/g/${randomSlug()}`,
@@ -96,9 +96,12 @@ describe('slugs guessed at random', () => {
     const blocked = await get(`/g/${randomSlug()}`, guesser);
     expect(blocked.status).toBe(429);
     expect(blocked.headers.get('cache-control')).toBe('no-store');
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await blocked.text()).toContain(t('en', 'web.tooMany.body'));
-    // Even a real gallery, from that client, for the rest of the window.
-    expect((await get(`/g/${gallery.slug}`, guesser)).status).toBe(429);
+    // A gallery that exists is never refused, not even to the scanner: a shared address (an office,
+    // a carrier's NAT) must not lock everyone behind it out of real links.
+    expect((await get(`/g/${gallery.slug}`, guesser)).status).toBe(200);
+    expect((await get(`/g/${gallery.slug}/i/0/480.webp`, guesser)).status).toBe(200);
     // Other clients are not affected, and the rest of the site serves the guesser too.
     expect((await get(`/g/${gallery.slug}`, from('198.51.100.20'))).status).toBe(200);
     expect((await get('/healthz', guesser)).status).toBe(200);
@@ -110,6 +113,16 @@ describe('slugs guessed at random', () => {
       expect((await get(`/g/${gallery.slug}`, visitor)).status).toBe(200);
       expect((await get(`/g/${disabled.slug}`, visitor)).status).toBe(410);
     }
+  });
+
+  it('does not count missing image positions or variants of a real gallery', async () => {
+    const visitor = from('198.51.100.31');
+    for (let i = 0; i < 12; i++) {
+      expect((await get(`/g/${gallery.slug}/i/${90 + i}/480.webp`, visitor)).status).toBe(404);
+      expect((await get(`/g/${gallery.slug}/i/0/huge.png`, visitor)).status).toBe(404);
+    }
+    expect((await get(`/g/${randomSlug()}`, visitor)).status).toBe(404);
+    expect((await get(`/g/${gallery.slug}`, visitor)).status).toBe(200);
   });
 
   it('can be turned off', async () => {
