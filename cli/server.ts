@@ -12,6 +12,9 @@ import { createWebApp, type WebApp } from '../gallery-web/web-app.js';
 /** How long one request may take end to end: long enough for a full batch over a slow line. */
 const UPLOAD_REQUEST_TIMEOUT_MS = 60 * 60 * 1000;
 
+/** How long a client may take to send a request's headers: a few hundred bytes. */
+const HEADERS_TIMEOUT_MS = 10_000;
+
 const BOT_STARTERS: BotStarter[] = [startTelegramBot, startDiscordBot, startSlackBot];
 
 /** How long a stop waits for requests in flight before cutting the connections still open. */
@@ -46,8 +49,17 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
     }
   }
   // Node cuts any request after 5 minutes by default; a 25 x 50 MB upload over a slow line needs
-  // longer. Slow-loris clients are still bounded by headersTimeout (headers) and the upload size limits.
-  const server = createServer({ requestTimeout: UPLOAD_REQUEST_TIMEOUT_MS }, web.app);
+  // longer. That long limit is for /upload alone: every other body must arrive within seconds
+  // (gallery-web/body-limit.ts), and headers within HEADERS_TIMEOUT_MS. Node checks these limits
+  // every connectionsCheckingInterval (30 s by default), which would let slow clients linger.
+  const server = createServer(
+    {
+      requestTimeout: UPLOAD_REQUEST_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
+    web.app,
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

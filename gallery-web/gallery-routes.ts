@@ -32,7 +32,7 @@ export interface GalleryRoutesOptions {
   passwordWindowMs?: number;
 }
 
-const VARIANTS = ['480.webp', '1600.webp', 'original'] as const;
+const VARIANTS = ['480.webp', '1080.webp', '1600.webp', 'original'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** Why a gallery cannot be shown to this request, or null when it can. */
@@ -57,6 +57,8 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   const { service, blobs, clock, logger } = core;
   const cookies = new GalleryCookies(core.visits.secret, publicBaseUrl.startsWith('https:'));
   const router = express.Router();
+  // State pages offer a way to make one's own gallery when this site takes uploads.
+  const makeYourOwn = core.config.uploads.enabled;
 
   const notFoundLimit = core.config.web.notFoundRateLimit;
   const unknownGalleries = notFoundLimit ? unknownGalleryLimit(notFoundLimit) : null;
@@ -108,13 +110,13 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
       res
         .status(404)
         .type('html')
-        .send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
+        .send(noticePage(locale, 'web.notFound.title', 'web.notFound.body', { makeYourOwn }));
       return;
     }
     res
       .status(410)
       .type('html')
-      .send(noticePage(locale, `web.state.${why}`, `web.state.${why}Body`));
+      .send(noticePage(locale, `web.state.${why}`, `web.state.${why}Body`, { makeYourOwn }));
   }
 
   function previewTags(gallery: Gallery, locale: Locale): PreviewTags {
@@ -134,7 +136,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
         : null;
     return {
       title: galleryTitle(gallery, locale),
-      description: t(locale, 'gallery.count', { count: gallery.images.length }),
+      description: t(locale, 'web.gallery.photoCount', { count: gallery.images.length }),
       url: service.urlFor(gallery.slug),
       image,
     };
@@ -255,11 +257,9 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
         ? originalKey(image.hash)
         : variant === '480.webp'
           ? await existingOrRendered(image, 480)
-          : await service.displayVersionKey(image, 1600);
-    // The lightbox's large version is what "seeing" an image means (thumbnails are the grid).
-    if (variant === '1600.webp' && ticket && req.method === 'GET' && !req.headers.range) {
-      core.visits.opener.viewImage(gallery!, image, ticket.visitId);
-    }
+          : await service.displayVersionKey(image, variant === '1080.webp' ? 1080 : 1600);
+    // Views are counted by the lightbox's /view report when a photo is shown, not by this fetch:
+    // the lightbox preloads neighbours, and the grid's tiles may use the large versions too.
     const sent = await sendBlob(req, res, blobs, {
       key,
       contentType: variant === 'original' ? mimeTypeOf(image.format) : 'image/webp',

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { Config } from '../core/config.js';
 import type { Core } from '../core/core-app.js';
 import { isMaiimgError } from '../core/errors.js';
+import { limitBodies } from './body-limit.js';
 import { createDashboardRouter } from './dashboard/dashboard-router.js';
 import { galleryRoutes, pageLocale } from './gallery-routes.js';
 import { noticePage } from './pages.js';
@@ -47,6 +48,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   if (proxyWarning) core.logger.warn({ trustProxy: config.web.trustProxy, host: config.host }, proxyWarning);
   app.set('etag', false);
   app.use(requestDurations(core.metrics));
+  app.use(limitBodies({ exempt: (req) => req.path === '/upload' }));
 
   app.use(
     helmet({
@@ -105,9 +107,13 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     app.use('/dashboard', createDashboardRouter({ core, publicBaseUrl: config.publicBaseUrl }));
   }
 
+  // An address that is not a gallery's: the page says nothing about galleries.
+  const makeYourOwn = config.uploads.enabled;
   app.use((req, res) => {
     res.status(404).setHeader('Cache-Control', 'no-store');
-    res.type('html').send(noticePage(pageLocale(req), 'web.notFound.title', 'web.notFound.body'));
+    res
+      .type('html')
+      .send(noticePage(pageLocale(req), 'web.pageNotFound.title', 'web.pageNotFound.body', { makeYourOwn }));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = httpStatusOf(error);
@@ -118,7 +124,8 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     }
     res.status(status).setHeader('Cache-Control', 'no-store');
     const locale = pageLocale(req);
-    if (status === 404) res.type('html').send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
+    if (status === 404)
+      res.type('html').send(noticePage(locale, 'web.pageNotFound.title', 'web.pageNotFound.body', { makeYourOwn }));
     else
       res
         .type('html')
