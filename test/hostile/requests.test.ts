@@ -12,6 +12,7 @@ import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
 import { makeJpeg } from '../helpers/images.js';
 import { replyText, waitForReply } from '../helpers/telegram-replies.js';
 import { freePort, testConfig } from '../helpers/test-core.js';
+import { followLoginLink } from '../helpers/login-link.js';
 import { CHROME_UA, startWeb } from '../web/web-harness.js';
 
 /**
@@ -237,7 +238,7 @@ describe('Telegram webhook calls without the secret', () => {
 });
 
 describe('dashboard links tampered with or expired', () => {
-  const login = (token: string) => get(`/dashboard/login?token=${encodeURIComponent(token)}`);
+  const login = (token: string) => followLoginLink(base, `/dashboard/login?token=${encodeURIComponent(token)}`);
   const tokenOf = (url: string) => new URL(url).searchParams.get('token')!;
   const reencode = (token: string, change: (payload: Record<string, unknown>) => void) => {
     const [body, mac] = token.split('.');
@@ -291,7 +292,7 @@ describe('dashboard links tampered with or expired', () => {
     try {
       const url = new URL(web.core.dashboardLink(owner).url);
       now = new Date(now.getTime() + 11 * 60_000);
-      const response = await web.get(url.pathname + url.search);
+      const response = await followLoginLink(web.base, url.pathname + url.search);
       expect(response.status).toBe(401);
       expect(response.headers.getSetCookie().some((c) => c.startsWith('maiimg_dash='))).toBe(false);
     } finally {
