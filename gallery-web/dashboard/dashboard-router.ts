@@ -85,8 +85,8 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   router.get('/login', (req, res) => {
     const token = String(req.query.token ?? '');
     if (!tokens.verifyLink(token, now())) return linkInvalid(req, res);
-    // The token must not leak through a Referer from the confirm page either.
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // (The site's `same-origin` Referrer-Policy stays: with `no-referrer` the button's POST would
+    // carry `Origin: null` and be refused; the token goes to this site only.)
     res.type('html').send(
       confirmLoginPage({
         locale: pageLocale(req),

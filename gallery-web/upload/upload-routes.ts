@@ -86,8 +86,9 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
   const managed = async (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    // The secret is in this URL: the page it leads to must not receive it as a Referer.
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // The secret is in this URL: it must not reach another site as a Referer (the confirm page keeps the
+    // site's `same-origin` policy, as `no-referrer` would make its POST carry `Origin: null`).
+    if (req.method === 'POST') res.setHeader('Referrer-Policy', 'no-referrer');
     const slug = String(req.params.slug);
     const secret = String(req.params.secret);
     const gallery = isSlug(slug) && isManageSecret(secret) ? await core.repository.findBySlug(slug) : null;

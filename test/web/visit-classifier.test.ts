@@ -139,10 +139,10 @@ describe('real user agents (test/fixtures/user-agents.ts)', () => {
     for (const pattern of NARROWED_ISBOT_PATTERNS) expect(isbotList).toContain(pattern);
   });
 
-  it('ignores old Safari Top Sites thumbnails (X-Purpose: preview) like a prefetch', () => {
+  it('records old Safari Top Sites thumbnails (X-Purpose: preview) as probes, like a prefetch', () => {
     const safari = USER_AGENTS.find((fixture) => fixture.source.includes('(Safari)'))!.userAgent;
     expect(classifyVisit(siteRequest({ 'user-agent': safari, 'x-purpose': 'preview' }))).toEqual({
-      kind: 'ignored',
+      kind: 'probe',
       reason: 'prefetch',
     });
     expect(classifyVisit(siteRequest({ 'user-agent': safari }))).toEqual({ kind: 'human' });
