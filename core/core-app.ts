@@ -141,6 +141,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     publicBaseUrl: config.publicBaseUrl,
     defaultLocale: config.defaultLocale,
     flushVisits: () => recorder.flush(),
+    counters: shared.counters,
   });
   observeBatches(service, metrics);
   if (options.analyticsJobs !== false) analytics.start();

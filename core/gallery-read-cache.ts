@@ -58,6 +58,14 @@ export class GalleryReadCache implements GalleryRepository {
     return this.afterWrite(slug, this.repository.updateSettings(slug, patch));
   }
 
+  async transferOwner(
+    slug: string,
+    from: Pick<Owner, 'platform' | 'userId'>,
+    to: Pick<Owner, 'platform' | 'userId'>,
+  ): Promise<boolean> {
+    return this.afterWrite(slug, this.repository.transferOwner(slug, from, to));
+  }
+
   async delete(slug: string): Promise<string[]> {
     return this.afterWrite(slug, this.repository.delete(slug));
   }

@@ -234,6 +234,7 @@ const en = {
   'dashboard.total.unique': 'Unique visitors',
   'dashboard.total.previews': 'Link previews',
   'dashboard.total.bots': 'Bots',
+  'dashboard.total.probes': 'Prefetches and checks',
   'dashboard.total.lastOpen': 'Last open',
   'dashboard.charts': 'Charts',
   'dashboard.browsers': 'Browsers',
@@ -276,7 +277,12 @@ const en = {
   'dashboard.older': 'Older',
   'dashboard.pageOf': 'Page {page} of {pages}',
   'dashboard.linkInvalid.title': 'This dashboard link is no longer valid',
-  'dashboard.linkInvalid.body': 'Dashboard links expire after a while. Send /dashboard to the bot to get a new one.',
+  'dashboard.linkInvalid.body':
+    'Dashboard links work once and expire after a while. Send /dashboard to the bot to get a new one.',
+  'dashboard.confirmLogin.title': 'Open your dashboard?',
+  'dashboard.confirmLogin.body':
+    'This logs this browser in to your maiimg dashboard. If you did not open this link yourself, close this page.',
+  'dashboard.confirmLogin.button': 'Open the dashboard',
   'dashboard.loginNeeded.title': 'Please log in',
   'dashboard.loginNeeded.body':
     'Send /dashboard to the maiimg bot (it answers with a private link that logs you in), or open the private manage link you got when you uploaded on the web.',
@@ -340,7 +346,14 @@ const en = {
   'upload.error.busy': 'The server is busy with other uploads. Please try again in a minute.',
   'manage.invalid.title': 'This manage link is not valid',
   'manage.invalid.body':
-    'Check that you copied the whole link. When a gallery is deleted, its manage link stops working too.',
+    'Check that you copied the whole link. When a gallery is deleted, or its manage link is replaced, the old link stops working.',
+  'manage.rotate.title': 'Manage link',
+  'manage.rotate.body':
+    'Anyone with the manage link can change and delete this gallery. Replace it if it was shared by mistake: the old link stops working at once.',
+  'manage.rotate.button': 'Replace the manage link',
+  'manage.rotated.title': 'Your new manage link',
+  'manage.rotated.body':
+    'Save this link now: it is shown only once. The old manage link no longer works, and other browsers logged in with it are logged out.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -563,6 +576,7 @@ const zhCN: Record<MessageKey, string> = {
   'dashboard.total.unique': '独立访客',
   'dashboard.total.previews': '链接预览',
   'dashboard.total.bots': '机器人',
+  'dashboard.total.probes': '预取与检查',
   'dashboard.total.lastOpen': '最近打开',
   'dashboard.charts': '图表',
   'dashboard.browsers': '浏览器',
@@ -605,7 +619,11 @@ const zhCN: Record<MessageKey, string> = {
   'dashboard.older': '较早',
   'dashboard.pageOf': '第 {page} 页，共 {pages} 页',
   'dashboard.linkInvalid.title': '此管理面板链接已失效',
-  'dashboard.linkInvalid.body': '管理面板链接会在一段时间后过期。向机器人发送 /dashboard 即可获取新链接。',
+  'dashboard.linkInvalid.body':
+    '管理面板链接只能使用一次，并会在一段时间后过期。向机器人发送 /dashboard 即可获取新链接。',
+  'dashboard.confirmLogin.title': '打开你的管理面板？',
+  'dashboard.confirmLogin.body': '这会让此浏览器登录你的 maiimg 管理面板。如果这个链接不是你自己打开的，请关闭此页面。',
+  'dashboard.confirmLogin.button': '打开管理面板',
   'dashboard.loginNeeded.title': '请先登录',
   'dashboard.loginNeeded.body':
     '向 maiimg 机器人发送 /dashboard（它会回复一个可直接登录的私密链接），或打开你在网页上传时获得的私密管理链接。',
@@ -666,7 +684,12 @@ const zhCN: Record<MessageKey, string> = {
   'upload.error.quota': '你所在网络今天的上传量已达上限，请明天再试。',
   'upload.error.busy': '服务器正在处理其他上传，请一分钟后再试。',
   'manage.invalid.title': '此管理链接无效',
-  'manage.invalid.body': '请检查是否完整复制了链接。相册被删除后，其管理链接也会失效。',
+  'manage.invalid.body': '请检查是否完整复制了链接。相册被删除或管理链接被更换后，旧链接即失效。',
+  'manage.rotate.title': '管理链接',
+  'manage.rotate.body': '任何拿到管理链接的人都能修改和删除此相册。如果不慎分享了它，请更换：旧链接会立即失效。',
+  'manage.rotate.button': '更换管理链接',
+  'manage.rotated.title': '你的新管理链接',
+  'manage.rotated.body': '请立即保存此链接：它只显示这一次。旧的管理链接已失效，用它登录的其他浏览器也已退出。',
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };

@@ -44,6 +44,15 @@ export interface GalleryRepository {
   findBySlug(slug: string): Promise<Gallery | null>;
   listByOwner(owner: Pick<Owner, 'platform' | 'userId'>): Promise<Gallery[]>;
   updateSettings(slug: string, patch: Partial<LinkSettings> & { title?: string | null }): Promise<Gallery>;
+  /**
+   * Hands the gallery from `from` to `to` (a rotated manage link); false when `from` no longer owns
+   * it (a rotation that lost a race). One conditional update.
+   */
+  transferOwner(
+    slug: string,
+    from: Pick<Owner, 'platform' | 'userId'>,
+    to: Pick<Owner, 'platform' | 'userId'>,
+  ): Promise<boolean>;
   /** Deletes the gallery, its images and its visits; returns the image hashes it held. */
   delete(slug: string): Promise<string[]>;
   /** How many images (in any gallery) still use this content hash: a blob is deleted only at zero. */

@@ -18,6 +18,7 @@ import {
   imagePath,
   noticePage,
   passwordPage,
+  previewOnlyPage,
   type PreviewTags,
 } from './pages.js';
 import { toVisitRequest } from './visit-request.js';
@@ -36,6 +37,11 @@ type Variant = (typeof VARIANTS)[number];
 
 /** Why a gallery cannot be shown to this request, or null when it can. */
 type Refusal = 'not-found' | 'disabled' | 'expired' | 'exhausted' | 'password';
+/**
+ * Refusals past the gallery's own rules: `no-image` (a position or variant the gallery does not
+ * have), `no-downloads`, and `no-ticket` (a limited gallery's images and ZIP without a counted open).
+ */
+type ImageRefusal = 'no-image' | 'no-downloads' | 'no-ticket';
 
 export function pageLocale(req: Request): Locale {
   return localeFromAcceptLanguage(req.headers['accept-language']);
@@ -55,17 +61,7 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   const makeYourOwn = core.config.uploads.enabled;
 
   const notFoundLimit = core.config.web.notFoundRateLimit;
-  const unknownGalleries =
-    notFoundLimit &&
-    unknownGalleryLimit({
-      ...notFoundLimit,
-      refuse: (req, res) => {
-        logger.info({ path: req.path }, 'a client asked for too many unknown galleries; answering 429');
-        res.status(429).setHeader('Cache-Control', 'no-store');
-        res.type('html').send(noticePage(pageLocale(req), 'web.tooMany.title', 'web.tooMany.body'));
-      },
-    });
-  if (unknownGalleries) router.use('/g/', unknownGalleries.middleware);
+  const unknownGalleries = notFoundLimit ? unknownGalleryLimit(notFoundLimit) : null;
 
   async function load(req: Request): Promise<Gallery | null> {
     const slug = String(req.params.slug);
@@ -98,12 +94,19 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     req: Request,
     res: Response,
     locale: Locale,
-    why: Exclude<Refusal, 'password'> | 'no-downloads',
+    why: Exclude<Refusal, 'password'> | ImageRefusal,
   ): void {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex');
-    if (why === 'not-found') unknownGalleries?.count(req);
-    if (why === 'not-found' || why === 'no-downloads') {
+    // Only addresses that name no gallery at all count towards the unknown-gallery limit.
+    const limited = why === 'not-found' ? unknownGalleries?.countUnknown(req) : undefined;
+    if (limited?.over) {
+      logger.info({ path: req.path }, 'a client asked for too many unknown galleries; answering 429');
+      res.status(429).setHeader('Retry-After', String(limited.retryAfterSeconds));
+      res.type('html').send(noticePage(locale, 'web.tooMany.title', 'web.tooMany.body'));
+      return;
+    }
+    if (why !== 'disabled' && why !== 'expired' && why !== 'exhausted') {
       res
         .status(404)
         .type('html')
@@ -148,7 +151,8 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     const why = refusal(req, gallery, ticket);
     res.setHeader('X-Robots-Tag', 'noindex');
     if (why === 'password') {
-      // Chat apps unfurling a protected link are still recorded as previews; people are counted once they are in.
+      // Chat apps unfurling a protected link are still recorded as previews (and HEAD or prefetches
+      // as probes); people are counted once they are in.
       await core.visits.opener.recordNonHuman(gallery!, toVisitRequest(req));
       res.status(401).setHeader('Cache-Control', 'no-store');
       res.type('html').send(passwordPage({ locale, slug: gallery!.slug, preview: previewTags(gallery!, locale) }));
@@ -161,6 +165,13 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
       const result = await core.visits.opener.open(open, toVisitRequest(req));
       if (result.outcome === 'limit-reached') return sendRefusal(req, res, locale, 'exhausted');
       if (result.outcome === 'opened') cookies.setOpenTicket(res, open, result.visitId, now);
+      else if (open.settings.maxOpens != null && !ticket) {
+        // A limited gallery shows its images to counted opens only: previews, bots, HEAD, prefetches
+        // and Range requests get the preview tags alone, and no image URL to fetch later.
+        res.setHeader('Cache-Control', 'private, no-store');
+        res.type('html').send(previewOnlyPage({ locale, preview: previewTags(open, locale) }));
+        return;
+      }
     }
     res.setHeader('Cache-Control', 'private, no-store');
     res.type('html').send(renderedPage(open, locale));
@@ -235,8 +246,9 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
     const why = refusal(req, gallery, ticket);
     if (why === 'password') return sendPasswordRequired(res, locale);
     if (why) return sendRefusal(req, res, locale, why);
+    if (gallery!.settings.maxOpens != null && !ticket) return sendRefusal(req, res, locale, 'no-ticket');
     const image = findImage(gallery!, String(req.params.position));
-    if (!image || !VARIANTS.includes(variant)) return sendRefusal(req, res, locale, 'not-found');
+    if (!image || !VARIANTS.includes(variant)) return sendRefusal(req, res, locale, 'no-image');
     if (variant === 'original' && !gallery!.settings.downloadsAllowed)
       return sendRefusal(req, res, locale, 'no-downloads');
 
@@ -274,9 +286,11 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   router.get('/g/:slug/download.zip', async (req, res) => {
     const locale = pageLocale(req);
     const gallery = await load(req);
-    const why = refusal(req, gallery, gallery ? cookies.readOpenTicket(req, gallery, clock.now()) : null);
+    const ticket = gallery ? cookies.readOpenTicket(req, gallery, clock.now()) : null;
+    const why = refusal(req, gallery, ticket);
     if (why === 'password') return sendPasswordRequired(res, locale);
     if (why) return sendRefusal(req, res, locale, why);
+    if (gallery!.settings.maxOpens != null && !ticket) return sendRefusal(req, res, locale, 'no-ticket');
     if (!gallery!.settings.downloadsAllowed) return sendRefusal(req, res, locale, 'no-downloads');
     // Characters no file system accepts in a name (control characters included) become underscores.
     const base =

@@ -266,6 +266,21 @@ export function passwordPage(input: {
   });
 }
 
+/**
+ * What a gallery limited in opens shows to anything but a counted open (link previews, bots, HEAD,
+ * prefetches): its preview tags and title, and no image URL.
+ */
+export function previewOnlyPage(input: { locale: Locale; preview: PreviewTags }): string {
+  const { locale, preview } = input;
+  return layout({
+    locale,
+    title: preview.title,
+    preview,
+    bodyClass: 'state',
+    body: siteFrame(locale, html`<h1>${preview.title}</h1>`, { makeYourOwn: false }),
+  });
+}
+
 /** A page that only says something (link states, not found, errors), in the site's frame. */
 export function noticePage(
   locale: Locale,

@@ -1,54 +1,49 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { MemoryStore, ipKeyGenerator, type Options } from 'express-rate-limit';
+import type { Request } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
+import { LRUCache } from 'lru-cache';
 
 export interface UnknownGalleryLimitOptions {
   /** Unknown galleries a client may ask for in each window. */
   max: number;
   windowMs: number;
-  /** Answers a client over the limit (429). */
-  refuse: (req: Request, res: Response) => void;
+  /** Clients remembered at most; the least recently seen are forgotten first. */
+  maxClients?: number;
 }
 
 export interface UnknownGalleryLimit {
-  /** Mounted in front of every gallery address: turns away a client over the limit. */
-  middleware: RequestHandler;
-  /** Counts one unknown gallery against the client that asked for it. */
-  count(req: Request): void;
+  /**
+   * Counts one request for a gallery that does not exist against the client that made it, and says
+   * whether the client is now over the limit (and for how many seconds more).
+   */
+  countUnknown(req: Request): { over: false } | { over: true; retryAfterSeconds: number };
 }
 
 /**
  * Slugs are 128 bits, so guessing them is hopeless; still, a client that keeps asking for galleries
- * that do not exist is scanning, and is turned away from every gallery address for the rest of the
- * window (a hit would otherwise tell it that it guessed right). Only unknown galleries count, never
- * disabled or expired ones, so a busy office behind one address is never locked out of real links.
+ * that do not exist is scanning, and its further unknown addresses are answered 429 instead of 404
+ * for the rest of the window. The limit only ever applies to addresses that name no gallery: a
+ * gallery that exists is always served, whoever asks, so one scanner behind a shared address (an
+ * office, a mobile carrier's NAT, a proxy without TRUST_PROXY) can never lock the others out of
+ * real links. Bad image positions or variants of a real gallery do not count either.
  *
- * express-rate-limit's middleware counts every request and can only take it back afterwards, which
- * is a store write per page; the count is kept in its MemoryStore, touched only by unknown
- * galleries. Per instance on purpose: a scanner spread over instances still gets far too few tries.
+ * Cheap and bounded: nothing is touched for a gallery that exists, and the counts live in an LRU of
+ * at most `maxClients` entries, each dropped when its window ends. Per instance on purpose: a
+ * scanner spread over instances still gets far too few tries to matter.
  */
 export function unknownGalleryLimit(options: UnknownGalleryLimitOptions): UnknownGalleryLimit {
-  const store = new MemoryStore();
-  store.init({ windowMs: options.windowMs } as Options);
-  const keyOf = (req: Request) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
-  // Until some client asks for an unknown gallery, and again once its counts have expired, nobody
-  // can be over the limit: pages skip the lookup (the usual case).
-  let countedUntil = 0;
+  const clients = new LRUCache<string, { hits: number; resetAt: number }>({ max: options.maxClients ?? 10_000 });
   return {
-    async middleware(req: Request, res: Response, next: NextFunction) {
-      if (Date.now() >= countedUntil) return next();
-      const client = await store.get(keyOf(req));
-      if (client && client.totalHits >= options.max) {
-        const seconds = Math.max(1, Math.ceil(((client.resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000));
-        res.setHeader('Retry-After', String(seconds));
-        options.refuse(req, res);
-        return;
+    countUnknown(req: Request) {
+      const key = ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
+      const now = Date.now();
+      let client = clients.get(key);
+      if (!client || client.resetAt <= now) {
+        client = { hits: 0, resetAt: now + options.windowMs };
+        clients.set(key, client, { ttl: options.windowMs });
       }
-      next();
-    },
-    count(req: Request) {
-      // A client's count ends with its window, which began at the latest now.
-      countedUntil = Date.now() + options.windowMs;
-      void store.increment(keyOf(req));
+      client.hits += 1;
+      if (client.hits <= options.max) return { over: false };
+      return { over: true, retryAfterSeconds: Math.max(1, Math.ceil((client.resetAt - now) / 1000)) };
     },
   };
 }

@@ -6,6 +6,8 @@ import type { Clock, GalleryRepository, Logger } from '../ports.js';
 import type { Gallery, Locale, Owner } from '../types.js';
 import { AlertMonitor } from './alert-monitor.js';
 import { DashboardTokens } from './dashboard-link.js';
+import { MemoryWindowCounter } from '../shared-state/memory-shared-state.js';
+import type { WindowCounter } from '../shared-state/shared-state.js';
 import { NotifierRegistry } from './notifier.js';
 import { SqlDialect, sql, type SqlClient, type SqlProvider } from './sql-dialect.js';
 import { renderStatsPng } from './stats-chart.js';
@@ -29,6 +31,11 @@ export interface AnalyticsDeps {
   defaultLocale: Locale;
   /** Writes opens still buffered in this process, so stats and alerts include them. */
   flushVisits?: () => Promise<void>;
+  /**
+   * The shared state's counters: used magic links and revoked sessions, seen alike by every
+   * instance. Without it (tests of the core alone) they are kept in this process.
+   */
+  counters?: WindowCounter;
 }
 
 export interface StatsInput extends ReadOptions {
@@ -67,7 +74,11 @@ export class Analytics {
       timeZone: settings.timeZone,
       retentionDays: settings.visitRetentionDays,
     });
-    this.tokens = new DashboardTokens(deps.secret, settings.dashboardLinkTtlMs);
+    this.tokens = new DashboardTokens(
+      deps.secret,
+      settings.dashboardLinkTtlMs,
+      deps.counters ?? new MemoryWindowCounter(clock),
+    );
     this.alerts = new AlertMonitor({
       db,
       dialect: this.dialect,

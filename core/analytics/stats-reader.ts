@@ -23,7 +23,7 @@ export interface ReadOptions {
 
 export const TREND_DAYS = 30;
 const TOP_PLACES = 10;
-const KINDS = ['human', 'preview', 'bot'] as const;
+const KINDS = ['human', 'preview', 'bot', 'probe'] as const;
 
 type Row = Record<string, unknown>;
 
@@ -98,6 +98,7 @@ export class StatsReader {
         if (humanPruned > 0 && row.first_day) numbers.firstOpenAt = new Date(`${String(row.first_day)}T00:00:00Z`);
       } else if (row.kind === 'preview') previewTotal = n;
       else if (row.kind === 'bot') numbers.bots = n;
+      else if (row.kind === 'probe') numbers.probes = n;
     }
     numbers.latestOpens.total = numbers.humanOpens - humanPruned;
     numbers.uniqueVisitors = toNumber(visitors[0]?.n);
@@ -242,6 +243,7 @@ export function emptyNumbers(timeZone: string, now: number, page = 1, pageSize =
     uniqueVisitors: 0,
     previews: {},
     bots: 0,
+    probes: 0,
     firstOpenAt: null,
     lastOpenAt: null,
     timeZone,

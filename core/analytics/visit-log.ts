@@ -11,7 +11,7 @@ export interface VisitLogFilter {
   country?: string | null;
   /** Device type (desktop, mobile, ...), or `unknown`. */
   device?: string | null;
-  kind?: 'human' | 'preview' | 'bot' | null;
+  kind?: 'human' | 'preview' | 'bot' | 'probe' | null;
 }
 
 export interface VisitLogEntry {

@@ -29,6 +29,8 @@ export interface VisitNumbers {
   previews: Record<string, number>;
   /** Requests from other crawlers and bots. */
   bots: number;
+  /** HEAD, prefetch and Range requests for the page: recorded apart, never opens. */
+  probes: number;
   firstOpenAt: Date | null;
   lastOpenAt: Date | null;
   /** The IANA time zone days and hours are counted in (STATS_TIMEZONE). */

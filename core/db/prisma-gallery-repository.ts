@@ -91,6 +91,20 @@ export class PrismaGalleryRepository implements GalleryRepository {
     });
   }
 
+  async transferOwner(
+    slug: string,
+    from: Pick<Owner, 'platform' | 'userId'>,
+    to: Pick<Owner, 'platform' | 'userId'>,
+  ): Promise<boolean> {
+    return this.run(async () => {
+      const { count } = await this.prisma.gallery.updateMany({
+        where: { slug, ownerPlatform: from.platform, ownerUserId: from.userId },
+        data: { ownerPlatform: to.platform, ownerUserId: to.userId },
+      });
+      return count === 1;
+    });
+  }
+
   /**
    * Deletes the gallery; its images, visits, image views and daily counts go with it (ON DELETE
    * CASCADE). Returns the distinct content hashes its images used. Throws GALLERY_NOT_FOUND for an

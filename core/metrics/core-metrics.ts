@@ -59,7 +59,7 @@ export class CoreMetrics {
     });
     this.visits = new Counter({
       name: 'maiimg_visits_total',
-      help: 'Gallery page requests recorded, by kind: human (an open), preview (a chat app unfurling the link), bot.',
+      help: 'Gallery page requests recorded, by kind: human (an open), preview (a chat app unfurling the link), bot, probe (HEAD, prefetch or Range).',
       labelNames: ['kind'],
       registers,
     });

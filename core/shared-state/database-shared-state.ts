@@ -43,6 +43,15 @@ export class DatabaseWindowCounter implements WindowCounter {
     return { count: Number(row.count), resetAt: new Date(Number(row.reset_at)) };
   }
 
+  async peek(key: string): Promise<number> {
+    const now = BigInt(this.clock.now().getTime());
+    const rows = await guarded(
+      () => this.db.$queryRaw<Array<{ count: number | bigint }>>`
+        SELECT count FROM rate_counters WHERE "key" = ${key} AND reset_at > CAST(${now} AS BIGINT)`,
+    );
+    return rows[0] ? Number(rows[0].count) : 0;
+  }
+
   async decrement(key: string): Promise<void> {
     await guarded(
       () => this.db.$executeRaw`UPDATE rate_counters SET count = count - 1 WHERE "key" = ${key} AND count > 0`,

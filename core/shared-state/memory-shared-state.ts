@@ -21,6 +21,11 @@ export class MemoryWindowCounter implements WindowCounter {
     return { count: window.count, resetAt: new Date(window.resetAt) };
   }
 
+  async peek(key: string): Promise<number> {
+    const window = this.windows.get(key);
+    return window && window.resetAt > this.clock.now().getTime() ? window.count : 0;
+  }
+
   async decrement(key: string): Promise<void> {
     const window = this.windows.get(key);
     if (window && window.count > 0) window.count -= 1;

@@ -88,6 +88,11 @@ class RedisWindowCounter implements WindowCounter {
     return { count: Number(count), resetAt: new Date(this.clock.now().getTime() + Number(ttl)) };
   }
 
+  async peek(key: string): Promise<number> {
+    // Redis drops the key when its window ends, so whatever is there is current.
+    return Number((await guarded(() => this.redis.get(this.prefix + key))) ?? 0);
+  }
+
   async decrement(key: string): Promise<void> {
     await guarded(() => this.redis.maiimgDecrement(this.prefix + key));
   }

@@ -16,6 +16,8 @@ export interface WindowCounter {
    * across processes.
    */
   increment(key: string, windowMs: number, amount?: number): Promise<{ count: number; resetAt: Date }>;
+  /** The count of `key` in its current window (0 when none is open); changes nothing. */
+  peek(key: string): Promise<number>;
   /** Takes one hit back (a request that turned out not to count); never goes below zero. */
   decrement(key: string): Promise<void>;
   /** Forgets the key. */

@@ -9,6 +9,8 @@ export interface VisitSummary {
   previews: Record<string, number>;
   /** Requests from other crawlers and bots. */
   bots: number;
+  /** HEAD, prefetch and Range requests for the page: recorded apart, never opens. */
+  probes: number;
   firstOpenAt: Date | null;
   lastOpenAt: Date | null;
   /** Human opens by country code (ISO 3166-1 alpha-2; `unknown` when the address has no location). */
@@ -42,6 +44,7 @@ export function emptyVisitSummary(): VisitSummary {
     uniqueVisitors: 0,
     previews: {},
     bots: 0,
+    probes: 0,
     firstOpenAt: null,
     lastOpenAt: null,
     countries: {},

@@ -18,8 +18,8 @@ export type OpenResult =
   | { outcome: 'limit-reached' }
   | { outcome: 'preview'; platform: string }
   | { outcome: 'bot' }
-  /** HEAD, prefetch or range request: served, not recorded. */
-  | { outcome: 'ignored' };
+  /** HEAD, prefetch or range request: recorded as a probe, never counted. */
+  | { outcome: 'probe' };
 
 /**
  * The open use case: decides what a request for a gallery page is, counts human opens against the
@@ -35,7 +35,6 @@ export class GalleryOpener {
 
   async open(gallery: Gallery, request: VisitRequest): Promise<OpenResult> {
     const visit = classifyVisit(request);
-    if (visit.kind === 'ignored') return { outcome: 'ignored' };
     if (visit.kind !== 'human') return this.record(gallery, request, visit, false);
     // A limited link's open is counted in the database before the page is served: that one step
     // keeps the limit exact across processes. Without a limit nothing can be refused, so the open
@@ -47,21 +46,16 @@ export class GalleryOpener {
   }
 
   /**
-   * Records a preview or bot request for a page that people cannot see yet (the password form):
+   * Records a preview, bot or probe request for a page that people cannot see yet (the password form):
    * chat apps unfurl protected links too. A human request is not recorded here: it is counted once
    * the visitor is let in.
    */
   async recordNonHuman(gallery: Gallery, request: VisitRequest): Promise<void> {
     const visit = classifyVisit(request);
-    if (visit.kind === 'preview' || visit.kind === 'bot') this.record(gallery, request, visit, false);
+    if (visit.kind !== 'human') this.record(gallery, request, visit, false);
   }
 
-  private record(
-    gallery: Gallery,
-    request: VisitRequest,
-    visit: Exclude<VisitClass, { kind: 'ignored' }>,
-    countsOpen: boolean,
-  ): OpenResult {
+  private record(gallery: Gallery, request: VisitRequest, visit: VisitClass, countsOpen: boolean): OpenResult {
     // Device, place and visitor key are looked up when the visit is written (see VisitWriter).
     const visitId = this.deps.recorder.recordVisit({
       galleryId: gallery.id,
@@ -78,6 +72,7 @@ export class GalleryOpener {
     });
     if (visit.kind === 'human') return { outcome: 'opened', visitId };
     if (visit.kind === 'preview') return { outcome: 'preview', platform: visit.platform };
+    if (visit.kind === 'probe') return { outcome: 'probe' };
     return { outcome: 'bot' };
   }
 

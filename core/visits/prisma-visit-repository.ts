@@ -48,6 +48,7 @@ export class PrismaVisitRepository implements VisitRepository {
         (row) => row._count._all,
       ),
       bots: countOf('bot'),
+      probes: countOf('probe'),
       firstOpenAt: range._min.at ?? null,
       lastOpenAt: range._max.at ?? null,
       countries: tally(

@@ -2,12 +2,13 @@ import { LRUCache } from 'lru-cache';
 import { isBotAgent, PREVIEW_FETCHERS } from './user-agent-rules.js';
 import type { VisitKind, VisitRequest } from './visit-request.js';
 
-/** How a request for a gallery page is counted; `ignored` requests are neither counted nor recorded. */
+/** How a request for a gallery page is counted; only `human` ever counts as an open. */
 export type VisitClass =
   | { kind: 'human' }
   | { kind: 'preview'; platform: string }
   | { kind: 'bot' }
-  | { kind: 'ignored'; reason: 'head' | 'prefetch' | 'range' };
+  /** HEAD, a prefetch or prerender, or a Range request: recorded as their own kind, never an open. */
+  | { kind: 'probe'; reason: 'head' | 'prefetch' | 'range' };
 
 /** The chat platform whose link-preview fetcher sent this user agent, or null. */
 export function previewPlatform(userAgent: string | null | undefined): string | null {
@@ -17,14 +18,14 @@ export function previewPlatform(userAgent: string | null | undefined): string | 
 
 /**
  * Decides whether a request for a gallery page is a human open. Only a plain GET from a browser
- * counts: HEAD, prefetches and range requests are ignored; previews are told apart from other
- * crawlers (the `isbot` package's maintained list, adjusted in user-agent-rules.ts) so the owner sees
- * both.
+ * counts: HEAD, prefetches and range requests are probes (recorded, never counted); previews are
+ * told apart from other crawlers (the `isbot` package's maintained list, adjusted in
+ * user-agent-rules.ts) so the owner sees both.
  */
 export function classifyVisit(request: VisitRequest): VisitClass {
-  if (request.method.toUpperCase() === 'HEAD') return { kind: 'ignored', reason: 'head' };
-  if (isPrefetch(request.secPurpose) || isPrefetch(request.purpose)) return { kind: 'ignored', reason: 'prefetch' };
-  if (request.range) return { kind: 'ignored', reason: 'range' };
+  if (request.method.toUpperCase() === 'HEAD') return { kind: 'probe', reason: 'head' };
+  if (isPrefetch(request.secPurpose) || isPrefetch(request.purpose)) return { kind: 'probe', reason: 'prefetch' };
+  if (request.range) return { kind: 'probe', reason: 'range' };
   const userAgent = request.userAgent ?? '';
   let byAgent = agentClasses.get(userAgent);
   if (!byAgent) agentClasses.set(userAgent, (byAgent = classifyUserAgent(userAgent)));
@@ -45,9 +46,9 @@ function classifyUserAgent(userAgent: string): VisitClass {
   return { kind: 'human' };
 }
 
-/** The recorded kind of a classified request (null when it is not recorded at all). */
-export function recordedKind(visit: VisitClass): VisitKind | null {
-  return visit.kind === 'ignored' ? null : visit.kind;
+/** The recorded kind of a classified request. */
+export function recordedKind(visit: VisitClass): VisitKind {
+  return visit.kind;
 }
 
 /** Older Safari marked its Top Sites thumbnails with `X-Purpose: preview`: a speculative load too. */

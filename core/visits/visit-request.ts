@@ -16,5 +16,8 @@ export interface VisitRequest {
   range: string | null;
 }
 
-/** human: a person opened the page; preview: a chat app fetched it to unfurl the link; bot: any other crawler. */
-export type VisitKind = 'human' | 'preview' | 'bot';
+/**
+ * human: a person opened the page; preview: a chat app fetched it to unfurl the link; bot: any other
+ * crawler; probe: a HEAD, prefetch or Range request (a browser guessing, a link checker, a resumer).
+ */
+export type VisitKind = 'human' | 'preview' | 'bot' | 'probe';

@@ -25,11 +25,14 @@ export function clearSessionCookie(res: Response, secure: boolean): void {
   res.clearCookie(SESSION_COOKIE, { path: '/dashboard', httpOnly: true, sameSite: 'lax', secure });
 }
 
-/** Reads the session cookie into `req.dashboardSession` (nothing when it is missing, forged or expired). */
+/**
+ * Reads the session cookie into `req.dashboardSession` (nothing when it is missing, forged, expired
+ * or logged out on any instance).
+ */
 export function readSession(tokens: DashboardTokens, now: () => Date) {
-  return (req: Request, _res: Response, next: NextFunction): void => {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const cookie = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
-    const session = tokens.readSession(typeof cookie === 'string' ? cookie : undefined, now());
+    const session = await tokens.activeSession(typeof cookie === 'string' ? cookie : undefined, now());
     if (session) req.dashboardSession = session;
     next();
   };

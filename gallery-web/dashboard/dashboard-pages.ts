@@ -42,6 +42,45 @@ function layout(locale: Locale, title: string, body: SafeHtml, csrf?: string): s
     </html> `.value;
 }
 
+/**
+ * The step between a login or manage link and the session: a GET only shows this button, and only
+ * its POST (with the page's form token) logs in, so another site cannot log a visitor in to
+ * someone else's dashboard by sending them to a link.
+ */
+export function confirmLoginPage(input: { locale: Locale; action: string; fields: Record<string, string> }): string {
+  const { locale } = input;
+  const title = t(locale, 'dashboard.confirmLogin.title');
+  return layout(
+    locale,
+    title,
+    html`<section class="notice">
+      <h1>${title}</h1>
+      <p>${t(locale, 'dashboard.confirmLogin.body')}</p>
+      <form method="post" action="${input.action}">
+        ${Object.entries(input.fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}" />`)}
+        <button>${t(locale, 'dashboard.confirmLogin.button')}</button>
+      </form>
+    </section>`,
+  );
+}
+
+/** The new manage link after a rotation, shown this once. */
+export function newManageLinkPage(input: { locale: Locale; slug: string; manageUrl: string; csrf: string }): string {
+  const { locale } = input;
+  const title = t(locale, 'manage.rotated.title');
+  return layout(
+    locale,
+    title,
+    html`<section class="notice">
+      <h1>${title}</h1>
+      <p>${t(locale, 'manage.rotated.body')}</p>
+      <p><input type="text" readonly value="${input.manageUrl}" aria-label="${title}" class="manage-url" /></p>
+      <p><a href="/dashboard/g/${input.slug}">${t(locale, 'dashboard.galleries')}</a></p>
+    </section>`,
+    input.csrf,
+  );
+}
+
 /** A page with a heading and one paragraph (login needed, link expired, not found...). */
 export function messagePage(locale: Locale, titleKey: MessageKey, bodyKey: MessageKey): string {
   return layout(
@@ -145,6 +184,7 @@ export function galleryDetailPage(input: GalleryPageInput): string {
       ${total(t(locale, 'dashboard.total.opens'), stats.humanOpens)}
       ${total(t(locale, 'dashboard.total.unique'), stats.uniqueVisitors)}
       ${total(t(locale, 'dashboard.total.previews'), previews)} ${total(t(locale, 'dashboard.total.bots'), stats.bots)}
+      ${total(t(locale, 'dashboard.total.probes'), stats.probes)}
       ${total(t(locale, 'dashboard.total.lastOpen'), formatTime(stats.lastOpenAt, locale, stats.timeZone))}
     </section>
     <section class="charts" aria-label="${t(locale, 'dashboard.charts')}">
@@ -313,6 +353,16 @@ function controls(input: GalleryPageInput): SafeHtml {
       gallery.owner.platform === 'web'
         ? ''
         : settingForm(input, 'alerts', t(locale, 'dashboard.alerts'), onOff('alerts', alertsEnabled))
+    }
+    ${
+      // A web upload's manage link is its only key: the owner can replace it if it leaked.
+      gallery.owner.platform === 'web'
+        ? html`<form method="post" action="${action}/rotate-manage-link" class="row" id="rotate-manage-link">
+            <input type="hidden" name="_csrf" value="${csrf}" />
+            <p>${t(locale, 'manage.rotate.body')}</p>
+            <button>${t(locale, 'manage.rotate.button')}</button>
+          </form>`
+        : ''
     }
     <form method="post" action="${action}/delete" class="row danger-zone" id="set-delete">
       <input type="hidden" name="_csrf" value="${csrf}" />

@@ -13,11 +13,15 @@ import { isSlug } from '../../core/slug.js';
 import type { Gallery, Locale, SettingsPatch } from '../../core/types.js';
 import { localeFromAcceptLanguage } from '../locale.js';
 import { clearSessionCookie, readSession, requireCsrf, setSessionCookie } from './dashboard-auth.js';
+import { manageUrl, newManageSecret, webOwnerOf } from '../upload/manage-secret.js';
+import { UploadCsrf } from '../upload/upload-csrf.js';
 import {
   SETTINGS_FIELDS,
+  confirmLoginPage,
   galleryDetailPage,
   galleryListPage,
   messagePage,
+  newManageLinkPage,
   type Notice,
   type SettingsField,
 } from './dashboard-pages.js';
@@ -45,6 +49,13 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   const now = () => core.clock.now();
   const secure = publicBaseUrl.startsWith('https:');
   const router = express.Router();
+  // The confirm pages' form token (a nonce cookie and its HMAC): there is no session to bind it to yet.
+  const loginForms = new UploadCsrf(core.visits.secret, publicBaseUrl, secure);
+  const csrfRefused = (req: Request, res: Response) =>
+    void res
+      .status(403)
+      .type('html')
+      .send(messagePage(pageLocale(req), 'dashboard.csrf.title', 'dashboard.csrf.body'));
 
   router.use((_req, res, next) => {
     // Per-owner pages: never cached by a browser or a proxy, never indexed.
@@ -64,18 +75,34 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   router.use(readSession(tokens, now));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
 
+  const linkInvalid = (req: Request, res: Response) =>
+    void res
+      .status(401)
+      .type('html')
+      .send(messagePage(pageLocale(req), 'dashboard.linkInvalid.title', 'dashboard.linkInvalid.body'));
+
+  // Opening a magic link only asks; the POST of its button logs in (login CSRF, see confirmLoginPage).
   router.get('/login', (req, res) => {
-    const locale = pageLocale(req);
-    const owner = tokens.verifyLink(String(req.query.token ?? ''), now());
-    if (!owner) {
-      res
-        .status(401)
-        .type('html')
-        .send(messagePage(locale, 'dashboard.linkInvalid.title', 'dashboard.linkInvalid.body'));
-      return;
-    }
+    const token = String(req.query.token ?? '');
+    if (!tokens.verifyLink(token, now())) return linkInvalid(req, res);
+    // (The site's `same-origin` Referrer-Policy stays: with `no-referrer` the button's POST would
+    // carry `Origin: null` and be refused; the token goes to this site only.)
+    res.type('html').send(
+      confirmLoginPage({
+        locale: pageLocale(req),
+        action: '/dashboard/login',
+        fields: { token, _csrf: loginForms.issue(req, res) },
+      }),
+    );
+  });
+
+  router.post('/login', async (req, res) => {
+    if (!loginForms.sameOrigin(req) || !loginForms.check(req, bodyField(req, '_csrf'))) return csrfRefused(req, res);
+    // Single use, on every instance: a link copied from the chat or a history works no second time.
+    const owner = await tokens.redeemLink(bodyField(req, 'token') ?? '', now());
+    if (!owner) return linkInvalid(req, res);
     setSessionCookie(res, tokens.newSession(owner, now()).cookie, secure);
-    // Away from the token-bearing URL, so it stays out of the history and any Referer.
+    // Away from the token-bearing page, so it stays out of the history and any Referer.
     res.redirect(303, '/dashboard');
   });
 
@@ -89,12 +116,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   });
 
   const allowedOrigins = new Set([new URL(publicBaseUrl).origin]);
-  const csrf = requireCsrf(tokens, allowedOrigins, (req, res) => {
-    res
-      .status(403)
-      .type('html')
-      .send(messagePage(pageLocale(req), 'dashboard.csrf.title', 'dashboard.csrf.body'));
-  });
+  const csrf = requireCsrf(tokens, allowedOrigins, csrfRefused);
 
   router.get('/', async (req, res) => {
     const session = req.dashboardSession!;
@@ -109,7 +131,9 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     );
   });
 
-  router.post('/logout', csrf, (req, res) => {
+  router.post('/logout', csrf, async (req, res) => {
+    // Revoked on the server, for every instance: a copy of the cookie opens nothing any more.
+    await tokens.revoke(req.dashboardSession!, now());
     clearSessionCookie(res, secure);
     res.type('html').send(messagePage(pageLocale(req), 'dashboard.loggedOut.title', 'dashboard.loggedOut.body'));
   });
@@ -231,6 +255,29 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     }
     // Back to the form that was used, with its confirmation next to it (not at the top of the page).
     res.redirect(303, `/dashboard/g/${gallery.slug}?done=${field}#set-${field}`);
+  });
+
+  // A web upload's manage link is its only key: a new secret replaces it, and the old one (with every
+  // session it opened) stops working at once.
+  router.post('/g/:slug/rotate-manage-link', csrf, async (req, res) => {
+    const session = req.dashboardSession!;
+    const gallery = await ownedGallery(req);
+    if (!gallery || gallery.owner.platform !== 'web') return void notFound(req, res);
+    const secret = newManageSecret();
+    const newOwner = webOwnerOf(secret);
+    if (!(await core.repository.transferOwner(gallery.slug, session.owner, newOwner))) return void notFound(req, res);
+    await tokens.revoke(session, now());
+    const fresh = tokens.newSession(newOwner, now());
+    setSessionCookie(res, fresh.cookie, secure);
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.type('html').send(
+      newManageLinkPage({
+        locale: pageLocale(req),
+        slug: gallery.slug,
+        manageUrl: manageUrl(publicBaseUrl, gallery.slug, secret),
+        csrf: tokens.csrfToken(fresh.session),
+      }),
+    );
   });
 
   router.post('/g/:slug/delete', csrf, async (req, res) => {
@@ -369,8 +416,8 @@ function filterFrom(req: Request): VisitLogFilter {
   }
   const kind = queryField(req, 'kind');
   if (kind) {
-    if (kind !== 'human' && kind !== 'preview' && kind !== 'bot')
-      throw new MaiimgError('INVALID_OPTION', { option: 'kind', reason: 'use human, preview or bot' });
+    if (kind !== 'human' && kind !== 'preview' && kind !== 'bot' && kind !== 'probe')
+      throw new MaiimgError('INVALID_OPTION', { option: 'kind', reason: 'use human, preview, bot or probe' });
     filter.kind = kind;
   }
   return filter;

@@ -11,6 +11,7 @@ import { errorMessage, t, type MessageKey } from '../../core/messages.js';
 import { isSlug } from '../../core/slug.js';
 import type { GalleryOptions, IncomingFile, Locale, RejectedFile } from '../../core/types.js';
 import { setSessionCookie } from '../dashboard/dashboard-auth.js';
+import { confirmLoginPage } from '../dashboard/dashboard-pages.js';
 import { SharedRateLimitStore } from '../shared-rate-limit-store.js';
 import { localeFromAcceptLanguage } from '../locale.js';
 import { homePage, noticePage } from '../pages.js';
@@ -85,24 +86,48 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
   const secure = publicBaseUrl.startsWith('https:');
   const router = express.Router();
 
-  router.get('/manage/:slug/:secret', async (req, res) => {
+  // Opening a manage link only asks; the POST of its button logs in, with the page's form token, so
+  // another site cannot log a visitor in to someone else's gallery (login CSRF).
+  const manageForms = new UploadCsrf(core.visits.secret, publicBaseUrl, secure);
+  const managed = async (req: Request, res: Response) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-    // The secret is in this URL: the page it redirects to must not receive it as a Referer.
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // The secret is in this URL: it must not reach another site as a Referer (the confirm page keeps the
+    // site's `same-origin` policy, as `no-referrer` would make its POST carry `Origin: null`).
+    if (req.method === 'POST') res.setHeader('Referrer-Policy', 'no-referrer');
     const slug = String(req.params.slug);
     const secret = String(req.params.secret);
     const gallery = isSlug(slug) && isManageSecret(secret) ? await core.repository.findBySlug(slug) : null;
-    if (!gallery || !secretOwns(secret, gallery.owner)) {
-      res
-        .status(404)
-        .type('html')
-        .send(noticePage(pageLocale(req), 'manage.invalid.title', 'manage.invalid.body'));
+    if (gallery && secretOwns(secret, gallery.owner)) return { gallery, secret };
+    res
+      .status(404)
+      .type('html')
+      .send(noticePage(pageLocale(req), 'manage.invalid.title', 'manage.invalid.body'));
+    return null;
+  };
+  router.get('/manage/:slug/:secret', async (req, res) => {
+    const found = await managed(req, res);
+    if (!found) return;
+    res.type('html').send(
+      confirmLoginPage({
+        locale: pageLocale(req),
+        action: `/manage/${found.gallery.slug}/${found.secret}`,
+        fields: { _csrf: manageForms.issue(req, res) },
+      }),
+    );
+  });
+  router.post('/manage/:slug/:secret', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const token = (req.body as Record<string, unknown> | undefined)?._csrf;
+    if (!manageForms.sameOrigin(req) || !manageForms.check(req, typeof token === 'string' ? token : undefined)) {
+      res.status(403).setHeader('Cache-Control', 'no-store');
+      res.type('html').send(noticePage(pageLocale(req), 'dashboard.csrf.title', 'dashboard.csrf.body'));
       return;
     }
+    const found = await managed(req, res);
+    if (!found) return;
     // The dashboard's own session, for the owner this secret stands for.
-    setSessionCookie(res, core.analytics.tokens.newSession(webOwnerOf(secret), core.clock.now()).cookie, secure);
-    res.redirect(303, `/dashboard/g/${gallery.slug}`);
+    setSessionCookie(res, core.analytics.tokens.newSession(webOwnerOf(found.secret), core.clock.now()).cookie, secure);
+    res.redirect(303, `/dashboard/g/${found.gallery.slug}`);
   });
 
   if (!config.uploads.enabled) {

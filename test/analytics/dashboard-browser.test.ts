@@ -44,6 +44,9 @@ describe('owner dashboard in a real browser (Chromium)', () => {
     const page = await browser.newPage();
     const link = new URL(test.core.dashboardLink(ALICE).url);
     await page.goto(server.url + link.pathname + link.search);
+    // The link only asks; the button logs in (login CSRF).
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.waitForURL(`${server.url}/dashboard`);
     expect(new URL(page.url()).pathname).toBe('/dashboard');
     await page.getByRole('link', { name: 'Summer in Lisbon' }).click();
     await page.waitForURL(`**/dashboard/g/${gallery.slug}`);
@@ -88,6 +91,8 @@ describe('owner dashboard in a real browser (Chromium)', () => {
     const page = await browser.newPage();
     const link = new URL(test.core.dashboardLink(ALICE).url);
     await page.goto(server.url + link.pathname + link.search);
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.waitForURL(`${server.url}/dashboard`);
     await page.goto(`${server.url}/dashboard/g/${controlled.slug}`);
 
     // Password: set it, then "Save" with the field empty keeps it, then "Remove" takes it off.

@@ -3,6 +3,7 @@ import type { Gallery } from '../../core/types.js';
 import { DATABASE_PROVIDERS } from '../helpers/databases.js';
 import type { TestCore } from '../helpers/test-core.js';
 import { ALICE, BOB, ManualClock, makeGallery, seedVisits, startAnalyticsCore } from './analytics-fixtures.js';
+import { followLoginLink } from '../helpers/login-link.js';
 import { startDashboardServer } from './dashboard-app.js';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
@@ -46,7 +47,7 @@ for (const provider of DATABASE_PROVIDERS) {
 
     /** Logs in through a magic link; returns the session cookie. */
     async function login(owner = ALICE): Promise<string> {
-      const response = await fetch(server.url + magicLinkPath(owner), { redirect: 'manual' });
+      const response = await followLoginLink(server.url, magicLinkPath(owner));
       expect(response.status).toBe(303);
       expect(response.headers.get('location')).toBe('/dashboard');
       const cookie = response.headers.get('set-cookie')!;

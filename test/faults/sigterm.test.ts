@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openCore } from '../../core/core-app.js';
 import type { Owner } from '../../core/types.js';
 import { FakeTelegramBotApi, type FakeUser, type RecordedCall } from '../fakes/telegram-bot-api.js';
@@ -125,7 +125,7 @@ describe('SIGTERM during a load of opens', () => {
       }
     };
     const visitors = Array.from({ length: 6 }, visitor);
-    while (answered.length < 40) await new Promise((resolve) => setTimeout(resolve, 10));
+    await vi.waitFor(() => expect(answered.length).toBeGreaterThanOrEqual(40), { timeout: 60_000, interval: 10 });
     child.process.kill('SIGTERM');
     const exit = await child.exited;
     stop = true;

@@ -12,6 +12,7 @@ import { FakeTelegramBotApi, type FakeUser } from '../fakes/telegram-bot-api.js'
 import { makeJpeg, svgFile } from '../helpers/images.js';
 import { replyText, waitForReply } from '../helpers/telegram-replies.js';
 import { freePort, testConfig } from '../helpers/test-core.js';
+import { followLoginLink } from '../helpers/login-link.js';
 import { CHROME_UA } from '../web/web-harness.js';
 
 /**
@@ -192,7 +193,7 @@ describe('titles and captions carrying HTML and script', () => {
   it('escapes it on the owner dashboard', async () => {
     const owner: Owner = { platform: 'telegram', userId: String(user.id) };
     const login = new URL(running.core.dashboardLink(owner).url);
-    const loggedIn = await get(login.pathname + login.search);
+    const loggedIn = await followLoginLink(base, login.pathname + login.search);
     const cookie = loggedIn.headers
       .getSetCookie()
       .map((c) => c.split(';')[0])

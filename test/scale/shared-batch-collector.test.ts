@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
 import { silentLogger } from '../../core/logger.js';
 import { systemClock } from '../../core/ports.js';
@@ -25,8 +25,17 @@ interface Batch {
 
 const toClose: Array<() => Promise<void>> = [];
 afterEach(async () => {
+  vi.useRealTimers();
   while (toClose.length) await toClose.pop()!();
 });
+
+/**
+ * Timers and the clock under the test's control, so a window's timing is exact whatever the load on
+ * the machine (a real sleep of 600 ms may well last 1 s there).
+ */
+function fakeTime(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+}
 
 /** One bot instance's collector; every batch it processes is pushed to `batches`. */
 function collector(
@@ -111,17 +120,22 @@ describe('SharedBatchCollector', () => {
   });
 
   it('waits for the quiet period after the last photo, whichever instance got it', async () => {
+    fakeTime();
     const batches: Batch[] = [];
-    const [one, two] = sharedRedis();
-    const a = collector('a', one.batchWindows, batches, { quietMs: 1_000, maxWaitMs: 10_000 });
-    const b = collector('b', two.batchWindows, batches, { quietMs: 1_000, maxWaitMs: 10_000 });
+    // Two instances' collectors on one store (the store's own sharing is tested in shared-state.test.ts).
+    const store = new MemoryBatchWindowStore(systemClock);
+    const a = collector('a', store, batches, { quietMs: 1_000, maxWaitMs: 10_000 });
+    const b = collector('b', store, batches, { quietMs: 1_000, maxWaitMs: 10_000 });
     await a.add('k', [{ messageId: 1 }], { chatId: 1, title: null });
-    await sleep(600);
+    await vi.advanceTimersByTimeAsync(600);
     await b.add('k', [{ messageId: 2 }], { chatId: 1, title: null });
-    await sleep(600);
+    await vi.advanceTimersByTimeAsync(600);
     // a's first timer has fired by now, found the window extended by b, and gone back to waiting.
     expect(batches).toHaveLength(0);
-    await until(() => batches.length === 1);
+    await vi.advanceTimersByTimeAsync(399);
+    expect(batches).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches).toHaveLength(1);
     expect(batches[0]!.items).toHaveLength(2);
   });
 
@@ -137,6 +151,7 @@ describe('SharedBatchCollector', () => {
   });
 
   it('picks up a window left behind by an instance that died', async () => {
+    fakeTime();
     const batches: Batch[] = [];
     const store = new MemoryBatchWindowStore(systemClock);
     // The dead instance appended and never claimed (its process is gone, timers with it).
@@ -157,7 +172,10 @@ describe('SharedBatchCollector', () => {
     });
     toClose.push(() => survivor.drain());
     // The sweep only takes windows overdue by a grace period (5 s), so a busy live instance keeps its own.
-    await until(() => batches.length === 1, 8_000);
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(batches).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(batches).toHaveLength(1);
     expect(batches[0]).toMatchObject({ instance: 'sweeper', key: 'orphan', items: [{ messageId: 9 }] });
   });
 });

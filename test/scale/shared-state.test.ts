@@ -110,6 +110,18 @@ for (const backend of BACKENDS) {
       expect((await first.counters.increment(key, 60_000)).count).toBe(1);
     });
 
+    it('peeks at a count without changing it, across instances, and reads 0 once the window ended', async () => {
+      const key = `peek:${randomBytes(4).toString('hex')}`;
+      expect(await second.counters.peek(key)).toBe(0);
+      await first.counters.increment(key, 60_000);
+      expect(await second.counters.peek(key)).toBe(1);
+      expect(await second.counters.peek(key)).toBe(1);
+      if (backend.name !== 'redis') {
+        clock.ms += 60_000;
+        expect(await first.counters.peek(key)).toBe(0);
+      }
+    });
+
     it('never decrements below zero', async () => {
       const key = `dec:${randomBytes(4).toString('hex')}`;
       await first.counters.increment(key, 60_000);

@@ -129,6 +129,9 @@ describe('every page passes axe-core', () => {
 
       const login = new URL(web.core.dashboardLink(OWNER).url);
       await page.goto(web.base + login.pathname + login.search);
+      await check('dashboard login confirmation');
+      await page.getByRole('button').click();
+      await page.waitForURL(`${web.base}/dashboard`);
       await check('dashboard list');
       await page.goto(`${web.base}/dashboard/g/${gallery.slug}`);
       await check('dashboard gallery');

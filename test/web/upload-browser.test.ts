@@ -114,6 +114,9 @@ describe('the upload page in a real browser (Chromium)', () => {
     const owner = await browser.newPage();
     const ownerProblems = watchProblems(owner);
     await owner.goto(manageLink);
+    // Opening the link asks first; its button logs in (login CSRF).
+    await owner.getByRole('button', { name: 'Open the dashboard' }).click();
+    await owner.waitForURL(`**/dashboard/g/${slug}`);
     expect(new URL(owner.url()).pathname).toBe(`/dashboard/g/${slug}`);
     expect(await owner.locator('h1').innerText()).toContain('Harbour weekend');
     // No chat to send a first-open alert to, so no such switch.

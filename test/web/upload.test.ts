@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../core/config.js';
 import { makeJpeg, makePhotoJpeg, makePng, textFile } from '../helpers/images.js';
 import { cookiesOf, startWeb, type WebHarness } from './web-harness.js';
+import { followLoginLink } from '../helpers/login-link.js';
 import { galleryRows, openUploadPage, postUpload, uploadTraces, type UploadFile } from './upload-harness.js';
 
 const MiB = 1024 * 1024;
@@ -403,7 +404,11 @@ describe('the manage link', () => {
     const first = await upload('First web gallery');
     const second = await upload('Second web gallery');
 
-    const login = await web.get(new URL(first.manageUrl).pathname);
+    // Opening the link only asks (a GET logs nobody in); its button does.
+    const ask = await web.get(new URL(first.manageUrl).pathname);
+    expect(ask.status).toBe(200);
+    expect(ask.headers.getSetCookie().some((c) => c.startsWith('maiimg_dash='))).toBe(false);
+    const login = await followLoginLink(web.base, new URL(first.manageUrl).pathname);
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe(`/dashboard/g/${first.slug}`);
     expect(login.headers.get('referrer-policy')).toBe('no-referrer');
@@ -436,7 +441,7 @@ describe('the manage link', () => {
 
   it('lets its holder disable the link, after which the gallery answers 410', async () => {
     const made = await upload('To be disabled');
-    const cookie = cookiesOf(await web.get(new URL(made.manageUrl).pathname));
+    const cookie = cookiesOf(await followLoginLink(web.base, new URL(made.manageUrl).pathname));
     const page = await (await web.get(`/dashboard/g/${made.slug}`, { headers: { cookie } })).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
     const disable = await web.get(`/dashboard/g/${made.slug}/state`, {
@@ -492,7 +497,7 @@ describe('limits and switches', () => {
         owner: webOwnerOf(secret),
         files: [{ name: 'a.jpg', data: await makeJpeg() }],
       });
-      const login = await off.get(`/manage/${made.gallery!.slug}/${secret}`);
+      const login = await followLoginLink(off.base, `/manage/${made.gallery!.slug}/${secret}`);
       expect(login.status).toBe(303);
     } finally {
       await off.stop();

@@ -75,18 +75,18 @@ describe('visit classification', () => {
     expect(classifyVisit(request(ua))).toEqual({ kind: 'human' });
   });
 
-  it('ignores HEAD requests, prefetches and range requests', () => {
+  it('tells HEAD requests, prefetches and range requests apart as probes', () => {
     const ua = HUMANS[0]!;
-    expect(classifyVisit(request(ua, { method: 'HEAD' }))).toEqual({ kind: 'ignored', reason: 'head' });
-    expect(classifyVisit(request(ua, { secPurpose: 'prefetch' }))).toEqual({ kind: 'ignored', reason: 'prefetch' });
+    expect(classifyVisit(request(ua, { method: 'HEAD' }))).toEqual({ kind: 'probe', reason: 'head' });
+    expect(classifyVisit(request(ua, { secPurpose: 'prefetch' }))).toEqual({ kind: 'probe', reason: 'prefetch' });
     expect(classifyVisit(request(ua, { secPurpose: 'prefetch;prerender' }))).toEqual({
-      kind: 'ignored',
+      kind: 'probe',
       reason: 'prefetch',
     });
-    expect(classifyVisit(request(ua, { purpose: 'prefetch' }))).toEqual({ kind: 'ignored', reason: 'prefetch' });
-    expect(classifyVisit(request(ua, { range: 'bytes=0-100' }))).toEqual({ kind: 'ignored', reason: 'range' });
+    expect(classifyVisit(request(ua, { purpose: 'prefetch' }))).toEqual({ kind: 'probe', reason: 'prefetch' });
+    expect(classifyVisit(request(ua, { range: 'bytes=0-100' }))).toEqual({ kind: 'probe', reason: 'range' });
     expect(classifyVisit(request('TelegramBot (like TwitterBot)', { method: 'HEAD' }))).toEqual({
-      kind: 'ignored',
+      kind: 'probe',
       reason: 'head',
     });
   });
@@ -139,10 +139,10 @@ describe('real user agents (test/fixtures/user-agents.ts)', () => {
     for (const pattern of NARROWED_ISBOT_PATTERNS) expect(isbotList).toContain(pattern);
   });
 
-  it('ignores old Safari Top Sites thumbnails (X-Purpose: preview) like a prefetch', () => {
+  it('records old Safari Top Sites thumbnails (X-Purpose: preview) as probes, like a prefetch', () => {
     const safari = USER_AGENTS.find((fixture) => fixture.source.includes('(Safari)'))!.userAgent;
     expect(classifyVisit(siteRequest({ 'user-agent': safari, 'x-purpose': 'preview' }))).toEqual({
-      kind: 'ignored',
+      kind: 'probe',
       reason: 'prefetch',
     });
     expect(classifyVisit(siteRequest({ 'user-agent': safari }))).toEqual({ kind: 'human' });

@@ -68,13 +68,14 @@ describe('recording opens', () => {
     expect((await web.get(`/g/${gallery.slug}`)).status).toBe(410);
   });
 
-  it('does not count HEAD requests or prefetches', async () => {
+  it('records HEAD requests, prefetches and Range requests as probes, never as opens', async () => {
     const gallery = await web.gallery({ maxOpens: 1 });
     expect((await web.get(`/g/${gallery.slug}`, { method: 'HEAD' })).status).toBe(200);
     expect((await web.get(`/g/${gallery.slug}`, { headers: { 'sec-purpose': 'prefetch' } })).status).toBe(200);
     expect((await web.get(`/g/${gallery.slug}`, { headers: { purpose: 'prefetch' } })).status).toBe(200);
+    expect((await web.get(`/g/${gallery.slug}`, { headers: { range: 'bytes=0-99' } })).status).toBe(200);
     const stats = await storedVisits(web, gallery);
-    expect(stats).toMatchObject({ humanOpens: 0, bots: 0, previews: {} });
+    expect(stats).toMatchObject({ humanOpens: 0, bots: 0, previews: {}, probes: 4 });
     expect((await web.get(`/g/${gallery.slug}`)).status).toBe(200);
   });
 
