@@ -134,17 +134,6 @@ describe('real user agents (test/fixtures/user-agents.ts)', () => {
     expect([...inRules].sort()).toEqual([...new Set(inReadme)].sort());
   });
 
-  it("records Viber's iOS preview fetcher as a Viber preview, and Viber's in-app browser as a person", () => {
-    // The fetcher's shape as issue 18's corpus run saw it (`Viber/<version> CFNetwork/...`); no
-    // complete string of it is in the public lists, so this one is assembled from that shape.
-    expect(classifyVisit(siteRequest({ 'user-agent': 'Viber/21.6.0.4 CFNetwork/1494.0.7 Darwin/23.4.0' }))).toEqual({
-      kind: 'preview',
-      platform: 'viber',
-    });
-    const inApp = USER_AGENTS.find((fixture) => fixture.userAgent.includes('Viber/11'))!;
-    expect(classifyVisit(siteRequest({ 'user-agent': inApp.userAgent }))).toEqual({ kind: 'human' });
-  });
-
   it('narrows only isbot patterns that still exist upstream', () => {
     // When isbot drops or fixes one of these, the narrowing has become dead weight: remove it.
     for (const pattern of NARROWED_ISBOT_PATTERNS) expect(isbotList).toContain(pattern);
