@@ -92,9 +92,9 @@ export function stripJpeg(input: Buffer): Buffer {
     if (marker === 0x00 || marker === SOI) throw corrupt('unexpected JPEG marker');
     if (pos + 2 > input.length) throw corrupt('JPEG ends inside a segment length');
     const length = input.readUInt16BE(pos);
-    if (length < 2 && marker === COM) {
-      // libjpeg reads a comment length below 2 as "no comment" and goes on after the length word,
-      // and so do libvips and browsers; the comment is dropped anyway.
+    if (length < 2 && (marker === COM || (marker >= APP0 && marker <= APP15))) {
+      // libjpeg-turbo reads a COM or APPn length below 2 as an empty segment and goes on after the
+      // length word, and so do libvips and browsers; an empty segment has nothing to keep.
       pos += 2;
       continue;
     }

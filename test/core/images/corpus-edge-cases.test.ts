@@ -111,10 +111,22 @@ describe('GIF application extensions', () => {
 });
 
 describe('tolerance like common decoders', () => {
-  // Origin: wuffs test/data/hippopotamus-bad-comment-length.jpeg, a COM segment whose length is 0.
-  it.each([0, 1])('accepts a JPEG comment segment of length %i, as libjpeg-turbo and libvips do', async (length) => {
+  // Origin: wuffs test/data/artificial-jpeg/hippopotamus-bad-comment-length.jpeg, which inserts
+  // "FF FE 00 00" (a COM segment of length 0) after the first DQT segment; libjpeg-turbo allows a
+  // length below 2 for COM and APPn.
+  it.each([
+    ['comment', 0xfe, 0],
+    ['comment', 0xfe, 1],
+    ['APP1', 0xe1, 0],
+  ])('accepts a JPEG %s segment of length %i, as libjpeg-turbo and libvips do', async (_name, marker, length) => {
     const jpeg = await noise(64, 48).jpeg().toBuffer();
-    const input = Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xfe, 0, length]), jpeg.subarray(2)]);
+    expect(jpeg.readUInt16BE(2)).toBe(0xffdb);
+    const afterDqt = 4 + jpeg.readUInt16BE(4);
+    const input = Buffer.concat([
+      jpeg.subarray(0, afterDqt),
+      Buffer.from([0xff, marker, 0, length]),
+      jpeg.subarray(afterDqt),
+    ]);
     await expect(sharp(input, { failOn: 'error' }).metadata()).resolves.toMatchObject({ width: 64 });
     const prepared = await prepareImage(input, limits);
     expect(prepared).toMatchObject({ format: 'jpeg', width: 64, height: 48 });
