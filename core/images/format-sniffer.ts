@@ -1,6 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { MaiimgError } from '../errors.js';
 import type { ImageFormat } from '../types.js';
+import { corrupt } from './container-bytes.js';
 
 /** Enough for file-type to see past a PNG's IHDR to an acTL or IDAT chunk. */
 const HEAD_BYTES = 64 * 1024;
@@ -20,6 +21,34 @@ const FORMAT_BY_MIME: Record<string, ImageFormat> = {
 export async function sniffImageFormat(input: Buffer): Promise<ImageFormat> {
   const detected = await fileTypeFromBuffer(input.subarray(0, HEAD_BYTES));
   const format = detected ? FORMAT_BY_MIME[detected.mime] : undefined;
-  if (!format) throw new MaiimgError('UNSUPPORTED_FORMAT', {});
+  if (!format) {
+    if (!detected && isDamagedPngOrJpeg(input)) throw corrupt('damaged PNG or JPEG signature');
+    throw new MaiimgError('UNSUPPORTED_FORMAT', {});
+  }
   return format;
+}
+
+const PNG_NAME = Buffer.from('\x89PNG', 'latin1');
+const JPEG_APP_NAMES = [Buffer.from('JFIF\0', 'latin1'), Buffer.from('Exif\0', 'latin1')];
+
+/** SOI followed, after a stray byte or two, by a real JPEG marker (tables, frame or APPn). */
+function startsWithMarkerSoon(input: Buffer): boolean {
+  for (let at = 2; at < 6 && at + 1 < input.length; at++) {
+    if (input[at] === 0xff && input[at + 1] >= 0xc0 && input[at + 1] <= 0xfe) return true;
+  }
+  return false;
+}
+
+/**
+ * A PNG or JPEG whose signature was damaged, most often by a text-mode transfer turning line ends
+ * into CR LF (or back): it is a photo the sender has, just broken, so it is reported as damaged
+ * rather than as a kind of file we do not take.
+ */
+function isDamagedPngOrJpeg(input: Buffer): boolean {
+  if (input.subarray(0, 4).equals(PNG_NAME)) return input.subarray(4, 24).includes('IHDR');
+  if (input[0] === 0xff && input[1] === 0xd8) {
+    const head = input.subarray(2, 32);
+    return JPEG_APP_NAMES.some((name) => head.includes(name)) || startsWithMarkerSoon(input);
+  }
+  return false;
 }

@@ -7,8 +7,11 @@ const GRAPHIC_CONTROL = 0xf9;
 const PLAIN_TEXT = 0x01;
 const APPLICATION = 0xff;
 
-/** Application extensions that change how the image looks (looping, colour); XMP and the rest go. */
-const KEPT_APPLICATIONS = new Set(['NETSCAPE2.0', 'ANIMEXTS1.0', 'ICCRGBG1012']);
+/**
+ * The one application extension a picture needs is the loop count, under either name browsers read.
+ * XMP, ICC profiles (`ICCRGBG1012`: libvips and browsers ignore them in GIFs) and the rest go.
+ */
+const LOOP_APPLICATIONS = new Set(['NETSCAPE2.0', 'ANIMEXTS1.0']);
 
 export interface StrippedGif {
   bytes: Buffer;
@@ -30,14 +33,29 @@ function skipSubBlocks(input: Buffer, from: number): number {
   }
 }
 
-function keepsExtension(input: Buffer, label: number, dataStart: number): boolean {
-  if (label === GRAPHIC_CONTROL || label === PLAIN_TEXT) return true;
-  if (label !== APPLICATION) return false;
-  if (input[dataStart] !== 11 || dataStart + 12 > input.length) return false;
-  return KEPT_APPLICATIONS.has(input.toString('latin1', dataStart + 1, dataStart + 12));
+function keepsExtension(label: number): boolean {
+  return label === GRAPHIC_CONTROL || label === PLAIN_TEXT;
 }
 
-/** Drops comment and non-essential application extensions, and anything after the trailer. */
+/**
+ * A loop extension rebuilt from its loop count alone: the block may carry further sub-blocks
+ * (buffering hints, or anything at all) that no decoder needs. Null when it holds no loop count.
+ */
+function loopExtension(input: Buffer, dataStart: number, end: number): Buffer | null {
+  if (input[dataStart] !== 11 || dataStart + 17 > end) return null;
+  if (!LOOP_APPLICATIONS.has(input.toString('latin1', dataStart + 1, dataStart + 12))) return null;
+  const subBlock = dataStart + 12;
+  if (input[subBlock] !== 3 || input[subBlock + 1] !== 1) return null;
+  const block = Buffer.alloc(19);
+  input.copy(block, 0, dataStart - 2, dataStart + 12);
+  block[14] = 3;
+  block[15] = 1;
+  block[16] = input[subBlock + 2];
+  block[17] = input[subBlock + 3];
+  return block;
+}
+
+/** Drops comments, application extensions other than the loop count, and anything after the trailer. */
 export function stripGif(input: Buffer): StrippedGif {
   const signature = input.length >= 13 ? input.toString('latin1', 0, 6) : '';
   if (signature !== 'GIF87a' && signature !== 'GIF89a') throw corrupt('not a GIF stream');
@@ -62,7 +80,11 @@ export function stripGif(input: Buffer): StrippedGif {
       if (pos + 2 >= input.length) throw corrupt('GIF ends inside an extension');
       const label = input[pos + 1];
       const end = skipSubBlocks(input, pos + 2);
-      if (keepsExtension(input, label, pos + 2)) parts.push(input.subarray(pos, end));
+      if (keepsExtension(label)) parts.push(input.subarray(pos, end));
+      else if (label === APPLICATION) {
+        const loop = loopExtension(input, pos + 2, end);
+        if (loop) parts.push(loop.equals(input.subarray(pos, end)) ? input.subarray(pos, end) : loop);
+      }
       pos = end;
     } else if (introducer === IMAGE_DESCRIPTOR) {
       if (pos + 10 > input.length) throw corrupt('GIF ends inside an image descriptor');

@@ -24,10 +24,30 @@ function startsWith(input: Buffer, start: number, end: number, prefix: Buffer): 
 function keepsSegment(marker: number, input: Buffer, payloadStart: number, end: number): boolean {
   if (marker === COM) return false;
   if (marker < APP0 || marker > APP15) return true;
-  if (marker === APP0) return startsWith(input, payloadStart, end, JFIF);
+  if (marker === APP0) return startsWith(input, payloadStart, end, JFIF) && !hasJfifThumbnail(input, payloadStart, end);
   if (marker === APP2) return startsWith(input, payloadStart, end, ICC_PROFILE);
   if (marker === APP14) return startsWith(input, payloadStart, end, ADOBE);
   return false;
+}
+
+/** JFIF's fixed fields: identifier (5), version (2), density units (1), densities (4), thumbnail size (2). */
+const JFIF_FIELDS = 14;
+
+/**
+ * A JFIF segment may carry an uncompressed thumbnail, which need not show the same picture as the
+ * photo. Segments without one (or too short to say) are kept as they are.
+ */
+function hasJfifThumbnail(input: Buffer, payloadStart: number, end: number): boolean {
+  return end - payloadStart > JFIF_FIELDS || (end - payloadStart === JFIF_FIELDS && input[payloadStart + 12] !== 0);
+}
+
+/** The JFIF header as written, with a 0x0 thumbnail (decoders read only the version and densities). */
+function jfifWithoutThumbnail(input: Buffer, payloadStart: number): Buffer {
+  const segment = Buffer.alloc(4 + JFIF_FIELDS);
+  segment.writeUInt16BE(0xff00 | APP0, 0);
+  segment.writeUInt16BE(2 + JFIF_FIELDS, 2);
+  input.copy(segment, 4, payloadStart, payloadStart + JFIF_FIELDS - 2);
+  return segment;
 }
 
 /** Returns the offset of the 0xFF that starts the first marker after entropy-coded data. */
@@ -72,9 +92,16 @@ export function stripJpeg(input: Buffer): Buffer {
     if (marker === 0x00 || marker === SOI) throw corrupt('unexpected JPEG marker');
     if (pos + 2 > input.length) throw corrupt('JPEG ends inside a segment length');
     const length = input.readUInt16BE(pos);
+    if (length < 2 && (marker === COM || (marker >= APP0 && marker <= APP15))) {
+      // libjpeg-turbo reads a COM or APPn length below 2 as an empty segment and goes on after the
+      // length word, and so do libvips and browsers; an empty segment has nothing to keep.
+      pos += 2;
+      continue;
+    }
     const end = pos + length;
     if (length < 2 || end > input.length) throw corrupt('JPEG segment length out of range');
     if (keepsSegment(marker, input, pos + 2, end)) parts.push(input.subarray(markerStart, end));
+    else if (marker === APP0 && startsWith(input, pos + 2, end, JFIF)) parts.push(jfifWithoutThumbnail(input, pos + 2));
     pos = end;
     if (marker === SOS) {
       sawFrame = true;

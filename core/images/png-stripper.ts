@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { corrupt, hasBytesAt, joinIfChanged } from './container-bytes.js';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -23,6 +24,8 @@ const KEPT_ANCILLARY = new Set([
   'fdAT',
 ]);
 
+const IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
 export interface StrippedPng {
   bytes: Buffer;
   /** Frame count from the APNG acTL chunk; null for a still PNG. */
@@ -44,7 +47,16 @@ export function stripPng(input: Buffer): StrippedPng {
   let pos = 8;
   let apngFrames: number | null = null;
   let first = true;
+  let lastType = '';
   for (;;) {
+    if (pos === input.length && lastType === 'IDAT') {
+      // Ends right after image data, without IEND: a common writer slip that libpng and browsers
+      // forgive. A bad checksum on that last chunk usually goes with it; both are mended so every
+      // decoder reads the same, and whether the image data is whole is left to the decode.
+      parts[parts.length - 1] = withCorrectCrc(parts[parts.length - 1]);
+      parts.push(IEND);
+      break;
+    }
     if (pos + 12 > input.length) throw corrupt('PNG ends before IEND');
     const length = input.readUInt32BE(pos);
     if (length > 0x7fffffff || !isChunkType(input, pos + 4)) throw corrupt('malformed PNG chunk');
@@ -57,7 +69,16 @@ export function stripPng(input: Buffer): StrippedPng {
     if (critical || KEPT_ANCILLARY.has(type)) parts.push(input.subarray(pos, end));
     if (type === 'acTL' && length >= 8) apngFrames = input.readUInt32BE(pos + 8);
     pos = end;
+    lastType = type;
     if (type === 'IEND') break;
   }
   return { bytes: joinIfChanged(input, parts), apngFrames };
+}
+
+function withCorrectCrc(chunk: Buffer): Buffer {
+  const crc = crc32(chunk.subarray(4, chunk.length - 4));
+  if (chunk.readUInt32BE(chunk.length - 4) === crc) return chunk;
+  const mended = Buffer.from(chunk);
+  mended.writeUInt32BE(crc, mended.length - 4);
+  return mended;
 }
