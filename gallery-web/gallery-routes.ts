@@ -117,9 +117,18 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   }
 
   function previewTags(gallery: Gallery, locale: Locale): PreviewTags {
+    // A protected gallery tells a link preview nothing about itself: not its title, not its size.
+    if (gallery.settings.passwordHash)
+      return {
+        title: t(locale, 'web.password.title'),
+        description: '',
+        url: service.urlFor(gallery.slug),
+        image: null,
+      };
     const first = gallery.images[0];
+    // A gallery with a maximum serves images only to a counted open, so a preview fetcher gets none.
     const image =
-      first && !gallery.settings.passwordHash
+      first && gallery.settings.maxOpens == null
         ? { url: publicBaseUrl + imagePath(gallery.slug, first, '1600.webp'), ...displaySize(first, 1600) }
         : null;
     return {
@@ -297,12 +306,15 @@ function findImage(gallery: Gallery, position: string): GalleryImage | null {
 }
 
 /**
- * Content-addressed versions never change, so they may be cached for a year, except that a
- * password-protected gallery's images must not sit in any cache, and a gallery limited in opens
- * keeps them out of shared caches.
+ * Image URLs name a gallery and a position, not a secret of their own, so no copy may outlive the
+ * link's state by long: shared caches (a CDN included) keep a copy at most five minutes, after which
+ * a disable, an expiry or a delete reaches them; revalidation with the ETag costs a 304. A
+ * password-protected gallery's images stay out of every cache, and a limited gallery's (served only
+ * with an open ticket) are revalidated by the browser on every use, never kept by a shared cache.
  */
+export const IMAGE_MAX_AGE_S = 300;
 export function imageCacheControl(gallery: Gallery): string {
   if (gallery.settings.passwordHash) return 'private, no-store';
-  if (gallery.settings.maxOpens != null) return 'private, max-age=31536000, immutable';
-  return 'public, max-age=31536000, immutable';
+  if (gallery.settings.maxOpens != null) return 'private, no-cache';
+  return `public, max-age=${IMAGE_MAX_AGE_S}`;
 }

@@ -276,7 +276,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   async function sendGalleryPage(req: Request, res: Response, gallery: Gallery, notice: Notice | null): Promise<void> {
     const locale = pageLocale(req);
     const filter = filterFrom(req);
-    const page = Number(queryField(req, 'page') ?? 1);
+    const page = pageFrom(req);
     const [stats, log, alertsEnabled, qr] = await Promise.all([
       analytics.galleryStats(gallery),
       analytics.log.page(gallery.id, filter, page, LOG_PAGE_SIZE),
@@ -327,14 +327,30 @@ function bodyField(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The visit log's page number: a whole number from 1 (anything else, `1e308` included, is refused). */
+function pageFrom(req: Request): number {
+  const value = queryField(req, 'page');
+  if (value === undefined) return 1;
+  if (!/^[1-9]\d{0,5}$/.test(value))
+    throw new MaiimgError('INVALID_OPTION', { option: 'page', reason: 'use a page number' });
+  return Number(value);
+}
+
+/** `YYYY-MM-DD` naming a day that exists (not `2026-99-99` or `2026-02-30`). */
+function isCalendarDay(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
 /** The visit-log filter from the query string; anything malformed is refused rather than ignored. */
 function filterFrom(req: Request): VisitLogFilter {
   const filter: VisitLogFilter = {};
   const day = (name: 'from' | 'to') => {
     const value = queryField(req, name);
     if (!value) return;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
-      throw new MaiimgError('INVALID_OPTION', { option: name, reason: 'use YYYY-MM-DD' });
+    if (!isCalendarDay(value)) throw new MaiimgError('INVALID_OPTION', { option: name, reason: 'use YYYY-MM-DD' });
     filter[name] = value;
   };
   day('from');
