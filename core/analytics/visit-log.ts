@@ -27,11 +27,16 @@ export interface VisitLogEntry {
   os: string | null;
   referrerHost: string | null;
   language: string | null;
+  /** As stored: the network part only when ANONYMIZE_IP is on. */
+  ip: string | null;
+  /** Distinct photos seen in the lightbox during this open. */
+  photosViewed: number;
 }
 
 type Row = Record<string, unknown>;
 
-const COLUMNS = sql`id, at, kind, preview_platform, country, region, city, device_type, browser, os, referrer_host, language`;
+const COLUMNS = sql`id, at, kind, preview_platform, country, region, city, device_type, browser, os, referrer_host, language, ip,
+  (SELECT COUNT(DISTINCT image_id) FROM image_views WHERE image_views.visit_id = visits.id) AS photos_viewed`;
 
 /** The owner's visit log: every recorded visit (human, preview, bot), newest first, filtered and paged. */
 export class VisitLog {
@@ -105,6 +110,8 @@ function entryFrom(row: Row): VisitLogEntry {
     os: text(row.os),
     referrerHost: text(row.referrer_host),
     language: text(row.language),
+    ip: text(row.ip),
+    photosViewed: toNumber(row.photos_viewed),
   };
 }
 

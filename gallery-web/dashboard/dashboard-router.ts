@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { subdivisionName } from '../../core/analytics/place-names.js';
 import type { VisitLogFilter } from '../../core/analytics/visit-log.js';
 import { csvField } from '../../core/analytics/visit-log.js';
 import type { Core } from '../../core/core-app.js';
@@ -142,7 +143,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     res.setHeader('Content-Disposition', `attachment; filename="visits-${gallery.slug}.csv"`);
     // A BOM lets spreadsheet apps read the UTF-8 (Chinese place names) correctly.
     res.write(
-      '\ufeffat_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language\r\n',
+      '\ufeffat_utc,kind,preview_platform,country,region,region_name,city,device_type,browser,os,referrer_host,language,ip,photos_viewed\r\n',
     );
     for await (const visit of analytics.log.all(gallery.id, filter)) {
       const line =
@@ -152,12 +153,16 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
           visit.previewPlatform,
           visit.country,
           visit.region,
+          subdivisionName(visit.country, visit.region),
           visit.city,
           visit.deviceType,
           visit.browser,
           visit.os,
           visit.referrerHost,
           visit.language,
+          // As stored: masked to its network when ANONYMIZE_IP is on.
+          visit.ip,
+          String(visit.photosViewed),
         ]
           .map(csvField)
           .join(',') + '\r\n';
