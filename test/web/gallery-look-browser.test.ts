@@ -250,3 +250,19 @@ describe('pages that are not a gallery', () => {
     await context.close();
   });
 });
+
+describe('the upload page', () => {
+  it('says "drop images here" only where a pointer can drop files', async () => {
+    for (const [viewport, shown] of [
+      ['phone', false],
+      ['desktop', true],
+    ] as const) {
+      const context = await viewportContext(browser, viewport);
+      const page = await context.newPage();
+      await page.goto(`${web.base}/`);
+      expect(await page.isVisible('.drop-title'), viewport).toBe(shown);
+      expect(await page.isVisible('label[for=file-input]')).toBe(true);
+      await context.close();
+    }
+  });
+});
