@@ -277,6 +277,7 @@ const en = {
   'dashboard.logCount': '{count|one:# visit|other:# visits}.',
   'dashboard.timesIn': 'Times in {zone}.',
   'dashboard.chartZone': 'Charts count days and hours in {zone}.',
+  'dashboard.chartsFiltered': 'Charts show the filtered visits.',
   'dashboard.previewApps': 'Link previews by app',
   'dashboard.empty':
     'No galleries yet. Upload photos on the front page of this site, or send them to the maiimg bot in Telegram, Discord or Slack; each gallery you make shows up here with who opened it.',
@@ -623,6 +624,7 @@ const zhCN: Record<MessageKey, string> = {
   'dashboard.logCount': '{count|other:共 # 条访问记录。}',
   'dashboard.timesIn': '时间为 {zone}。',
   'dashboard.chartZone': '图表按 {zone} 的日期和小时统计。',
+  'dashboard.chartsFiltered': '图表只统计筛选出的访问。',
   'dashboard.previewApps': '各应用的链接预览',
   'dashboard.empty':
     '还没有相册。在本网站首页上传照片，或在 Telegram、Discord 或 Slack 中把照片发给 maiimg 机器人；你创建的每个相册都会显示在这里，并能看到谁打开过。',

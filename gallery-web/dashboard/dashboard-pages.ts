@@ -155,6 +155,10 @@ export interface GalleryPageInput {
   filter: VisitLogFilter;
   alertsEnabled: boolean;
   csrf: string;
+  /** The charts count only the visits the filter lets through. */
+  chartsFiltered?: boolean;
+  /** Countries and devices to offer as filters (from all visits, whatever the filter). */
+  filterOptions?: { countries: string[]; devices: string[] };
   /** The gallery link's QR code as a data: URL (SVG). */
   qrCode?: string;
   /** A confirmation or an error, shown next to the control it is about. */
@@ -198,7 +202,10 @@ export function galleryDetailPage(input: GalleryPageInput): string {
           </figure>`,
       )}
     </section>
-    <p class="muted chart-zone">${t(locale, 'dashboard.chartZone', { zone: stats.timeZone })}</p>
+    <p class="muted chart-zone">
+      ${input.chartsFiltered ? html`<strong>${t(locale, 'dashboard.chartsFiltered')}</strong> ` : ''}
+      ${t(locale, 'dashboard.chartZone', { zone: stats.timeZone })}
+    </p>
     <section class="breakdowns">
       ${breakdown(t(locale, 'dashboard.previewApps'), stats.previews, (k) => previewApp(k, locale))}
       ${breakdown(t(locale, 'dashboard.browsers'), stats.browsers, (k) => (k === 'unknown' ? t(locale, 'analytics.unknown') : k))}
@@ -400,13 +407,17 @@ function visitLog(input: GalleryPageInput): SafeHtml {
       <label
         >${t(locale, 'dashboard.country')}
         <select name="country">
-          ${option('', t(locale, 'dashboard.kind.all'), filter.country)}${Object.keys(stats.countries).map((code) => option(code, countryName(code, locale), filter.country))}
+          ${option('', t(locale, 'dashboard.kind.all'), filter.country)}${(
+            input.filterOptions?.countries ?? Object.keys(stats.countries)
+          ).map((code) => option(code, countryName(code, locale), filter.country))}
         </select></label
       >
       <label
         >${t(locale, 'dashboard.device')}
         <select name="device">
-          ${option('', t(locale, 'dashboard.kind.all'), filter.device)}${Object.keys(stats.devices).map((type) => option(type, deviceName(type, locale), filter.device))}
+          ${option('', t(locale, 'dashboard.kind.all'), filter.device)}${(
+            input.filterOptions?.devices ?? Object.keys(stats.devices)
+          ).map((type) => option(type, deviceName(type, locale), filter.device))}
         </select></label
       >
       <label

@@ -282,12 +282,16 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     const locale = pageLocale(req);
     const filter = filterFrom(req);
     const page = pageFrom(req);
-    const [stats, log, alertsEnabled, qr] = await Promise.all([
+    const filtered = Object.values(filter).some((value) => value);
+    const [allStats, log, alertsEnabled, qr, charts] = await Promise.all([
       analytics.galleryStats(gallery),
       analytics.log.page(gallery.id, filter, page, LOG_PAGE_SIZE),
       analytics.alertsEnabled(gallery.id),
       core.service.qrCode(gallery.slug),
+      // A filter narrows the charts too, not only the log.
+      filtered ? analytics.log.chartNumbers(gallery.id, filter, now()) : null,
     ]);
+    const stats = charts ? { ...allStats, ...charts } : allStats;
     res.type('html').send(
       galleryDetailPage({
         locale,
@@ -297,6 +301,8 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
         log,
         filter,
         alertsEnabled,
+        chartsFiltered: filtered,
+        filterOptions: { countries: Object.keys(allStats.countries), devices: Object.keys(allStats.devices) },
         qrCode: `data:image/svg+xml;base64,${Buffer.from(qr.svg).toString('base64')}`,
         csrf: tokens.csrfToken(req.dashboardSession!),
         notice,

@@ -125,7 +125,15 @@ for (const provider of DATABASE_PROVIDERS) {
     it('filters the visit log by kind, country and date', async () => {
       const cookie = await login();
       expect((await page(`/dashboard/g/${gallery.slug}?kind=preview`, cookie)).body).toContain('1 visit.');
-      expect((await page(`/dashboard/g/${gallery.slug}?country=DE`, cookie)).body).toContain('1 visit.');
+      const germany = (await page(`/dashboard/g/${gallery.slug}?country=DE`, cookie)).body;
+      expect(germany).toContain('1 visit.');
+      // The filter narrows the charts too: the countries chart now has Germany alone.
+      expect(germany).toContain('Charts show the filtered visits.');
+      const countriesChart = /<svg[^>]*>(?:(?!<\/svg>)[\s\S])*Top countries[\s\S]*?<\/svg>/.exec(germany)![0];
+      expect(countriesChart).toContain('Germany');
+      expect(countriesChart).not.toContain('France');
+      // The filter still offers every country.
+      expect(germany).toMatch(/<option value="FR"/);
       expect((await page(`/dashboard/g/${gallery.slug}?from=2026-03-15&to=2026-03-15`, cookie)).body).toContain(
         '2 visits.',
       );
