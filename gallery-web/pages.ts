@@ -4,7 +4,7 @@ import type { Gallery, GalleryImage, Locale } from '../core/types.js';
 import { html, type SafeHtml } from './html.js';
 
 /** Bump when a file under public/ changes, so cached copies are replaced. */
-export const ASSET_VERSION = '2';
+export const ASSET_VERSION = '3';
 
 export interface PreviewTags {
   title: string;

@@ -58,7 +58,8 @@ export function createWebApp(deps: WebAppDeps): WebApp {
           defaultSrc: ["'none'"],
           scriptSrc: ["'self'"],
           styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
+          // blob: for the upload page's previews of the files picked (object URLs of local files).
+          imgSrc: ["'self'", 'data:', 'blob:'],
           connectSrc: ["'self'"],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],

@@ -1,7 +1,10 @@
 import { MaiimgError } from '../errors.js';
 import { empty, sql, toDate, toNumber, type Sql, type SqlClient } from './sql-dialect.js';
-import { offsetMinutes } from './time-zone.js';
-import type { Page } from './visit-stats.js';
+import { LocalCalendar, lastDays, offsetMinutes } from './time-zone.js';
+import type { Page, VisitNumbers } from './visit-stats.js';
+
+/** What the dashboard's charts draw, for the visits a filter lets through. */
+export type ChartNumbers = Pick<VisitNumbers, 'opensPerDay' | 'opensByHour' | 'countries' | 'devices'>;
 
 /** What the owner can narrow the visit log to. Days are local days in the stats time zone. */
 export interface VisitLogFilter {
@@ -27,11 +30,16 @@ export interface VisitLogEntry {
   os: string | null;
   referrerHost: string | null;
   language: string | null;
+  /** As stored: the network part only when ANONYMIZE_IP is on. */
+  ip: string | null;
+  /** Distinct photos seen in the lightbox during this open. */
+  photosViewed: number;
 }
 
 type Row = Record<string, unknown>;
 
-const COLUMNS = sql`id, at, kind, preview_platform, country, region, city, device_type, browser, os, referrer_host, language`;
+const COLUMNS = sql`id, at, kind, preview_platform, country, region, city, device_type, browser, os, referrer_host, language, ip,
+  (SELECT COUNT(DISTINCT image_id) FROM image_views WHERE image_views.visit_id = visits.id) AS photos_viewed`;
 
 /** The owner's visit log: every recorded visit (human, preview, bot), newest first, filtered and paged. */
 export class VisitLog {
@@ -66,6 +74,36 @@ export class VisitLog {
       const last = entryFrom(rows[rows.length - 1]!);
       after = { at: last.at, id: last.id };
     }
+  }
+
+  /**
+   * The charts' numbers (opens per day over the last `days` days, by hour, by country, by device)
+   * counted from the human opens in the log that match `filter`. The unfiltered charts read the
+   * rollups instead; this reads the visits themselves, so it covers the days whose details are kept.
+   */
+  async chartNumbers(galleryId: string, filter: VisitLogFilter, now: Date, days = 30): Promise<ChartNumbers> {
+    const calendar = new LocalCalendar(this.timeZone);
+    const opensPerDay = lastDays(this.timeZone, now.getTime(), days).map((day) => ({ day, opens: 0 }));
+    const perDay = new Map(opensPerDay.map((entry) => [entry.day, entry]));
+    const opensByHour = Array.from({ length: 24 }, () => 0);
+    const countries: Record<string, number> = {};
+    const devices: Record<string, number> = {};
+    if (filter.kind && filter.kind !== 'human') return { opensPerDay, opensByHour, countries, devices };
+    const where = sql`${this.where(galleryId, filter)} AND kind = 'human'`;
+    const rows = await this.db.$queryRaw<Row[]>(sql`SELECT at, country, device_type FROM visits WHERE ${where}`);
+    for (const row of rows) {
+      const { day, hour } = calendar.place(toDate(row.at)!.getTime());
+      opensByHour[hour]! += 1;
+      const entry = perDay.get(day);
+      if (entry) entry.opens += 1;
+      const country = row.country ? String(row.country) : 'unknown';
+      countries[country] = (countries[country] ?? 0) + 1;
+      const device = row.device_type ? String(row.device_type) : 'unknown';
+      devices[device] = (devices[device] ?? 0) + 1;
+    }
+    const byCount = (record: Record<string, number>) =>
+      Object.fromEntries(Object.entries(record).sort((a, b) => b[1] - a[1]));
+    return { opensPerDay, opensByHour, countries: byCount(countries), devices: byCount(devices) };
   }
 
   private where(galleryId: string, filter: VisitLogFilter): Sql {
@@ -105,6 +143,8 @@ function entryFrom(row: Row): VisitLogEntry {
     os: text(row.os),
     referrerHost: text(row.referrer_host),
     language: text(row.language),
+    ip: text(row.ip),
+    photosViewed: toNumber(row.photos_viewed),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   hoursPanel,
   trendPanel,
 } from '../../core/analytics/stats-chart.js';
+import { placeName } from '../../core/analytics/place-names.js';
 import type { VisitLogEntry, VisitLogFilter } from '../../core/analytics/visit-log.js';
 import type { GalleryVisitStats, Page } from '../../core/analytics/visit-stats.js';
 import { t, type MessageKey } from '../../core/messages.js';
@@ -18,7 +19,7 @@ import { SafeHtml, html } from '../html.js';
  * the browser's own time zone.
  */
 
-export const DASHBOARD_CSS_VERSION = '2';
+export const DASHBOARD_CSS_VERSION = '3';
 
 function layout(locale: Locale, title: string, body: SafeHtml, csrf?: string): string {
   return html`<!doctype html>
@@ -93,9 +94,44 @@ export function messagePage(locale: Locale, titleKey: MessageKey, bodyKey: Messa
   );
 }
 
-function formatTime(at: Date | null, locale: Locale, timeZone: string): string {
+function formatTime(at: Date | null, locale: Locale, timeZone: string): SafeHtml | string {
   if (!at) return t(locale, 'stats.never');
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+  // dashboard.js rewrites these in the browser's own time zone (and names it); without script
+  // they stay in STATS_TIMEZONE, which the page names.
+  return html`<time datetime="${at.toISOString()}" data-locale="${locale}"
+    >${new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at)}</time
+  >`;
+}
+
+/** Names of the apps whose link previews are recorded (proper names, the same in every language). */
+const PREVIEW_APPS: Record<string, string> = {
+  telegram: 'Telegram',
+  whatsapp: 'WhatsApp',
+  slack: 'Slack',
+  discord: 'Discord',
+  facebook: 'Facebook',
+  twitter: 'X (Twitter)',
+  linkedin: 'LinkedIn',
+  imessage: 'iMessage',
+  line: 'LINE',
+  kakaotalk: 'KakaoTalk',
+  wechat: 'WeChat',
+  signal: 'Signal',
+  skype: 'Skype',
+  teams: 'Microsoft Teams',
+  google: 'Google',
+  snapchat: 'Snapchat',
+  bluesky: 'Bluesky',
+  viber: 'Viber',
+  matrix: 'Matrix',
+  mastodon: 'Mastodon',
+  pinterest: 'Pinterest',
+  reddit: 'Reddit',
+};
+
+function previewApp(platform: string | null, locale: Locale): string {
+  if (!platform || platform === 'unknown') return t(locale, 'analytics.unknown');
+  return PREVIEW_APPS[platform] ?? platform.charAt(0).toUpperCase() + platform.slice(1);
 }
 
 function statusLabel(status: GallerySummary['status'], locale: Locale): SafeHtml {
@@ -142,7 +178,10 @@ export function galleryListPage(input: {
           </tbody>
         </table>`
     : html`<h1>${t(locale, 'dashboard.galleries')}</h1>
-        <p>${t(locale, 'list.empty')}</p>`;
+        <section class="empty">
+          <p>${t(locale, 'dashboard.empty')}</p>
+          <p><a class="button primary" href="/">${t(locale, 'dashboard.emptyUpload')}</a></p>
+        </section>`;
   return layout(locale, t(locale, 'dashboard.galleries'), body, input.csrf);
 }
 
@@ -155,6 +194,10 @@ export interface GalleryPageInput {
   filter: VisitLogFilter;
   alertsEnabled: boolean;
   csrf: string;
+  /** The charts count only the visits the filter lets through. */
+  chartsFiltered?: boolean;
+  /** Countries and devices to offer as filters (from all visits, whatever the filter). */
+  filterOptions?: { countries: string[]; devices: string[] };
   /** The gallery link's QR code as a data: URL (SVG). */
   qrCode?: string;
   /** A confirmation or an error, shown next to the control it is about. */
@@ -162,6 +205,8 @@ export interface GalleryPageInput {
 }
 
 /** The settings the dashboard's forms change, one per form (`field`). */
+const PHONE_PANEL = { width: 360, height: 260 };
+
 export const SETTINGS_FIELDS = ['title', 'expires', 'maxOpens', 'password', 'downloads', 'alerts'] as const;
 export type SettingsField = (typeof SETTINGS_FIELDS)[number];
 
@@ -188,12 +233,21 @@ export function galleryDetailPage(input: GalleryPageInput): string {
       ${total(t(locale, 'dashboard.total.lastOpen'), formatTime(stats.lastOpenAt, locale, stats.timeZone))}
     </section>
     <section class="charts" aria-label="${t(locale, 'dashboard.charts')}">
-      <figure>${new SafeHtml(trendPanel(stats, locale))}</figure>
-      <figure>${new SafeHtml(hoursPanel(stats, locale))}</figure>
-      <figure>${new SafeHtml(countriesPanel(stats, locale))}</figure>
-      <figure>${new SafeHtml(devicesPanel(stats, locale))}</figure>
+      ${[trendPanel, hoursPanel, countriesPanel, devicesPanel].map(
+        (panel) =>
+          // A narrower drawing for phones, so its 12 px labels stay about 12 px instead of shrinking to 6.
+          html`<figure>
+            <div class="chart-wide">${new SafeHtml(panel(stats, locale))}</div>
+            <div class="chart-narrow" aria-hidden="true">${new SafeHtml(panel(stats, locale, PHONE_PANEL))}</div>
+          </figure>`,
+      )}
     </section>
+    <p class="muted chart-zone">
+      ${input.chartsFiltered ? html`<strong>${t(locale, 'dashboard.chartsFiltered')}</strong> ` : ''}
+      ${t(locale, 'dashboard.chartZone', { zone: stats.timeZone })}
+    </p>
     <section class="breakdowns">
+      ${breakdown(t(locale, 'dashboard.previewApps'), stats.previews, (k) => previewApp(k, locale))}
       ${breakdown(t(locale, 'dashboard.browsers'), stats.browsers, (k) => (k === 'unknown' ? t(locale, 'analytics.unknown') : k))}
       ${breakdown(t(locale, 'dashboard.systems'), stats.operatingSystems, (k) => (k === 'unknown' ? t(locale, 'analytics.unknown') : k))}
       ${breakdown(t(locale, 'dashboard.referrers'), stats.referrers, (k) => (k === 'direct' ? t(locale, 'dashboard.direct') : k))}
@@ -214,7 +268,7 @@ export function galleryDetailPage(input: GalleryPageInput): string {
   return layout(locale, title, body, csrf);
 }
 
-function total(label: string, value: string | number): SafeHtml {
+function total(label: string, value: SafeHtml | string | number): SafeHtml {
   return html`<div class="total"><span class="value">${value}</span><span class="label">${label}</span></div>`;
 }
 
@@ -403,13 +457,17 @@ function visitLog(input: GalleryPageInput): SafeHtml {
       <label
         >${t(locale, 'dashboard.country')}
         <select name="country">
-          ${option('', t(locale, 'dashboard.kind.all'), filter.country)}${Object.keys(stats.countries).map((code) => option(code, countryName(code, locale), filter.country))}
+          ${option('', t(locale, 'dashboard.kind.all'), filter.country)}${(
+            input.filterOptions?.countries ?? Object.keys(stats.countries)
+          ).map((code) => option(code, countryName(code, locale), filter.country))}
         </select></label
       >
       <label
         >${t(locale, 'dashboard.device')}
         <select name="device">
-          ${option('', t(locale, 'dashboard.kind.all'), filter.device)}${Object.keys(stats.devices).map((type) => option(type, deviceName(type, locale), filter.device))}
+          ${option('', t(locale, 'dashboard.kind.all'), filter.device)}${(
+            input.filterOptions?.devices ?? Object.keys(stats.devices)
+          ).map((type) => option(type, deviceName(type, locale), filter.device))}
         </select></label
       >
       <label
@@ -421,7 +479,12 @@ function visitLog(input: GalleryPageInput): SafeHtml {
       <button>${t(locale, 'dashboard.filter')}</button>
       <a class="button" href="${base}/visits.csv${query({})}">${t(locale, 'dashboard.csv')}</a>
     </form>
-    <p class="muted">${t(locale, 'dashboard.logCount', { count: log.total, zone: stats.timeZone })}</p>
+    <p class="muted">
+      ${t(locale, 'dashboard.logCount', { count: log.total })}
+      <span class="zone" data-zone-label="${t(locale, 'dashboard.timesIn', { zone: '{zone}' })}"
+        >${t(locale, 'dashboard.timesIn', { zone: stats.timeZone })}</span
+      >
+    </p>
     <table class="visits">
       <thead>
         <tr>
@@ -430,21 +493,26 @@ function visitLog(input: GalleryPageInput): SafeHtml {
           <th>${t(locale, 'dashboard.col.place')}</th>
           <th>${t(locale, 'dashboard.device')}</th>
           <th>${t(locale, 'dashboard.col.browser')}</th>
+          <th>${t(locale, 'dashboard.col.language')}</th>
+          <th class="num">${t(locale, 'dashboard.col.photos')}</th>
+          <th>${t(locale, 'dashboard.col.ip')}</th>
           <th>${t(locale, 'dashboard.col.referrer')}</th>
         </tr>
       </thead>
       <tbody>
         ${log.items.map(
           (v) =>
+            // data-label: on phones each row becomes a card whose cells carry their own headings.
             html`<tr>
-              <td>${formatTime(v.at, locale, stats.timeZone)}</td>
-              <td>${kindLabel(v, locale)}</td>
-              <td>
-                ${[v.city, v.region, v.country ? countryName(v.country, locale) : null].filter(Boolean).join(', ') || t(locale, 'analytics.unknown')}
-              </td>
-              <td>${v.deviceType ? deviceName(v.deviceType, locale) : '—'}</td>
-              <td>${[v.browser, v.os].filter(Boolean).join(' · ') || '—'}</td>
-              <td>${v.referrerHost ?? '—'}</td>
+              <td data-label="${t(locale, 'dashboard.col.time')}">${formatTime(v.at, locale, stats.timeZone)}</td>
+              <td data-label="${t(locale, 'dashboard.kind')}">${kindLabel(v, locale)}</td>
+              <td data-label="${t(locale, 'dashboard.col.place')}">${placeName(v, locale) ?? t(locale, 'analytics.unknown')}</td>
+              <td data-label="${t(locale, 'dashboard.device')}">${v.deviceType ? deviceName(v.deviceType, locale) : '—'}</td>
+              <td data-label="${t(locale, 'dashboard.col.browser')}">${[v.browser, v.os].filter(Boolean).join(' · ') || '—'}</td>
+              <td data-label="${t(locale, 'dashboard.col.language')}">${languageName(v.language, locale)}</td>
+              <td data-label="${t(locale, 'dashboard.col.photos')}" class="num">${v.kind === 'human' ? v.photosViewed : '—'}</td>
+              <td data-label="${t(locale, 'dashboard.col.ip')}" class="ip">${v.ip ?? '—'}</td>
+              <td data-label="${t(locale, 'dashboard.col.referrer')}">${v.referrerHost ?? '—'}</td>
             </tr>`,
         )}
       </tbody>
@@ -457,8 +525,19 @@ function visitLog(input: GalleryPageInput): SafeHtml {
   </section>`;
 }
 
+/** "fr-FR" as "French (France)" in the page's language; the tag itself when the browser sent nonsense. */
+function languageName(tag: string | null, locale: Locale): string {
+  if (!tag) return '—';
+  try {
+    return new Intl.DisplayNames([locale], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
+}
+
 function kindLabel(entry: VisitLogEntry, locale: Locale): string {
-  if (entry.kind === 'preview') return `${t(locale, 'dashboard.kind.preview')} (${entry.previewPlatform ?? '?'})`;
+  if (entry.kind === 'preview')
+    return `${t(locale, 'dashboard.kind.preview')} (${previewApp(entry.previewPlatform, locale)})`;
   if (entry.kind === 'bot') return t(locale, 'dashboard.kind.bot');
   return t(locale, 'dashboard.kind.human');
 }

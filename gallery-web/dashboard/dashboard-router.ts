@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { subdivisionName } from '../../core/analytics/place-names.js';
 import type { VisitLogFilter } from '../../core/analytics/visit-log.js';
 import { csvField } from '../../core/analytics/visit-log.js';
 import type { Core } from '../../core/core-app.js';
@@ -166,7 +167,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     res.setHeader('Content-Disposition', `attachment; filename="visits-${gallery.slug}.csv"`);
     // A BOM lets spreadsheet apps read the UTF-8 (Chinese place names) correctly.
     res.write(
-      '\ufeffat_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language\r\n',
+      '\ufeffat_utc,kind,preview_platform,country,region,region_name,city,device_type,browser,os,referrer_host,language,ip,photos_viewed\r\n',
     );
     for await (const visit of analytics.log.all(gallery.id, filter)) {
       const line =
@@ -176,12 +177,16 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
           visit.previewPlatform,
           visit.country,
           visit.region,
+          subdivisionName(visit.country, visit.region),
           visit.city,
           visit.deviceType,
           visit.browser,
           visit.os,
           visit.referrerHost,
           visit.language,
+          // As stored: masked to its network when ANONYMIZE_IP is on.
+          visit.ip,
+          String(visit.photosViewed),
         ]
           .map(csvField)
           .join(',') + '\r\n';
@@ -324,12 +329,16 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     const locale = pageLocale(req);
     const filter = filterFrom(req);
     const page = pageFrom(req);
-    const [stats, log, alertsEnabled, qr] = await Promise.all([
+    const filtered = Object.values(filter).some((value) => value);
+    const [allStats, log, alertsEnabled, qr, charts] = await Promise.all([
       analytics.galleryStats(gallery),
       analytics.log.page(gallery.id, filter, page, LOG_PAGE_SIZE),
       analytics.alertsEnabled(gallery.id),
       core.service.qrCode(gallery.slug),
+      // A filter narrows the charts too, not only the log.
+      filtered ? analytics.log.chartNumbers(gallery.id, filter, now()) : null,
     ]);
+    const stats = charts ? { ...allStats, ...charts } : allStats;
     res.type('html').send(
       galleryDetailPage({
         locale,
@@ -339,6 +348,8 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
         log,
         filter,
         alertsEnabled,
+        chartsFiltered: filtered,
+        filterOptions: { countries: Object.keys(allStats.countries), devices: Object.keys(allStats.devices) },
         qrCode: `data:image/svg+xml;base64,${Buffer.from(qr.svg).toString('base64')}`,
         csrf: tokens.csrfToken(req.dashboardSession!),
         notice,

@@ -19,6 +19,7 @@
   var progressBox = document.getElementById('upload-progress');
   var totalBar = document.getElementById('total-progress');
   var totalPercent = document.getElementById('total-percent');
+  var removeAll = document.getElementById('remove-all');
   var entries = [];
   var nextId = 1;
   var request = null;
@@ -94,6 +95,17 @@
       var row = document.createElement('li');
       row.className = 'file-row' + (entry.problem ? ' problem' : '') + (entry.state === 'done' ? ' done' : '');
       row.setAttribute('data-id', String(entry.id));
+      if (!entry.problem && entry.checked && window.URL && URL.createObjectURL) {
+        // A preview of the picked file itself (an object URL: nothing is sent to see it).
+        if (!entry.preview) entry.preview = URL.createObjectURL(entry.file);
+        var thumb = document.createElement('img');
+        thumb.className = 'file-thumb';
+        thumb.src = entry.preview;
+        thumb.alt = '';
+        thumb.decoding = 'async';
+        row.appendChild(thumb);
+        row.classList.add('with-thumb');
+      }
       var name = document.createElement('span');
       name.className = 'file-name';
       name.textContent = entry.file.name;
@@ -124,6 +136,7 @@
         remove.textContent = say('upload.remove');
         remove.setAttribute('aria-label', say('upload.remove') + ': ' + entry.file.name);
         remove.addEventListener('click', function () {
+          forget(entry);
           entries = entries.filter(function (other) {
             return other !== entry;
           });
@@ -147,7 +160,13 @@
     if (form.classList.contains('finished')) lines = [];
     batchProblem.textContent = lines.join(' ');
     batchProblem.hidden = lines.length === 0;
+    removeAll.hidden = !!request || entries.length < 2 || form.classList.contains('finished');
     submit.disabled = !!request || pending || ready.length === 0 || ready.length > config.maxFiles;
+  }
+
+  function forget(entry) {
+    if (entry.preview) URL.revokeObjectURL(entry.preview);
+    entry.preview = null;
   }
 
   function setTotal(percent) {
@@ -280,6 +299,14 @@
     });
     var result = document.getElementById('result');
     document.getElementById('share-link').value = answer.gallery.url;
+    document.getElementById('share-open').href = answer.gallery.url;
+    remember({
+      url: answer.gallery.url,
+      manageUrl: answer.manageUrl,
+      title: answer.gallery.title || '',
+      count: files.length,
+      at: new Date().toISOString(),
+    });
     document.getElementById('manage-link').value = answer.manageUrl;
     document.getElementById('manage-open').href = answer.manageUrl;
     var qr = document.getElementById('qr-image');
@@ -306,8 +333,101 @@
     status.textContent = '';
     result.hidden = false;
     result.scrollIntoView({ behavior: 'smooth', block: 'start' });
-    document.getElementById('share-link').focus();
+    var shareField = document.getElementById('share-link');
+    shareField.focus();
+    // Show where the link starts (the site's address), not its end.
+    shareField.setSelectionRange(0, 0);
+    shareField.scrollLeft = 0;
   }
+
+  // "My galleries in this browser": the manage links of galleries made here, kept in localStorage
+  // only (this site has no accounts), so a person can find them again; "Forget" removes them.
+  var STORE_KEY = 'maiimg.myGalleries';
+  function stored() {
+    try {
+      var list = JSON.parse(window.localStorage.getItem(STORE_KEY) || '[]');
+      return Array.isArray(list) ? list : [];
+    } catch (error) {
+      return [];
+    }
+  }
+  function store(list) {
+    try {
+      if (list.length) window.localStorage.setItem(STORE_KEY, JSON.stringify(list));
+      else window.localStorage.removeItem(STORE_KEY);
+    } catch (error) {
+      // Storage full or turned off: the result on screen still has the links.
+    }
+    showMine();
+  }
+  function remember(item) {
+    store(
+      [item].concat(
+        stored().filter(function (other) {
+          return other.url !== item.url;
+        }),
+      ),
+    );
+  }
+  function showMine() {
+    var section = document.getElementById('my-galleries');
+    var out = document.getElementById('my-galleries-list');
+    if (!section || !out) return;
+    var list = stored();
+    out.textContent = '';
+    list.forEach(function (item) {
+      var line = document.createElement('li');
+      var name = document.createElement('span');
+      name.className = 'mine-title';
+      var title = item.title || say('untitled');
+      var when = item.at ? new Date(item.at) : null;
+      name.textContent = title + (when && !isNaN(when) ? ' · ' + when.toLocaleDateString() : '');
+      line.appendChild(name);
+      [
+        ['upload.mine.open', item.url],
+        ['upload.mine.manage', item.manageUrl],
+      ].forEach(function (pair) {
+        var link = document.createElement('a');
+        link.href = pair[1];
+        link.rel = 'noopener noreferrer';
+        link.textContent = say(pair[0]);
+        line.appendChild(link);
+      });
+      var drop = document.createElement('button');
+      drop.type = 'button';
+      drop.className = 'link-button';
+      drop.textContent = say('upload.mine.forget');
+      drop.setAttribute('aria-label', say('upload.mine.forgetLabel', { title: title }));
+      drop.addEventListener('click', function () {
+        store(
+          stored().filter(function (other) {
+            return other.url !== item.url;
+          }),
+        );
+      });
+      line.appendChild(drop);
+      out.appendChild(line);
+    });
+    section.hidden = list.length === 0;
+  }
+  document.getElementById('forget-all').addEventListener('click', function () {
+    store([]);
+  });
+  var sheet = document.getElementById('share-sheet');
+  if (navigator.share) {
+    sheet.hidden = false;
+    sheet.addEventListener('click', function () {
+      navigator.share({ url: document.getElementById('share-link').value }).catch(function () {
+        // Dismissed by the person: nothing to do.
+      });
+    });
+  }
+  removeAll.addEventListener('click', function () {
+    entries.forEach(forget);
+    entries = [];
+    render();
+  });
+  showMine();
 
   function copy(button) {
     var field = document.getElementById(button.getAttribute('data-copy'));

@@ -36,6 +36,12 @@ const CLIENT_KEYS: MessageKey[] = [
   'upload.fileReady',
   'upload.fileDone',
   'upload.remove',
+  'upload.removeAll',
+  'upload.mine.open',
+  'upload.mine.manage',
+  'upload.mine.forget',
+  'upload.mine.forgetLabel',
+  'untitled',
 ];
 
 const head = html`<link rel="stylesheet" href="/assets/upload.css?v=${UPLOAD_ASSET_VERSION}" />
@@ -87,9 +93,13 @@ export function uploadPage(input: {
         <p class="limits">${t(locale, 'upload.limits', { count: limits.maxBatchFiles, size })}</p>
       </div>
       <ul id="file-list" class="file-list"></ul>
-      <p id="batch-problem" class="error" role="alert" hidden></p>
-      <fieldset class="options">
-        <legend>${t(locale, 'upload.options')}</legend>
+      <p class="list-actions">
+        <button id="remove-all" type="button" class="link-button" hidden>${t(locale, 'upload.removeAll')}</button>
+      </p>
+      <details class="options">
+        <summary>${t(locale, 'upload.options')}</summary>
+        <fieldset>
+        <legend class="visually-hidden">${t(locale, 'upload.options')}</legend>
         <label
           >${t(locale, 'upload.field.title')} <input name="title" type="text" maxlength="200" autocomplete="off"
         /></label>
@@ -121,20 +131,30 @@ export function uploadPage(input: {
         <label class="check"
           ><input name="downloads" type="checkbox" value="on" checked /> ${t(locale, 'upload.field.downloads')}</label
         >
-      </fieldset>
+        </fieldset>
+      </details>
       <div id="upload-progress" class="upload-progress" hidden>
         <span>${t(locale, 'upload.total')}</span>
         <progress id="total-progress" max="100" value="0"></progress>
         <span id="total-percent" class="percent">0 %</span>
       </div>
-      <p class="actions">
-        <button id="upload-button" type="submit" class="primary">${t(locale, 'upload.submit')}</button>
+      <div class="actions">
+        <button id="upload-button" type="submit" class="primary" aria-describedby="batch-problem">
+          ${t(locale, 'upload.submit')}
+        </button>
         <button id="cancel-button" type="button" hidden>${t(locale, 'upload.cancel')}</button>
-      </p>
+        <p id="batch-problem" class="error" role="alert" hidden></p>
+      </div>
       <p id="upload-status" class="${input.error ? 'status error' : 'status'}" role="status">${input.error ?? ''}</p>
       ${input.rejected?.length ? rejectedList(locale, input.rejected) : ''}
     </form>
     ${resultSection(locale, null)}
+    <section id="my-galleries" class="my-galleries" hidden aria-labelledby="my-galleries-title">
+      <h2 id="my-galleries-title">${t(locale, 'upload.mine.title')}</h2>
+      <p class="note">${t(locale, 'upload.mine.note')}</p>
+      <ul id="my-galleries-list"></ul>
+      <button id="forget-all" type="button" class="link-button">${t(locale, 'upload.mine.forgetAll')}</button>
+    </section>
     <p class="bots">${t(locale, 'upload.bots')}</p>
   </main>`;
   return layout({ locale, title, body, bodyClass: 'upload-page', head });
@@ -160,16 +180,22 @@ function resultSection(locale: Locale, result: UploadResult | null): SafeHtml {
         <div class="copy-row">
           <input id="share-link" type="url" readonly value="${result?.url ?? ''}" />${copyButton('share-link')}
         </div>
+        <p class="share-actions">
+          <a id="share-open" class="button" href="${result?.url ?? '#'}" target="_blank" rel="noopener"
+            >${t(locale, 'upload.result.open')}</a
+          >
+          <button id="share-sheet" type="button" class="secondary" hidden>${t(locale, 'upload.result.shareSheet')}</button>
+        </p>
         <div class="manage">
           <h3 id="manage-title">${t(locale, 'upload.manage.title')}</h3>
           <p class="warning">${t(locale, 'upload.manage.warning')}</p>
           <div class="copy-row">
             <input
               id="manage-link"
-              aria-labelledby="manage-title"
               type="url"
               readonly
               value="${result?.manageUrl ?? ''}"
+              aria-labelledby="manage-title"
             />${copyButton('manage-link')}
           </div>
           <p>

@@ -51,7 +51,7 @@ describe('owner dashboard in a real browser (Chromium)', () => {
     await page.getByRole('link', { name: 'Summer in Lisbon' }).click();
     await page.waitForURL(`**/dashboard/g/${gallery.slug}`);
 
-    const charts = page.locator('.charts svg');
+    const charts = page.locator('.charts .chart-wide svg');
     await expect.poll(() => charts.count()).toBe(4);
     const box = await charts.first().boundingBox();
     expect(box!.width).toBeGreaterThan(300);

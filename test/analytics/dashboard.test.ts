@@ -24,7 +24,11 @@ for (const provider of DATABASE_PROVIDERS) {
         {
           at: '2026-03-14T18:00:00Z',
           country: 'FR',
+          region: 'IDF',
           city: 'Paris',
+          language: 'fr-FR',
+          ip: '198.51.100.0',
+          views: [0, 2],
           deviceType: 'mobile',
           browser: 'Mobile Safari',
           os: 'iOS',
@@ -100,20 +104,39 @@ for (const provider of DATABASE_PROVIDERS) {
       const cookie = await login();
       const { status, body } = await page(`/dashboard/g/${gallery.slug}`, cookie);
       expect(status).toBe(200);
-      expect(body.match(/<svg /g)).toHaveLength(4);
+      // Each chart twice: a wide drawing, and a narrow one for phones.
+      expect(body.match(/<svg /g)).toHaveLength(8);
       expect(body).toContain('Opens per day (last 30 days)');
       expect(body).toContain('France');
-      expect(body).toContain('4 visit(s); times in UTC');
+      expect(body).toContain('4 visits.');
+      expect(body).toContain('Times in UTC.');
+      // The place by name (the subdivision from ISO 3166-2, not its code), the language by name,
+      // the IP as stored and the photos seen in that open.
+      expect(body).toContain('Paris, Île-de-France, France');
+      expect(body).toContain('French (France)');
+      expect(body).toContain('198.51.100.0');
+      expect(body).toMatch(/data-label="Photos viewed" class="num">\s*2\s*</);
+      // Link previews broken down by app.
+      expect(body).toContain('Link previews by app');
+      expect(body).toMatch(/<span>Slack<\/span><span class="num">1<\/span>/);
       expect(body).not.toMatch(/<script(?![^>]*\bsrc=)/);
       expect(body).not.toMatch(/style="/);
     });
 
     it('filters the visit log by kind, country and date', async () => {
       const cookie = await login();
-      expect((await page(`/dashboard/g/${gallery.slug}?kind=preview`, cookie)).body).toContain('1 visit(s)');
-      expect((await page(`/dashboard/g/${gallery.slug}?country=DE`, cookie)).body).toContain('1 visit(s)');
+      expect((await page(`/dashboard/g/${gallery.slug}?kind=preview`, cookie)).body).toContain('1 visit.');
+      const germany = (await page(`/dashboard/g/${gallery.slug}?country=DE`, cookie)).body;
+      expect(germany).toContain('1 visit.');
+      // The filter narrows the charts too: the countries chart now has Germany alone.
+      expect(germany).toContain('Charts show the filtered visits.');
+      const countriesChart = /<svg[^>]*>(?:(?!<\/svg>)[\s\S])*Top countries[\s\S]*?<\/svg>/.exec(germany)![0];
+      expect(countriesChart).toContain('Germany');
+      expect(countriesChart).not.toContain('France');
+      // The filter still offers every country.
+      expect(germany).toMatch(/<option value="FR"/);
       expect((await page(`/dashboard/g/${gallery.slug}?from=2026-03-15&to=2026-03-15`, cookie)).body).toContain(
-        '2 visit(s)',
+        '2 visits.',
       );
       expect((await page(`/dashboard/g/${gallery.slug}?from=yesterday`, cookie)).status).toBe(400);
     });
@@ -130,11 +153,17 @@ for (const provider of DATABASE_PROVIDERS) {
         .trim()
         .split('\r\n');
       expect(lines[0]).toBe(
-        'at_utc,kind,preview_platform,country,region,city,device_type,browser,os,referrer_host,language',
+        'at_utc,kind,preview_platform,country,region,region_name,city,device_type,browser,os,referrer_host,language,ip,photos_viewed',
       );
       expect(lines).toHaveLength(2);
       expect(lines[1]).toContain(`2026-03-15T09:00:00.000Z,bot,`);
       expect(lines[1]).toContain(`"'=HYPERLINK(""x"")"`);
+      const all = await fetch(`${server.url}/dashboard/g/${gallery.slug}/visits.csv?country=FR`, {
+        headers: { cookie },
+      });
+      const paris = (await all.text()).trim().split('\r\n')[1]!;
+      expect(paris).toContain(',FR,IDF,Île-de-France,Paris,');
+      expect(paris.endsWith(',fr-FR,198.51.100.0,2')).toBe(true);
     });
 
     it('hides other owners’ galleries', async () => {

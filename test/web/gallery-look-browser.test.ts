@@ -70,7 +70,10 @@ async function visibleImages(page: Page) {
   for (let index = 0; index < count; index++) {
     const img = page.locator('.grid img').nth(index);
     await img.scrollIntoViewIfNeeded();
-    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true);
+    // Larger versions are rendered on first request, which takes a while on a busy machine.
+    await expect
+      .poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0), { timeout: 60_000 })
+      .toBe(true);
     seen.push(
       await img.evaluate(async (el: HTMLImageElement, i) => {
         const box = el.getBoundingClientRect();
@@ -178,7 +181,7 @@ describe('the lightbox', () => {
     // The counter moves when the photo is there, not before.
     expect(await page.textContent('.lb-counter')).not.toBe('2 / 14');
     release();
-    await expect.poll(() => page.textContent('.lb-counter')).toBe('2 / 14');
+    await expect.poll(() => page.textContent('.lb-counter'), { timeout: 30_000 }).toBe('2 / 14');
     expect(await page.locator('#lightbox').getAttribute('class')).not.toContain('loading');
     expect(await page.textContent('.lb-caption')).toBe('IMG_2001.jpg');
     expect(await page.textContent('.lb-download')).toMatch(/^Download, \d+(\.\d)? (KB|MB)$/);
@@ -186,7 +189,7 @@ describe('the lightbox', () => {
 
     // Neighbours are fetched ahead, but only what was shown counts as seen.
     await expect
-      .poll(() => [...new Set(large)].sort())
+      .poll(() => [...new Set(large)].sort(), { timeout: 30_000 })
       .toEqual([0, 1, 2].map((position) => `/g/${many.slug}/i/${position}/1600.webp`));
     const stats = await storedVisits(web, many);
     expect(stats.imageViews.filter((image) => image.views > 0).map((image) => image.position)).toEqual([1]);
@@ -245,5 +248,21 @@ describe('pages that are not a gallery', () => {
     await page.getByRole('button', { name: 'Open gallery' }).click();
     await page.waitForSelector('.grid img');
     await context.close();
+  });
+});
+
+describe('the upload page', () => {
+  it('says "drop images here" only where a pointer can drop files', async () => {
+    for (const [viewport, shown] of [
+      ['phone', false],
+      ['desktop', true],
+    ] as const) {
+      const context = await viewportContext(browser, viewport);
+      const page = await context.newPage();
+      await page.goto(`${web.base}/`);
+      expect(await page.isVisible('.drop-title'), viewport).toBe(shown);
+      expect(await page.isVisible('label[for=file-input]')).toBe(true);
+      await context.close();
+    }
   });
 });

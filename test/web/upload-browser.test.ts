@@ -51,6 +51,9 @@ describe('the upload page in a real browser (Chromium)', () => {
     expect(await page.locator('.file-row.problem .file-name').innerText()).toBe('itinerary.pdf');
     expect(await page.isVisible('#batch-problem')).toBe(true);
     expect(await page.isEnabled('#upload-button')).toBe(true);
+    // The options are folded away until asked for.
+    expect(await page.isVisible('input[name=title]')).toBe(false);
+    await page.click('details.options summary');
     await page.fill('input[name=title]', 'Harbour weekend');
     await saveScreenshot(page, 'upload-picked');
 
@@ -156,10 +159,61 @@ describe('the upload page in a real browser (Chromium)', () => {
     expect(await page.locator('.file-row.problem .file-note').innerText()).toBe('is larger than the 1 MB limit');
     expect(await page.isDisabled('#upload-button')).toBe(true);
     await saveScreenshot(page, 'upload-too-many');
+    // The reason sits beside the button, not screens away from it.
+    const button = (await page.locator('#upload-button').boundingBox())!;
+    const reason = (await page.locator('#batch-problem').boundingBox())!;
+    expect(Math.abs(reason.y - button.y)).toBeLessThan(button.height * 3);
 
     await page.locator('.file-row').first().locator('.remove').click();
     await expect.poll(() => page.isEnabled('#upload-button')).toBe(true);
     expect(await page.locator('#batch-problem').innerText()).toBe('Files marked with a problem will not be uploaded.');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('previews picked files, removes one or all, and remembers the galleries made in this browser until forgotten', async () => {
+    const page = await browser.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${web.base}/`);
+    // Galleries made earlier in this same browser (the first test's) are remembered; start from none.
+    if (await page.locator('#my-galleries li').count()) await page.getByRole('button', { name: 'Forget all' }).click();
+    expect(await page.isVisible('#my-galleries')).toBe(false);
+    await page.setInputFiles('#file-input', [
+      { name: 'a.jpg', mimeType: 'image/jpeg', buffer: await makePhotoJpeg(300, 200, 1) },
+      { name: 'b.jpg', mimeType: 'image/jpeg', buffer: await makePhotoJpeg(200, 300, 2) },
+      { name: 'c.png', mimeType: 'image/png', buffer: await makePng(64, 64, 3) },
+    ]);
+    // A thumbnail of each file, drawn from the file itself before anything is sent.
+    await expect.poll(() => page.locator('.file-row img.file-thumb').count()).toBe(3);
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('img.file-thumb')).every((img) => img.naturalWidth > 0),
+    );
+    await page.getByRole('button', { name: 'Remove all' }).click();
+    expect(await page.locator('.file-row').count()).toBe(0);
+    expect(await page.isDisabled('#upload-button')).toBe(true);
+
+    await page.setInputFiles('#file-input', [
+      { name: 'a.jpg', mimeType: 'image/jpeg', buffer: await makePhotoJpeg(300, 200, 1) },
+    ]);
+    await expect.poll(() => page.isEnabled('#upload-button')).toBe(true);
+    await page.click('details.options summary');
+    await page.fill('input[name=title]', 'Picnic');
+    await page.click('#upload-button');
+    await page.waitForSelector('#result:not([hidden])');
+    const shareLink = await page.inputValue('#share-link');
+    expect(await page.getAttribute('#share-open', 'href')).toBe(shareLink);
+    // The field shows the start of the link (the site), not its end.
+    expect(await page.$eval('#share-link', (input: HTMLInputElement) => input.scrollLeft)).toBe(0);
+
+    await expect.poll(() => page.isVisible('#my-galleries')).toBe(true);
+    expect(await page.locator('#my-galleries li').innerText()).toContain('Picnic');
+    const manageLink = await page.inputValue('#manage-link');
+    await page.goto(`${web.base}/`);
+    expect(await page.getAttribute('#my-galleries li a >> nth=1', 'href')).toBe(manageLink);
+    expect(await page.getAttribute('#my-galleries li a >> nth=0', 'href')).toBe(shareLink);
+    await page.getByRole('button', { name: 'Forget Picnic' }).click();
+    expect(await page.isVisible('#my-galleries')).toBe(false);
+    expect(await page.evaluate(() => window.localStorage.getItem('maiimg.myGalleries'))).toBeNull();
     expect(problems).toEqual([]);
     await page.close();
   });
