@@ -15,7 +15,7 @@ import {
 } from 'discord.js';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { BatchCollector } from '../../core/chat/batch-collector.js';
-import { decodeButton, statusText, type ChatReply } from '../../core/chat/chat-commands.js';
+import { decodeButton, helpText, statusText, type ChatReply } from '../../core/chat/chat-commands.js';
 import { parseExpiry, parseMaxOpens } from '../../core/link-options.js';
 import { localeFrom, t } from '../../core/messages.js';
 import type { Logger } from '../../core/ports.js';
@@ -230,7 +230,7 @@ export class DiscordBot implements Notifier {
       editor,
     };
     if (this.collector.add(key, files, meta) < 0) {
-      await editor.final({ content: t(locale, 'discord.stopping') });
+      await editor.final({ content: t(locale, 'chat.stopping') });
       return;
     }
     // One interaction is a whole batch: no quiet window to wait for, and the CDN links expire.
@@ -259,7 +259,7 @@ export class DiscordBot implements Notifier {
     const locale = this.localeForMessage(message);
     const attachments = [...message.attachments.values()];
     if (!attachments.length) {
-      await message.reply({ content: t(locale, 'discord.help') });
+      await message.reply({ content: helpText(locale, { platform: 'discord' }) });
       return;
     }
     const files = attachments.map((attachment) => attachmentFile(attachment, this.settings.cdnHosts));
@@ -274,7 +274,7 @@ export class DiscordBot implements Notifier {
     const meta: BatchMeta = { owner: this.ownerOf(message.author.id, message.channelId), locale, options: {}, editor };
     const count = this.collector.add(key, files, meta, (current) => current);
     if (count < 0) {
-      await message.reply({ content: t(locale, 'discord.stopping') });
+      await message.reply({ content: t(locale, 'chat.stopping') });
       return;
     }
     const progress = { content: this.context.commands.progressText(locale, { received: count }) };

@@ -1,13 +1,19 @@
 import type { App, RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
-import { MANAGE_COMMANDS, decodeButton, encodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
+import {
+  MANAGE_COMMANDS,
+  decodeButton,
+  encodeButton,
+  helpText,
+  type ChatReply,
+} from '../../core/chat/chat-commands.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
 import { t } from '../../core/messages.js';
 import type { BatchOutcome, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext } from '../shared/bot-context.js';
 import { downloadFile } from '../shared/http-download.js';
-import { retryTransient } from '../shared/retry.js';
+import { retryTransient } from '../../core/chat/retry.js';
 import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './slack-blocks.js';
 import { mayReceiveToken, type SlackConfig } from './slack-config.js';
 import { SlackLocales } from './slack-locale.js';
@@ -103,7 +109,8 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     retryTransient(() => respond(message), {
       logger,
       what: 'slack: answering through response_url',
-      delaysMs: [500, 1000, 2000],
+      retries: 3,
+      minDelayMs: 500,
     });
 
   // Open batches hold plain file descriptions (they may live in the shared state, where another
@@ -239,7 +246,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       await client.chat.postEphemeral({
         channel: event.channel,
         user: event.user,
-        text: escapeMrkdwn(t(locale, 'slack.restarting')),
+        text: escapeMrkdwn(t(locale, 'chat.stopping')),
       });
     }
   };
@@ -297,13 +304,14 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     const name = sub.toLowerCase();
     let reply: ChatReply;
     if (name === 'help' || !(MANAGE_COMMANDS as readonly string[]).includes(name)) {
-      reply = { text: t(locale, 'slack.help', { command: config.command }), isError: name !== 'help' };
+      reply = { text: helpText(locale, { platform: 'slack', slashCommand: config.command }), isError: name !== 'help' };
     } else {
       reply = await commands.run({
         owner: ownerOf(command.user_id, command.channel_id),
         locale,
         command: name,
         args,
+        syntax: { platform: 'slack', slashCommand: config.command },
         // A slash command's text is never shown to the channel (the answer is ephemeral too), so
         // a password typed here stays private wherever it is typed.
         isPrivateChat: true,

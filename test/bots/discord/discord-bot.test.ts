@@ -137,8 +137,8 @@ describe('Discord bot, end to end against a fake Discord', () => {
       ['enabled', 5],
     ]);
     const dashboard = put.json.find((c: { name: string }) => c.name === 'dashboard');
-    expect(dashboard.description).toBe(t('en', 'discord.dashboard'));
-    expect(dashboard.description_localizations['zh-CN']).toBe(t('zh-CN', 'discord.dashboard'));
+    expect(dashboard.description).toBe(t('en', 'command.about.dashboard'));
+    expect(dashboard.description_localizations['zh-CN']).toBe(t('zh-CN', 'command.about.dashboard'));
   });
 
   it('turns /gallery upload with three attachments into one gallery and answers with the link and a QR code', async () => {
@@ -330,7 +330,7 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect(await openLikeABrowser(url)).toBe(200);
 
     const stats = await manage(alice, 'stats', { link: url });
-    expect(stats.json.content).toContain('1 open(s) by 1 visitor(s)');
+    expect(stats.json.content).toContain('1 open by 1 visitor');
     expect(stats.files).toHaveLength(1);
     expect(stats.files[0]!.name).toBe(`stats-${slugOf(url)}.png`);
     expect(isPng(stats.files[0]!.data)).toBe(true);
@@ -507,7 +507,7 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect(await openLikeABrowser(url)).toBe(200);
     await manage(fiona, 'disable', { link: url });
     const list = await manage(fiona, 'list');
-    expect(list.json.content).toBe(`Fiona’s pics · 1 image(s) · disabled · 1 open(s) · ${url}`);
+    expect(list.json.content).toBe(`Fiona’s pics · 1 image · disabled · 1 open · ${url}`);
   });
 
   it('sets expiry, open limit, password, downloads and title through the subcommands’ options', async () => {
@@ -589,7 +589,7 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect(callback.json.type).toBe(5);
     expect(callback.json.data.flags & EPHEMERAL).toBe(EPHEMERAL);
     const answer = await fake.waitForReplyEdit(stats);
-    expect(answer.json.content).toContain('0 open(s) by 0 visitor(s)');
+    expect(answer.json.content).toContain('0 opens by 0 visitors');
     expect(isPng(answer.files[0]!.data)).toBe(true);
 
     await manage(alice, 'disable', { link: url });
