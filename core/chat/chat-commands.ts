@@ -106,7 +106,7 @@ export class ChatCommands {
     const syntax = input.syntax ?? { platform: owner.platform };
     try {
       if (command === 'help' || command === 'start') return { text: helpText(locale, syntax) };
-      if (command === 'list') return await this.list(owner, locale);
+      if (command === 'list') return await this.list(owner, locale, syntax.escapeText);
       if (command === 'dashboard') return this.dashboard(owner, locale, syntax);
       if (!findCommand(command)?.needsLink) return { text: helpText(locale, syntax), isError: true };
 
@@ -133,9 +133,10 @@ export class ChatCommands {
         }
         case 'delete': {
           const gallery = await this.service.getOwnedGallery({ owner, ref });
+          const escape = syntax.escapeText ?? plain;
           return {
             text: t(locale, 'delete.confirm', {
-              title: gallery.title ?? t(locale, 'untitled'),
+              title: gallery.title ? escape(gallery.title) : t(locale, 'untitled'),
               count: gallery.images.length,
             }),
             slug: gallery.slug,
@@ -219,7 +220,7 @@ export class ChatCommands {
   }
 
   /** The answer to a processed batch: link, image count, and each rejected file with its reason. */
-  batchReply(outcome: BatchOutcome, locale: Locale): ChatReply {
+  batchReply(outcome: BatchOutcome, locale: Locale, escape: (text: string) => string = plain): ChatReply {
     const lines: string[] = [];
     if (outcome.gallery && outcome.url) {
       lines.push(
@@ -232,7 +233,7 @@ export class ChatCommands {
     if (outcome.rejected.length) {
       lines.push('', t(locale, 'gallery.rejected'));
       for (const r of outcome.rejected)
-        lines.push(`• ${t(locale, 'gallery.rejectedLine', { file: r.file, reason: r.message })}`);
+        lines.push(`• ${t(locale, 'gallery.rejectedLine', { file: escape(r.file), reason: r.message })}`);
     }
     return {
       text: lines.join('\n'),
@@ -254,12 +255,12 @@ export class ChatCommands {
     return t(locale, 'batch.received', { count: progress.received ?? 0 });
   }
 
-  private async list(owner: Owner, locale: Locale): Promise<ChatReply> {
+  private async list(owner: Owner, locale: Locale, escape: (text: string) => string = plain): Promise<ChatReply> {
     const galleries = await this.service.listGalleries(owner);
     if (!galleries.length) return { text: t(locale, 'list.empty') };
     const lines = galleries.slice(0, 50).map((g) =>
       t(locale, 'list.line', {
-        title: g.title ?? t(locale, 'untitled'),
+        title: g.title ? escape(g.title) : t(locale, 'untitled'),
         count: g.imageCount,
         status: statusText(g.status, locale),
         opens: g.openCount,
@@ -328,6 +329,8 @@ function needsLinkText(locale: Locale, command: string, syntax: CommandSyntax): 
   const text = t(locale, 'command.needsLink', { usage: commandUsage(command, syntax, locale) });
   return replyCanNameGallery(syntax) ? `${text}\n${t(locale, 'command.needsLink.reply')}` : text;
 }
+
+const plain = (text: string) => text;
 
 function button(action: ButtonAction, slug: string, label: string, style: ChatButton['style']): ChatButton {
   return { action, slug, label, style, data: encodeButton(action, slug) };

@@ -66,6 +66,8 @@ export interface CommandSyntax {
   platform: Platform;
   /** Slack: the configured slash command; Discord: the top-level command. */
   slashCommand?: string;
+  /** Makes user text (titles, file names) literal in the platform's markup (Discord markdown). */
+  escapeText?: (text: string) => string;
 }
 
 /** Commands that are top-level of their own everywhere (`/dashboard`), not sub-commands. */
