@@ -6,7 +6,6 @@ import {
   MessageFlags,
   Partials,
   PermissionFlagsBits,
-  RESTJSONErrorCodes,
   Routes,
   escapeMarkdown,
   type Attachment,
