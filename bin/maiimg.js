@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// The source is TypeScript run through tsx, so `npx maiimg` works straight after `npm install`.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../cli/entry.ts');
-await main();
+// Runs the compiled product (dist/, written by `npm run build`, which `npm install` runs).
+// Development and tests run the TypeScript source instead: scripts/maiimg-source.mjs.
+try {
+  await import('../dist/cli/run.js');
+} catch (error) {
+  if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/cli/run.js')) {
+    console.error('maiimg is not built yet: run `npm run build` (npm install does it) in its folder.');
+    process.exit(1);
+  }
+  throw error;
+}

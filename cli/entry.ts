@@ -6,5 +6,6 @@ export async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const code = await runCli(process.argv.slice(2));
   // `serve` keeps running until a signal; every other command ends here.
-  if (process.argv[2] !== 'serve') process.exitCode = code;
+  // (A `serve` that could not start, its port in use for one, ends here too, with its code.)
+  if (process.argv[2] !== 'serve' || code !== 0) process.exitCode = code;
 }

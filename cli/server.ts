@@ -12,6 +12,9 @@ import { createWebApp, type WebApp } from '../gallery-web/web-app.js';
 /** How long one request may take end to end: long enough for a full batch over a slow line. */
 const UPLOAD_REQUEST_TIMEOUT_MS = 60 * 60 * 1000;
 
+/** How long a client may take to send a request's headers: a few hundred bytes. */
+const HEADERS_TIMEOUT_MS = 10_000;
+
 const BOT_STARTERS: BotStarter[] = [startTelegramBot, startDiscordBot, startSlackBot];
 
 /** How long a stop waits for requests in flight before cutting the connections still open. */
@@ -46,12 +49,29 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
     }
   }
   // Node cuts any request after 5 minutes by default; a 25 x 50 MB upload over a slow line needs
-  // longer. Slow-loris clients are still bounded by headersTimeout (headers) and the upload size limits.
-  const server = createServer({ requestTimeout: UPLOAD_REQUEST_TIMEOUT_MS }, web.app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  // longer. That long limit is for /upload alone: every other body must arrive within seconds
+  // (gallery-web/body-limit.ts), and headers within HEADERS_TIMEOUT_MS. Node checks these limits
+  // every connectionsCheckingInterval (30 s by default), which would let slow clients linger.
+  const server = createServer(
+    {
+      requestTimeout: UPLOAD_REQUEST_TIMEOUT_MS,
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
+    web.app,
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    // Without its port the process is of no use: the bots already started must not keep it alive.
+    await Promise.allSettled(bots.map((bot) => bot.stop()));
+    await web.close().catch(() => undefined);
+    await core.close().catch(() => undefined);
+    throw listenError(error, config);
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
   logger.info(
@@ -80,6 +100,19 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
       logger.info('stopped');
     })());
   return { core, web, server, bots, url, stop };
+}
+
+/** One sentence for a port that cannot be listened on, keeping the system error as its cause. */
+function listenError(error: unknown, config: Config): Error {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const where = `${config.host || '*'}:${config.port}`;
+  const sentence =
+    code === 'EADDRINUSE'
+      ? `maiimg did not start: port ${where} is already in use (another maiimg or another program listens there); stop it or set PORT.`
+      : code === 'EACCES'
+        ? `maiimg did not start: it may not listen on port ${where}; choose a PORT above 1023 or grant the permission.`
+        : `maiimg did not start: it could not listen on ${where} (${code ?? String(error)}).`;
+  return Object.assign(new Error(sentence, { cause: error }), { code });
 }
 
 /** `npm start` / `maiimg serve`: run until SIGTERM or SIGINT, then stop gracefully. */

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultImageConcurrency } from './images/image-work-queue.js';
 
 /**
  * Configuration is read from the environment exactly once, here, and validated as a whole:
@@ -47,7 +49,27 @@ const rawSchema = z.object({
   MAX_BATCH_FILES: positiveInt(25),
   MAX_IMAGE_PIXELS: positiveInt(100_000_000),
   MAX_ANIMATION_FRAMES: positiveInt(1000),
-  MAX_ANIMATION_PIXELS: positiveInt(100_000_000),
+  // What one core decodes in about 1.3 s here: ~19 frames of 1080p (see README, "Limits").
+  MAX_ANIMATION_PIXELS: positiveInt(40_000_000),
+  IMAGE_CONCURRENCY: z.coerce.number().int('must be a whole number').positive('must be greater than 0').optional(),
+  UV_THREADPOOL_SIZE: z.coerce.number().int().min(1).max(1024).optional(),
+  UPLOAD_BYTES_IN_FLIGHT: positiveInt(512 * MiB),
+  UPLOAD_BYTES_PER_IP: z
+    .string()
+    .trim()
+    .default('2GB')
+    .refine(
+      (value) => value.toLowerCase() === 'off' || parseBytes(value) !== null,
+      'must be off or a size such as 2GB or 500MB',
+    ),
+  WEB_UPLOAD_DEFAULT_EXPIRY: z
+    .string()
+    .trim()
+    .optional()
+    .refine(
+      (value) => !value || value.toLowerCase() === 'off' || parseDuration(value) !== null,
+      'must be off or a duration such as 30d, 12h or 3600 (seconds)',
+    ),
   NOT_FOUND_RATE_LIMIT: z
     .string()
     .trim()
@@ -133,6 +155,11 @@ export interface Config {
     maxAnimationFrames: number;
     maxAnimationPixels: number;
   };
+  /**
+   * Image work (decoding uploads, rendering display versions) running at once in this process; kept
+   * below libuv's thread pool so file reads always find a thread (core/images/image-work-queue.ts).
+   */
+  imageConcurrency: number;
   logLevel: RawConfig['LOG_LEVEL'];
   defaultLocale: 'en' | 'zh-CN';
   web: {
@@ -168,7 +195,16 @@ export interface Config {
     visitRetentionDays: number;
   };
   /** The web upload page (gallery-web/upload): on or off, and uploads allowed per IP in each window. */
-  uploads: { enabled: boolean; rateLimit: { max: number; windowMs: number } };
+  uploads: {
+    enabled: boolean;
+    rateLimit: { max: number; windowMs: number };
+    /** Bytes of web uploads being received and processed at once; past it, 503 with Retry-After. */
+    bytesInFlight: number;
+    /** Bytes one IP may upload through the web page per day (null: no quota). */
+    bytesPerIpPerDay: number | null;
+    /** Expiry given to anonymous web uploads that choose none (null: they never expire). */
+    defaultExpiryMs: number | null;
+  };
   /** The validated environment, for adapters that add their own variables (bots). */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -189,6 +225,17 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** `1048576` (bytes), `500KB`, `20MB`, `2GB` (powers of 1024) -> bytes; null when unreadable or not positive. */
+export function parseBytes(value: string): number | null {
+  const match = /^(\d+)\s*(b|kb|mb|gb|tb)?$/i.exec(value.trim());
+  if (!match) return null;
+  const unit = { b: 1, kb: 1024, mb: MiB, gb: 1024 * MiB, tb: 1024 * 1024 * MiB }[
+    (match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb' | 'gb' | 'tb'
+  ];
+  const bytes = Number(match[1]) * unit;
+  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : null;
 }
 
 /** `3600` (seconds), `90s`, `30m`, `1h`, `2d` -> milliseconds; null when unreadable or not positive. */
@@ -311,6 +358,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAnimationFrames: raw.MAX_ANIMATION_FRAMES,
       maxAnimationPixels: raw.MAX_ANIMATION_PIXELS,
     },
+    imageConcurrency: raw.IMAGE_CONCURRENCY ?? defaultImageConcurrency(availableParallelism(), raw.UV_THREADPOOL_SIZE),
     logLevel: raw.LOG_LEVEL,
     // Without DEFAULT_LOCALE, the terminal's language decides (the CLI speaks Chinese on a zh_CN system).
     defaultLocale: raw.DEFAULT_LOCALE ?? (/^zh/i.test(raw.LC_ALL ?? raw.LANG ?? '') ? 'zh-CN' : 'en'),
@@ -332,7 +380,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       alertCountries: raw.ALERT_COUNTRIES,
       visitRetentionDays: raw.VISIT_RETENTION_DAYS,
     },
-    uploads: { enabled: raw.UPLOADS_ENABLED, rateLimit: parseRate(raw.UPLOAD_RATE_LIMIT)! },
+    uploads: {
+      enabled: raw.UPLOADS_ENABLED,
+      rateLimit: parseRate(raw.UPLOAD_RATE_LIMIT)!,
+      bytesInFlight: raw.UPLOAD_BYTES_IN_FLIGHT,
+      bytesPerIpPerDay: raw.UPLOAD_BYTES_PER_IP.toLowerCase() === 'off' ? null : parseBytes(raw.UPLOAD_BYTES_PER_IP),
+      defaultExpiryMs:
+        !raw.WEB_UPLOAD_DEFAULT_EXPIRY || raw.WEB_UPLOAD_DEFAULT_EXPIRY.toLowerCase() === 'off'
+          ? null
+          : parseDuration(raw.WEB_UPLOAD_DEFAULT_EXPIRY),
+    },
     env: Object.freeze({ ...resolved }),
   };
 }

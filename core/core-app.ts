@@ -7,6 +7,7 @@ import { createPrismaClient } from './db/prisma-client-factory.js';
 import { PrismaGalleryRepository } from './db/prisma-gallery-repository.js';
 import { GalleryReadCache } from './gallery-read-cache.js';
 import { GalleryService } from './gallery-service.js';
+import { ImageWorkQueue } from './images/image-work-queue.js';
 import { createLogger } from './logger.js';
 import { CoreMetrics, observeBatches, observeVisits } from './metrics/core-metrics.js';
 import { systemClock, type BlobStore, type Clock, type Logger } from './ports.js';
@@ -122,6 +123,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     logger,
     limits: config.limits,
     publicBaseUrl: config.publicBaseUrl,
+    imageQueue: new ImageWorkQueue(config.imageConcurrency),
     lastOpenAt: (ids) => visits.lastOpenAt(ids),
     flushVisits: () => recorder.flush(),
   });

@@ -15,6 +15,7 @@ import { checkPassword, cleanTitle, displayFileName } from './link-options.js';
 import { errorMessage, formatBytes } from './messages.js';
 import { hashPassword, verifyPassword } from './password-hasher.js';
 import type { BlobStore, Clock, GalleryRepository, Logger, NewGalleryImage } from './ports.js';
+import { ImageWorkQueue } from './images/image-work-queue.js';
 import { makeQrCode } from './qr/qr-code.js';
 import { newSlug } from './slug.js';
 import { PendingRemovals } from './storage/pending-removals.js';
@@ -43,8 +44,13 @@ export interface GalleryServiceDeps {
   logger: Logger;
   limits: Config['limits'];
   publicBaseUrl: string;
-  /** How many images are processed at once; defaults to the number of cores plus one. */
+  /** How many images of one batch are read and handed to the image queue at once; defaults to cores plus one. */
   concurrency?: number;
+  /**
+   * The process's one queue for image work (decoding uploads, rendering display versions); a queue of
+   * its own, one per core, when absent.
+   */
+  imageQueue?: ImageWorkQueue;
   /** Last open per gallery, when visit recording is wired in (the web issue); null otherwise. */
   lastOpenAt?: (galleryIds: string[]) => Promise<Map<string, Date>>;
   /**
@@ -86,10 +92,14 @@ export class GalleryService {
   readonly pendingRemovals: PendingRemovals;
   /** QR codes of the galleries made last, drawn while their images were processed. */
   private readonly recentQrCodes = new LRUCache<string, Promise<QrCode>>({ max: 64, ttl: 10 * 60 * 1000 });
+  readonly imageQueue: ImageWorkQueue;
+  /** Display versions being rendered now, by storage key: concurrent first requests share one render. */
+  private readonly rendering = new Map<string, Promise<string>>();
 
   constructor(deps: GalleryServiceDeps) {
     this.deps = deps;
     this.concurrency = Math.max(1, deps.concurrency ?? defaultBatchConcurrency());
+    this.imageQueue = deps.imageQueue ?? new ImageWorkQueue(availableParallelism());
     this.pendingRemovals = new PendingRemovals({
       blobs: deps.blobs,
       logger: deps.logger,
@@ -149,7 +159,11 @@ export class GalleryService {
     await runLimited(files, this.concurrency, async (file, index) => {
       const name = displayFileName(file.name, `file-${index + 1}`);
       try {
-        const image = await prepareImage(await readIncoming(file, limits.maxFileBytes), limits);
+        // The file is read inside its slot of the image queue, so the bytes held in memory are
+        // bounded by the queue's size, not by how many uploads arrive at once.
+        const image = await this.imageQueue.run(async () =>
+          prepareImage(await readIncoming(file, limits.maxFileBytes), limits),
+        );
         // Identical files come out identical, and are written once (by content hash). The batch
         // keeps what is known about each image, not its bytes: those are let go once written, so
         // 25 large photos never sit in memory together.
@@ -325,13 +339,32 @@ export class GalleryService {
    * it in the store on first request.
    */
   async displayVersionKey(image: GalleryImage, size: (typeof DISPLAY_SIZES)[number]): Promise<string> {
+    // A larger version of an image no larger than the smallest one would be the same picture:
+    // the smallest (rendered at upload) is served instead.
+    const smallest = DISPLAY_SIZES[0];
+    if (size !== smallest && Math.max(image.width, image.height) <= smallest) {
+      return this.displayVersionKey(image, smallest);
+    }
     const key = displayKey(image.hash, size);
     if (await this.deps.blobs.exists(key)) return key;
-    const original = await this.deps.blobs.get(originalKey(image.hash));
-    if (!original) throw new MaiimgError('GALLERY_NOT_FOUND');
-    const rendered = await renderDisplayVersion(original, size, { maxImagePixels: this.deps.limits.maxImagePixels });
-    await this.deps.blobs.put(key, rendered, 'image/webp');
-    return key;
+    let render = this.rendering.get(key);
+    if (!render) {
+      render = this.renderDisplayVersion(image, key, size).finally(() => this.rendering.delete(key));
+      this.rendering.set(key, render);
+    }
+    return render;
+  }
+
+  private async renderDisplayVersion(image: GalleryImage, key: string, size: number): Promise<string> {
+    return this.imageQueue.run(async () => {
+      // Another instance (or a request just before) may have stored it while this one waited.
+      if (await this.deps.blobs.exists(key)) return key;
+      const original = await this.deps.blobs.get(originalKey(image.hash));
+      if (!original) throw new MaiimgError('GALLERY_NOT_FOUND');
+      const rendered = await renderDisplayVersion(original, size, { maxImagePixels: this.deps.limits.maxImagePixels });
+      await this.deps.blobs.put(key, rendered, 'image/webp');
+      return key;
+    });
   }
 
   private async settingsFromOptions(options: GalleryOptions) {

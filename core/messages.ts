@@ -43,10 +43,10 @@ const en = {
   'reason.length': '1 to {max} characters',
   // replies
   'gallery.ready': 'Your gallery is ready: {url}',
-  'gallery.count': '{count, plural, one {# image} other {# images}}',
+  'gallery.count': '{count|one:# image|other:# images}',
   'gallery.rejected': 'Not included:',
   'gallery.rejectedLine': '{file} {reason}',
-  'batch.received': 'Received {count, plural, one {# file} other {# files}}…',
+  'batch.received': 'Received {count|one:# file|other:# files}…',
   'batch.processing': 'Processing {done}/{total}…',
   'link.disabled': 'Link disabled. The images are kept; enable it again at any time.',
   'link.enabled': 'Link enabled again.',
@@ -57,10 +57,9 @@ const en = {
   'link.state.expired': 'expired',
   'link.state.exhausted': 'open limit reached',
   'list.empty': 'You have no galleries yet. Send some photos to make one.',
-  'list.line':
-    '{title} · {count, plural, one {# image} other {# images}} · {status} · {opens, plural, one {# open} other {# opens}} · {url}',
+  'list.line': '{title} · {count|one:# image|other:# images} · {status} · {opens|one:# open|other:# opens} · {url}',
   'stats.summary':
-    '{opens, plural, one {# open} other {# opens}} by {unique, plural, one {# visitor} other {# visitors}}; {previews, plural, one {# link preview} other {# link previews}}; last open: {last}',
+    '{opens|one:# open|other:# opens} by {unique|one:# visitor|other:# visitors}; {previews|one:# link preview|other:# link previews}; last open: {last}',
   'stats.never': 'never',
   untitled: 'Untitled gallery',
   'command.needsLink': 'Which gallery? Add its link or code: {usage}',
@@ -103,8 +102,7 @@ const en = {
   'chat.stopping': 'I am restarting right now; please send your images again in a minute.',
   'chat.anonymous':
     'You are posting anonymously or as a channel, so I cannot tell who owns the galleries. Please send from your own account.',
-  'delete.confirm':
-    'Delete “{title}” and its {count, plural, one {# image} other {# images}} for good? This cannot be undone.',
+  'delete.confirm': 'Delete “{title}” and its {count|one:# image|other:# images} for good? This cannot be undone.',
   'delete.cancelled': 'Kept. Nothing was deleted.',
   'password.privateOnly': 'For your safety, set passwords in a private chat with me, not in a group.',
   'button.stats': 'Stats',
@@ -138,14 +136,19 @@ const en = {
   'web.home.body':
     'Send photos to the maiimg bot in Telegram, Discord or Slack and get back a link to a gallery you can share. You see who opened it, and you can turn the link off at any time.',
   'web.gallery.download': 'Download',
-  'web.gallery.downloadAll': 'Download all (ZIP)',
-  'web.gallery.imageAlt': 'Image {position} of {count}',
+  'web.gallery.photoCount': '{count|one:# photo|other:# photos}',
+  'web.gallery.downloadAll': 'Download all, {size}',
+  'web.gallery.downloadOne': 'Download, {size}',
+  'web.gallery.imageAlt': '{name}, photo {position} of {count}',
+  'web.gallery.loading': 'Loading…',
   'web.lightbox.close': 'Close',
   'web.lightbox.previous': 'Previous image',
   'web.lightbox.next': 'Next image',
   'web.password.title': 'This gallery is protected by a password',
   'web.password.label': 'Password',
   'web.password.submit': 'Open gallery',
+  'web.password.show': 'Show',
+  'web.password.hide': 'Hide',
   'web.password.wrong': 'Wrong password. Please try again.',
   'web.password.tooMany': 'Too many attempts. Please wait a few minutes and try again.',
   'web.state.disabled': 'This link has been disabled',
@@ -156,6 +159,10 @@ const en = {
   'web.state.exhaustedBody': 'The owner allowed this gallery to be opened a limited number of times.',
   'web.notFound.title': 'Gallery not found',
   'web.notFound.body': 'There is no gallery at this address. Check the link you were sent.',
+  'web.pageNotFound.title': 'Page not found',
+  'web.pageNotFound.body': 'There is nothing at this address.',
+  'web.about': 'maiimg turns photos sent from a chat or this website into a private gallery link.',
+  'web.makeYourOwn': 'Make your own gallery',
   'web.error.title': 'Something went wrong',
   'web.error.body': 'Please try again in a moment.',
   'web.tooMany.title': 'Too many requests',
@@ -218,6 +225,7 @@ const en = {
   'dashboard.title': 'Dashboard',
   'dashboard.logout': 'Log out',
   'dashboard.galleries': 'Your galleries',
+  'dashboard.col.preview': 'Preview',
   'dashboard.col.gallery': 'Gallery',
   'dashboard.col.state': 'State',
   'dashboard.col.opens': 'Opens',
@@ -242,6 +250,10 @@ const en = {
   'dashboard.expiry': 'Expires on',
   'dashboard.save': 'Save',
   'dashboard.remove': 'Remove',
+  'dashboard.passwordEmpty': 'Type a new password, or use Remove to take the password off.',
+  'dashboard.titleField': 'Title',
+  'dashboard.galleryLink': 'Gallery link',
+  'dashboard.openLink': 'Open',
   'dashboard.maxOpens': 'Maximum opens',
   'dashboard.unlimited': 'unlimited',
   'dashboard.passwordSet': 'Set a password',
@@ -453,14 +465,19 @@ const zhCN: Record<MessageKey, string> = {
   'web.home.body':
     '在 Telegram、Discord 或 Slack 中把照片发给 maiimg 机器人，即可获得一个可分享的相册链接。你能看到谁打开了它，也可以随时停用链接。',
   'web.gallery.download': '下载',
-  'web.gallery.downloadAll': '全部下载（ZIP）',
-  'web.gallery.imageAlt': '第 {position} 张，共 {count} 张',
+  'web.gallery.photoCount': '{count|other:# 张照片}',
+  'web.gallery.downloadAll': '全部下载，{size}',
+  'web.gallery.downloadOne': '下载，{size}',
+  'web.gallery.imageAlt': '{name}，第 {position} 张，共 {count} 张',
+  'web.gallery.loading': '加载中……',
   'web.lightbox.close': '关闭',
   'web.lightbox.previous': '上一张',
   'web.lightbox.next': '下一张',
   'web.password.title': '此相册受密码保护',
   'web.password.label': '密码',
   'web.password.submit': '打开相册',
+  'web.password.show': '显示',
+  'web.password.hide': '隐藏',
   'web.password.wrong': '密码错误，请重试。',
   'web.password.tooMany': '尝试次数过多，请等几分钟后再试。',
   'web.state.disabled': '此链接已被停用',
@@ -471,6 +488,10 @@ const zhCN: Record<MessageKey, string> = {
   'web.state.exhaustedBody': '相册的所有者只允许此相册被打开有限的次数。',
   'web.notFound.title': '找不到相册',
   'web.notFound.body': '此地址没有相册，请检查你收到的链接。',
+  'web.pageNotFound.title': '找不到页面',
+  'web.pageNotFound.body': '此地址没有任何内容。',
+  'web.about': 'maiimg 把从聊天或本网站发送的照片变成一个私密相册链接。',
+  'web.makeYourOwn': '创建你自己的相册',
   'web.error.title': '出了点问题',
   'web.error.body': '请稍后重试。',
   'web.tooMany.title': '请求过多',
@@ -530,6 +551,7 @@ const zhCN: Record<MessageKey, string> = {
   'dashboard.title': '管理面板',
   'dashboard.logout': '退出登录',
   'dashboard.galleries': '你的相册',
+  'dashboard.col.preview': '预览',
   'dashboard.col.gallery': '相册',
   'dashboard.col.state': '状态',
   'dashboard.col.opens': '打开次数',
@@ -554,6 +576,10 @@ const zhCN: Record<MessageKey, string> = {
   'dashboard.expiry': '过期日期',
   'dashboard.save': '保存',
   'dashboard.remove': '移除',
+  'dashboard.passwordEmpty': '请输入新密码；如需取消密码，请点“移除”。',
+  'dashboard.titleField': '标题',
+  'dashboard.galleryLink': '相册链接',
+  'dashboard.openLink': '打开',
   'dashboard.maxOpens': '最多打开次数',
   'dashboard.unlimited': '不限',
   'dashboard.passwordSet': '设置密码',
@@ -648,37 +674,35 @@ export function messageKeys(locale: Locale): MessageKey[] {
   return Object.keys(catalogues[locale]) as MessageKey[];
 }
 
-/** Render one message. Unknown placeholders are left visible so a missing parameter is noticed. */
-export function t(locale: Locale, key: MessageKey, params: ErrorParams = {}): string {
-  const template = catalogues[locale][key] ?? en[key];
-  return fill(pluralize(template, locale, params), params);
-}
-
-function fill(template: string, params: ErrorParams): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-}
-
 const pluralRules = new Map<Locale, Intl.PluralRules>();
 
 /**
- * `{count, plural, one {# image} other {# images}}`: the branch Intl.PluralRules picks for the
- * number, with `#` standing for it (the ICU MessageFormat subset the catalogue needs).
+ * Picks a plural form: `{count|one:# photo|other:# photos}` reads `count`, asks Intl.PluralRules
+ * for its category in the locale (`one`, `few`, `other`...) and puts the number where `#` is.
+ * Chinese has no plural forms and writes only `other`.
  */
-function pluralize(template: string, locale: Locale, params: ErrorParams): string {
-  if (!template.includes(', plural,')) return template;
-  return template.replace(
-    /\{(\w+), plural,((?:\s*[=\w]+\s*\{[^{}]*(?:\{\w+\}[^{}]*)*\})+)\s*\}/g,
-    (whole, name: string, branches: string) => {
-      const value = params[name];
-      if (typeof value !== 'number') return whole;
-      const forms = new Map<string, string>();
-      for (const m of branches.matchAll(/([=\w]+)\s*\{([^{}]*(?:\{\w+\}[^{}]*)*)\}/g)) forms.set(m[1]!, m[2]!);
-      let rules = pluralRules.get(locale);
-      if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale)));
-      const form = forms.get(`=${value}`) ?? forms.get(rules.select(value)) ?? forms.get('other') ?? whole;
-      return form.replace(/#/g, new Intl.NumberFormat(locale).format(value));
-    },
+function plural(locale: Locale, value: unknown, forms: string): string {
+  const options = new Map(
+    forms.split('|').map((form) => {
+      const colon = form.indexOf(':');
+      return [form.slice(0, colon), form.slice(colon + 1)] as const;
+    }),
   );
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale)));
+  const count = Number(value);
+  const form = options.get(rules.select(count)) ?? options.get('other') ?? '';
+  return form.replace(/#/g, new Intl.NumberFormat(locale).format(count));
+}
+
+/** Render one message. Unknown placeholders are left visible so a missing parameter is noticed. */
+export function t(locale: Locale, key: MessageKey, params: ErrorParams = {}): string {
+  const template = catalogues[locale][key] ?? en[key];
+  return template
+    .replace(/\{(\w+)\|([^{}]+)\}/g, (whole, name: string, forms: string) =>
+      name in params ? plural(locale, params[name], forms) : whole,
+    )
+    .replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** The English literals some callers still pass as INVALID_OPTION's option and reason, by key. */

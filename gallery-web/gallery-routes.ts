@@ -31,7 +31,7 @@ export interface GalleryRoutesOptions {
   passwordWindowMs?: number;
 }
 
-const VARIANTS = ['480.webp', '1600.webp', 'original'] as const;
+const VARIANTS = ['480.webp', '1080.webp', '1600.webp', 'original'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 /** Why a gallery cannot be shown to this request, or null when it can. */
@@ -51,6 +51,8 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   const { service, blobs, clock, logger } = core;
   const cookies = new GalleryCookies(core.visits.secret, publicBaseUrl.startsWith('https:'));
   const router = express.Router();
+  // State pages offer a way to make one's own gallery when this site takes uploads.
+  const makeYourOwn = core.config.uploads.enabled;
 
   const notFoundLimit = core.config.web.notFoundRateLimit;
   const unknownGalleries =
@@ -105,24 +107,33 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
       res
         .status(404)
         .type('html')
-        .send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
+        .send(noticePage(locale, 'web.notFound.title', 'web.notFound.body', { makeYourOwn }));
       return;
     }
     res
       .status(410)
       .type('html')
-      .send(noticePage(locale, `web.state.${why}`, `web.state.${why}Body`));
+      .send(noticePage(locale, `web.state.${why}`, `web.state.${why}Body`, { makeYourOwn }));
   }
 
   function previewTags(gallery: Gallery, locale: Locale): PreviewTags {
+    // A protected gallery tells a link preview nothing about itself: not its title, not its size.
+    if (gallery.settings.passwordHash)
+      return {
+        title: t(locale, 'web.password.title'),
+        description: '',
+        url: service.urlFor(gallery.slug),
+        image: null,
+      };
     const first = gallery.images[0];
+    // A gallery with a maximum serves images only to a counted open, so a preview fetcher gets none.
     const image =
-      first && !gallery.settings.passwordHash
+      first && gallery.settings.maxOpens == null
         ? { url: publicBaseUrl + imagePath(gallery.slug, first, '1600.webp'), ...displaySize(first, 1600) }
         : null;
     return {
       title: galleryTitle(gallery, locale),
-      description: t(locale, 'gallery.count', { count: gallery.images.length }),
+      description: t(locale, 'web.gallery.photoCount', { count: gallery.images.length }),
       url: service.urlFor(gallery.slug),
       image,
     };
@@ -234,11 +245,9 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
         ? originalKey(image.hash)
         : variant === '480.webp'
           ? await existingOrRendered(image, 480)
-          : await service.displayVersionKey(image, 1600);
-    // The lightbox's large version is what "seeing" an image means (thumbnails are the grid).
-    if (variant === '1600.webp' && ticket && req.method === 'GET' && !req.headers.range) {
-      core.visits.opener.viewImage(gallery!, image, ticket.visitId);
-    }
+          : await service.displayVersionKey(image, variant === '1080.webp' ? 1080 : 1600);
+    // Views are counted by the lightbox's /view report when a photo is shown, not by this fetch:
+    // the lightbox preloads neighbours, and the grid's tiles may use the large versions too.
     const sent = await sendBlob(req, res, blobs, {
       key,
       contentType: variant === 'original' ? mimeTypeOf(image.format) : 'image/webp',
@@ -297,12 +306,15 @@ function findImage(gallery: Gallery, position: string): GalleryImage | null {
 }
 
 /**
- * Content-addressed versions never change, so they may be cached for a year, except that a
- * password-protected gallery's images must not sit in any cache, and a gallery limited in opens
- * keeps them out of shared caches.
+ * Image URLs name a gallery and a position, not a secret of their own, so no copy may outlive the
+ * link's state by long: shared caches (a CDN included) keep a copy at most five minutes, after which
+ * a disable, an expiry or a delete reaches them; revalidation with the ETag costs a 304. A
+ * password-protected gallery's images stay out of every cache, and a limited gallery's (served only
+ * with an open ticket) are revalidated by the browser on every use, never kept by a shared cache.
  */
+export const IMAGE_MAX_AGE_S = 300;
 export function imageCacheControl(gallery: Gallery): string {
   if (gallery.settings.passwordHash) return 'private, no-store';
-  if (gallery.settings.maxOpens != null) return 'private, max-age=31536000, immutable';
-  return 'public, max-age=31536000, immutable';
+  if (gallery.settings.maxOpens != null) return 'private, no-cache';
+  return `public, max-age=${IMAGE_MAX_AGE_S}`;
 }

@@ -23,11 +23,16 @@ function routeLabel(req: Request): string {
   return 'unmatched';
 }
 
-/** `GET /metrics` for Prometheus; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
+/**
+ * `GET /metrics` for Prometheus, only for `Authorization: Bearer <METRICS_TOKEN>`. Without a token
+ * it is not served at all (404): the metrics show the Node version and traffic counts, and a web
+ * port is usually reachable through the public proxy, so nothing is public by default.
+ */
 export function metricsEndpoint(metrics: CoreMetrics, token: string | undefined): RequestHandler {
-  return async (req: Request, res: Response) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (!token) return next();
     res.setHeader('Cache-Control', 'no-store');
-    if (token && !bearerMatches(req.get('authorization'), token)) {
+    if (!bearerMatches(req.get('authorization'), token)) {
       res.status(401).setHeader('WWW-Authenticate', 'Bearer');
       res.type('text/plain').send('unauthorized');
       return;

@@ -5,12 +5,13 @@ import helmet from 'helmet';
 import type { Config } from '../core/config.js';
 import type { Core } from '../core/core-app.js';
 import { isMaiimgError } from '../core/errors.js';
+import { limitBodies } from './body-limit.js';
 import { createDashboardRouter } from './dashboard/dashboard-router.js';
 import { galleryRoutes, pageLocale } from './gallery-routes.js';
 import { noticePage } from './pages.js';
 import { uploadRoutes } from './upload/upload-routes.js';
 import { metricsEndpoint, requestDurations } from './request-metrics.js';
-import { trustProxySetting } from './visit-request.js';
+import { trustProxySetting, trustProxyWarning } from './visit-request.js';
 
 /** The web side of the process: the Express app, the router bots mount webhooks on, and a graceful close. */
 export interface WebApp {
@@ -41,9 +42,13 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   const { core, config } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', trustProxySetting(config.web.trustProxy));
+  const trustProxy = trustProxySetting(config.web.trustProxy);
+  app.set('trust proxy', trustProxy);
+  const proxyWarning = trustProxyWarning(trustProxy, config.host);
+  if (proxyWarning) core.logger.warn({ trustProxy: config.web.trustProxy, host: config.host }, proxyWarning);
   app.set('etag', false);
   app.use(requestDurations(core.metrics));
+  app.use(limitBodies({ exempt: (req) => req.path === '/upload' }));
 
   app.use(
     helmet({
@@ -102,9 +107,13 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     app.use('/dashboard', createDashboardRouter({ core, publicBaseUrl: config.publicBaseUrl }));
   }
 
+  // An address that is not a gallery's: the page says nothing about galleries.
+  const makeYourOwn = config.uploads.enabled;
   app.use((req, res) => {
     res.status(404).setHeader('Cache-Control', 'no-store');
-    res.type('html').send(noticePage(pageLocale(req), 'web.notFound.title', 'web.notFound.body'));
+    res
+      .type('html')
+      .send(noticePage(pageLocale(req), 'web.pageNotFound.title', 'web.pageNotFound.body', { makeYourOwn }));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = httpStatusOf(error);
@@ -115,7 +124,8 @@ export function createWebApp(deps: WebAppDeps): WebApp {
     }
     res.status(status).setHeader('Cache-Control', 'no-store');
     const locale = pageLocale(req);
-    if (status === 404) res.type('html').send(noticePage(locale, 'web.notFound.title', 'web.notFound.body'));
+    if (status === 404)
+      res.type('html').send(noticePage(locale, 'web.pageNotFound.title', 'web.pageNotFound.body', { makeYourOwn }));
     else
       res
         .type('html')

@@ -2,6 +2,7 @@ import { format } from 'node:util';
 import { App, HTTPReceiver, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../core/ports.js';
 import type { BotStarter } from '../shared/bot-context.js';
+import { bufferSlackRequest } from './limited-receiver.js';
 import { registerSlackListeners } from './slack-app.js';
 import { readSlackConfig, type SlackConfig } from './slack-config.js';
 
@@ -51,7 +52,9 @@ export const startSlackBot: BotStarter = async (context) => {
       processBeforeResponse: false,
     });
     app = new App({ token: config.botToken, receiver, logger: boltLogger, clientOptions, ...identity });
-    context.integrations.post(SLACK_EVENTS_PATH, (req, res) => {
+    context.integrations.post(SLACK_EVENTS_PATH, async (req, res) => {
+      // Bolt would read any body whole before checking its signature: refuse and cap it first.
+      if (await bufferSlackRequest(req, res)) return;
       // The receiver routes by path; wherever the router is mounted, this is its endpoint.
       req.url = SLACK_EVENTS_PATH;
       try {

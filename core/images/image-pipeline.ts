@@ -33,7 +33,12 @@ export interface PreparedImage {
   thumbnail: Buffer;
 }
 
-export const DISPLAY_SIZES = [480, 1600] as const satisfies readonly [480, 1600];
+/**
+ * Long edges of the WebP display versions: 480 for grid tiles on small screens, 1080 for tiles on
+ * phones with dense screens (a 150 px tile at 3x needs 450 device pixels across, a portrait tile's
+ * long edge more), 1600 for the lightbox. Rendered on first request, except the 480 at upload.
+ */
+export const DISPLAY_SIZES = [480, 1080, 1600] as const satisfies readonly [480, ...number[]];
 
 const THUMBNAIL_EDGE = DISPLAY_SIZES[0];
 

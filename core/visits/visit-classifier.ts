@@ -1,5 +1,5 @@
-import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
+import { isBotAgent, PREVIEW_FETCHERS } from './user-agent-rules.js';
 import type { VisitKind, VisitRequest } from './visit-request.js';
 
 /** How a request for a gallery page is counted; `ignored` requests are neither counted nor recorded. */
@@ -8,26 +8,6 @@ export type VisitClass =
   | { kind: 'preview'; platform: string }
   | { kind: 'bot' }
   | { kind: 'ignored'; reason: 'head' | 'prefetch' | 'range' };
-
-/**
- * Link-preview fetchers of chat apps, checked in order (first match wins). iMessage sends
- * "facebookexternalhit/1.1 Facebot Twitterbot/1.0" from the sender's phone, so it comes before
- * the Facebook and Twitter entries.
- */
-const PREVIEW_FETCHERS: ReadonlyArray<{ platform: string; pattern: RegExp }> = [
-  { platform: 'telegram', pattern: /TelegramBot/i },
-  { platform: 'slack', pattern: /Slackbot-LinkExpanding|Slack-ImgProxy|Slackbot/i },
-  { platform: 'discord', pattern: /Discordbot/i },
-  { platform: 'imessage', pattern: /facebookexternalhit\/[\d.]+ Facebot Twitterbot/i },
-  { platform: 'whatsapp', pattern: /WhatsApp/i },
-  { platform: 'facebook', pattern: /facebookexternalhit|Facebot/i },
-  { platform: 'twitter', pattern: /Twitterbot/i },
-  { platform: 'linkedin', pattern: /LinkedInBot/i },
-  { platform: 'skype', pattern: /SkypeUriPreview/i },
-  { platform: 'signal', pattern: /^Signal/i },
-  { platform: 'line', pattern: /^Line\//i },
-  { platform: 'mastodon', pattern: /Mastodon\//i },
-];
 
 /** The chat platform whose link-preview fetcher sent this user agent, or null. */
 export function previewPlatform(userAgent: string | null | undefined): string | null {
@@ -38,7 +18,8 @@ export function previewPlatform(userAgent: string | null | undefined): string | 
 /**
  * Decides whether a request for a gallery page is a human open. Only a plain GET from a browser
  * counts: HEAD, prefetches and range requests are ignored; previews are told apart from other
- * crawlers (detected with the `isbot` package's maintained list) so the owner sees both.
+ * crawlers (the `isbot` package's maintained list, adjusted in user-agent-rules.ts) so the owner sees
+ * both.
  */
 export function classifyVisit(request: VisitRequest): VisitClass {
   if (request.method.toUpperCase() === 'HEAD') return { kind: 'ignored', reason: 'head' };
@@ -60,7 +41,7 @@ function classifyUserAgent(userAgent: string): VisitClass {
   const platform = previewPlatform(userAgent);
   if (platform) return { kind: 'preview', platform };
   // No user agent at all is a script, not a person's browser.
-  if (!userAgent.trim() || isbot(userAgent)) return { kind: 'bot' };
+  if (!userAgent.trim() || isBotAgent(userAgent)) return { kind: 'bot' };
   return { kind: 'human' };
 }
 
@@ -69,6 +50,7 @@ export function recordedKind(visit: VisitClass): VisitKind | null {
   return visit.kind === 'ignored' ? null : visit.kind;
 }
 
+/** Older Safari marked its Top Sites thumbnails with `X-Purpose: preview`: a speculative load too. */
 function isPrefetch(header: string | null): boolean {
-  return !!header && /prefetch|prerender/i.test(header);
+  return !!header && /prefetch|prerender|preview/i.test(header);
 }

@@ -6,6 +6,13 @@ import type { EnrichSettings } from './visit-enricher.js';
 import type { VisitBatch } from './visit-repository.js';
 import type { VisitWriter } from './visit-writer.js';
 
+/**
+ * The thread's entry beside this module: compiled, the worker's own JavaScript; run from the
+ * TypeScript source (tests, development), a launcher that registers tsx first, since a worker thread
+ * does not inherit the main thread's loader.
+ */
+const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? './visit-writer-worker.mjs' : './visit-writer-thread-worker.js';
+
 export type WriterRequest = { type: 'write'; id: number; batch: VisitBatch } | { type: 'close' };
 export type WriterReply = { id: number; error?: { message: string; code?: string; name?: string } };
 
@@ -49,7 +56,7 @@ export class ThreadedVisitWriter implements VisitWriter {
 
   private started(): { worker: Worker; exited: Promise<void> } {
     if (this.thread) return this.thread;
-    const worker = new Worker(new URL('./visit-writer-worker.mjs', import.meta.url), {
+    const worker = new Worker(new URL(WORKER_ENTRY, import.meta.url), {
       workerData: { database: this.database, logLevel: this.logLevel, enrich: this.enrich },
     });
     worker.on('message', (reply: WriterReply) => {

@@ -13,11 +13,12 @@ import type { Gallery, GallerySummary, Locale } from '../../core/types.js';
 import { SafeHtml, html } from '../html.js';
 
 /**
- * The owner dashboard's pages: plain server-rendered HTML, charts as inline SVG, no script at all,
- * so everything works (and is readable) without JavaScript and within the site's strict CSP.
+ * The owner dashboard's pages: plain server-rendered HTML, charts as inline SVG. Everything works
+ * without JavaScript; one small same-origin script (the CSP allows no inline one) adds "Copy" and
+ * the browser's own time zone.
  */
 
-export const DASHBOARD_CSS_VERSION = '1';
+export const DASHBOARD_CSS_VERSION = '2';
 
 function layout(locale: Locale, title: string, body: SafeHtml, csrf?: string): string {
   return html`<!doctype html>
@@ -29,6 +30,7 @@ function layout(locale: Locale, title: string, body: SafeHtml, csrf?: string): s
         <title>${title} · maiimg</title>
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/dashboard/assets/dashboard.css?v=${DASHBOARD_CSS_VERSION}" />
+        <script src="/dashboard/assets/dashboard.js?v=${DASHBOARD_CSS_VERSION}" defer></script>
       </head>
       <body>
         <header class="top">
@@ -73,7 +75,7 @@ export function galleryListPage(input: {
         <table class="galleries">
           <thead>
             <tr>
-              <th></th>
+              <th><span class="visually-hidden">${t(locale, 'dashboard.col.preview')}</span></th>
               <th>${t(locale, 'dashboard.col.gallery')}</th>
               <th>${t(locale, 'dashboard.col.state')}</th>
               <th class="num">${t(locale, 'dashboard.col.opens')}</th>
@@ -114,8 +116,21 @@ export interface GalleryPageInput {
   filter: VisitLogFilter;
   alertsEnabled: boolean;
   csrf: string;
-  /** A confirmation (`saved`, ...) or an error to show at the top. */
-  notice?: { kind: 'ok' | 'error'; text: string } | null;
+  /** The gallery link's QR code as a data: URL (SVG). */
+  qrCode?: string;
+  /** A confirmation or an error, shown next to the control it is about. */
+  notice?: Notice | null;
+}
+
+/** The settings the dashboard's forms change, one per form (`field`). */
+export const SETTINGS_FIELDS = ['title', 'expires', 'maxOpens', 'password', 'downloads', 'alerts'] as const;
+export type SettingsField = (typeof SETTINGS_FIELDS)[number];
+
+export interface Notice {
+  kind: 'ok' | 'error';
+  /** Which control it is about: a setting, the link's state, or the deletion. */
+  field: SettingsField | 'state' | 'delete';
+  text: string;
 }
 
 export function galleryDetailPage(input: GalleryPageInput): string {
@@ -123,9 +138,9 @@ export function galleryDetailPage(input: GalleryPageInput): string {
   const title = gallery.title ?? t(locale, 'untitled');
   const previews = Object.values(stats.previews).reduce((sum, n) => sum + n, 0);
   const body = html`<p><a href="/dashboard">← ${t(locale, 'dashboard.galleries')}</a></p>
-    <h1>${title} ${statusLabel(input.status, locale)}</h1>
-    <p class="url"><a href="${stats.url}" rel="noopener noreferrer">${stats.url}</a></p>
-    ${input.notice ? html`<p class="notice-${input.notice.kind}" role="status">${input.notice.text}</p>` : ''}
+    ${linkCard(input, title)}
+    <!-- Links section (issue 14): dashboard-links.ts renders here, beside the link's own controls. -->
+    ${controls(input)}
     <section class="totals">
       ${total(t(locale, 'dashboard.total.opens'), stats.humanOpens)}
       ${total(t(locale, 'dashboard.total.unique'), stats.uniqueVisitors)}
@@ -155,7 +170,7 @@ export function galleryDetailPage(input: GalleryPageInput): string {
         (k) => k,
       )}
     </section>
-    ${controls(input)} ${visitLog(input)}`;
+    ${visitLog(input)}`;
   return layout(locale, title, body, csrf);
 }
 
@@ -177,92 +192,136 @@ function breakdown(title: string, record: Record<string, number>, name: (key: st
   </div>`;
 }
 
+/** The confirmation or error for one control, placed right beside it. */
+function noticeFor(input: GalleryPageInput, field: Notice['field']): SafeHtml | string {
+  const notice = input.notice;
+  if (!notice || notice.field !== field) return '';
+  return html`<p
+    class="notice-${notice.kind}"
+    role="${notice.kind === 'error' ? 'alert' : 'status'}"
+    id="notice-${field}"
+  >
+    ${notice.text}
+  </p>`;
+}
+
+/** The top of a gallery's page: what the link is, whether it works, and the title. */
+function linkCard(input: GalleryPageInput, title: string): SafeHtml {
+  const { locale, gallery, csrf, stats } = input;
+  const action = `/dashboard/g/${gallery.slug}`;
+  const disabled = gallery.settings.state === 'disabled';
+  return html`<section class="link-card" id="link" aria-labelledby="gallery-title">
+    <div class="link-main">
+      <h1 id="gallery-title">${title} ${statusLabel(input.status, locale)}</h1>
+      <form method="post" action="${action}/state" class="row" id="set-state">
+        <input type="hidden" name="_csrf" value="${csrf}" />
+        <input type="hidden" name="state" value="${disabled ? 'active' : 'disabled'}" />
+        <button id="toggle-link" class="${disabled ? 'primary' : 'danger'}">
+          ${t(locale, disabled ? 'button.enable' : 'button.disable')}
+        </button>
+        ${noticeFor(input, 'state')}
+      </form>
+      <div class="row share">
+        <label for="gallery-url" class="visually-hidden">${t(locale, 'dashboard.galleryLink')}</label>
+        <input id="gallery-url" class="url-field" type="text" readonly value="${stats.url}" />
+        <button type="button" data-copy="gallery-url" data-copied="${t(locale, 'upload.copied')}">
+          ${t(locale, 'upload.copy')}
+        </button>
+        <a class="button" href="${stats.url}" target="_blank" rel="noopener noreferrer"
+          >${t(locale, 'dashboard.openLink')}</a
+        >
+      </div>
+      ${settingForm(
+        input,
+        'title',
+        t(locale, 'dashboard.titleField'),
+        html`<input
+          type="text"
+          name="title"
+          maxlength="200"
+          value="${gallery.title ?? ''}"
+          placeholder="${t(locale, 'untitled')}"
+        />`,
+      )}
+    </div>
+    ${input.qrCode ? html`<img class="qr" src="${input.qrCode}" width="132" height="132" alt="${t(locale, 'upload.qr.alt')}" />` : ''}
+  </section>`;
+}
+
+/** One setting's form: its input, Save, an optional Remove, and its own confirmation or error. */
+function settingForm(
+  input: GalleryPageInput,
+  field: SettingsField,
+  label: string,
+  control: SafeHtml,
+  removable = false,
+): SafeHtml {
+  const { locale, gallery, csrf } = input;
+  const invalid = input.notice?.kind === 'error' && input.notice.field === field;
+  return html`<form method="post" action="/dashboard/g/${gallery.slug}/settings" class="row" id="set-${field}">
+    <input type="hidden" name="_csrf" value="${csrf}" />
+    <input type="hidden" name="field" value="${field}" />
+    <label class="${invalid ? 'invalid' : ''}">${label} ${control}</label>
+    <button>${t(locale, 'dashboard.save')}</button>
+    ${removable ? html`<button name="remove" value="yes" class="link" formnovalidate>${t(locale, 'dashboard.remove')}</button>` : ''}
+    ${noticeFor(input, field)}
+  </form>`;
+}
+
 function controls(input: GalleryPageInput): SafeHtml {
   const { locale, gallery, csrf, alertsEnabled } = input;
   const action = `/dashboard/g/${gallery.slug}`;
-  const hidden = html`<input type="hidden" name="_csrf" value="${csrf}" />`;
-  const disabled = gallery.settings.state === 'disabled';
   const expiry = gallery.settings.expiresAt ? gallery.settings.expiresAt.toISOString().slice(0, 10) : '';
+  const onOff = (name: string, on: boolean) =>
+    html`<select name="${name}">
+      <option value="on" ${on ? new SafeHtml(' selected') : ''}>${t(locale, 'dashboard.on')}</option>
+      <option value="off" ${on ? '' : new SafeHtml(' selected')}>${t(locale, 'dashboard.off')}</option>
+    </select>`;
   return html`<section class="controls">
     <h2>${t(locale, 'dashboard.controls')}</h2>
-    <form method="post" action="${action}/state" class="row">
-      ${hidden}
-      <input type="hidden" name="state" value="${disabled ? 'active' : 'disabled'}" />
-      <button id="toggle-link" class="${disabled ? 'primary' : 'danger'}">
-        ${t(locale, disabled ? 'button.enable' : 'button.disable')}
-      </button>
-    </form>
-    <form method="post" action="${action}/settings" class="row">
-      ${hidden}
-      <label>${t(locale, 'dashboard.expiry')} <input type="date" name="expires" value="${expiry}" /></label>
-      <button>${t(locale, 'dashboard.save')}</button>
-      ${gallery.settings.expiresAt ? html`<button name="expires" value="off" class="link">${t(locale, 'dashboard.remove')}</button>` : ''}
-    </form>
-    <form method="post" action="${action}/settings" class="row">
-      ${hidden}
-      <label
-        >${t(locale, 'dashboard.maxOpens')}
-        <input
-          type="number"
-          name="maxOpens"
-          min="1"
-          step="1"
-          value="${gallery.settings.maxOpens ?? ''}"
-          placeholder="${t(locale, 'dashboard.unlimited')}"
-      /></label>
-      <button>${t(locale, 'dashboard.save')}</button>
-    </form>
-    <form method="post" action="${action}/settings" class="row">
-      ${hidden}
-      <label
-        >${t(locale, gallery.settings.passwordHash ? 'dashboard.passwordChange' : 'dashboard.passwordSet')}
-        <input type="password" name="password" autocomplete="new-password" maxlength="200"
-      /></label>
-      <button>${t(locale, 'dashboard.save')}</button>
-      ${gallery.settings.passwordHash ? html`<button name="password" value="" class="link">${t(locale, 'dashboard.remove')}</button>` : ''}
-    </form>
-    <form method="post" action="${action}/settings" class="row">
-      ${hidden}
-      <label
-        >${t(locale, 'dashboard.downloads')}
-        <select name="downloads">
-          <option value="on" ${gallery.settings.downloadsAllowed ? new SafeHtml(' selected') : ''}>
-            ${t(locale, 'dashboard.on')}
-          </option>
-          <option value="off" ${gallery.settings.downloadsAllowed ? '' : new SafeHtml(' selected')}>
-            ${t(locale, 'dashboard.off')}
-          </option>
-        </select></label
-      >
-      <button>${t(locale, 'dashboard.save')}</button>
-    </form>
+    ${settingForm(
+      input,
+      'expires',
+      t(locale, 'dashboard.expiry'),
+      html`<input type="date" name="expires" value="${expiry}" />`,
+      Boolean(gallery.settings.expiresAt),
+    )}
+    ${settingForm(
+      input,
+      'maxOpens',
+      t(locale, 'dashboard.maxOpens'),
+      html`<input
+        type="number"
+        name="maxOpens"
+        min="1"
+        step="1"
+        value="${gallery.settings.maxOpens ?? ''}"
+        placeholder="${t(locale, 'dashboard.unlimited')}"
+      />`,
+      gallery.settings.maxOpens != null,
+    )}
+    ${settingForm(
+      input,
+      'password',
+      t(locale, gallery.settings.passwordHash ? 'dashboard.passwordChange' : 'dashboard.passwordSet'),
+      html`<input type="password" name="password" autocomplete="new-password" maxlength="200" />`,
+      Boolean(gallery.settings.passwordHash),
+    )}
+    ${settingForm(input, 'downloads', t(locale, 'dashboard.downloads'), onOff('downloads', gallery.settings.downloadsAllowed))}
     ${
       // A gallery made on the web page has no chat to send an alert to.
       gallery.owner.platform === 'web'
         ? ''
-        : html`<form method="post" action="${action}/settings" class="row">
-            ${hidden}
-            <label
-              >${t(locale, 'dashboard.alerts')}
-              <select name="alerts">
-                <option value="on" ${alertsEnabled ? new SafeHtml(' selected') : ''}>
-                  ${t(locale, 'dashboard.on')}
-                </option>
-                <option value="off" ${alertsEnabled ? '' : new SafeHtml(' selected')}>
-                  ${t(locale, 'dashboard.off')}
-                </option>
-              </select></label
-            >
-            <button>${t(locale, 'dashboard.save')}</button>
-          </form>`
+        : settingForm(input, 'alerts', t(locale, 'dashboard.alerts'), onOff('alerts', alertsEnabled))
     }
-    <form method="post" action="${action}/delete" class="row danger-zone">
-      ${hidden}
+    <form method="post" action="${action}/delete" class="row danger-zone" id="set-delete">
+      <input type="hidden" name="_csrf" value="${csrf}" />
       <label
         ><input type="checkbox" name="confirm" value="yes" required />
         ${t(locale, 'delete.confirm', { title: gallery.title ?? t(locale, 'untitled'), count: gallery.images.length })}</label
       >
       <button class="danger">${t(locale, 'button.delete')}</button>
+      ${noticeFor(input, 'delete')}
     </form>
   </section>`;
 }

@@ -13,7 +13,14 @@ import { isSlug } from '../../core/slug.js';
 import type { Gallery, Locale, SettingsPatch } from '../../core/types.js';
 import { localeFromAcceptLanguage } from '../locale.js';
 import { clearSessionCookie, readSession, requireCsrf, setSessionCookie } from './dashboard-auth.js';
-import { galleryDetailPage, galleryListPage, messagePage } from './dashboard-pages.js';
+import {
+  SETTINGS_FIELDS,
+  galleryDetailPage,
+  galleryListPage,
+  messagePage,
+  type Notice,
+  type SettingsField,
+} from './dashboard-pages.js';
 
 export interface DashboardRouterDeps {
   core: Core;
@@ -22,6 +29,7 @@ export interface DashboardRouterDeps {
 }
 
 const CSS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dashboard.css');
+const SCRIPT_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dashboard.js');
 const LOG_PAGE_SIZE = 50;
 
 /**
@@ -47,6 +55,10 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   router.get('/assets/dashboard.css', (_req, res) => {
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.sendFile(CSS_FILE);
+  });
+  router.get('/assets/dashboard.js', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.sendFile(SCRIPT_FILE);
   });
   router.use(cookieParser());
   router.use(readSession(tokens, now));
@@ -116,7 +128,9 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   router.get('/g/:slug', async (req, res) => {
     const gallery = await ownedGallery(req);
     if (!gallery) return void notFound(req, res);
-    const done = req.query.done === 'saved' ? { kind: 'ok' as const, text: t(pageLocale(req), 'link.updated') } : null;
+    const doneField = queryField(req, 'done');
+    const field: Notice['field'] | null = doneField === 'state' ? 'state' : settingsField(doneField);
+    const done: Notice | null = field ? { kind: 'ok', field, text: t(pageLocale(req), 'link.updated') } : null;
     await sendGalleryPage(req, res, gallery, done);
   });
 
@@ -158,38 +172,65 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     const gallery = await ownedGallery(req);
     if (!gallery) return void notFound(req, res);
     await core.service.setLinkState({ owner, ref: gallery.slug, state });
-    res.redirect(303, `/dashboard/g/${gallery.slug}?done=saved`);
+    res.redirect(303, `/dashboard/g/${gallery.slug}?done=state#link`);
   });
 
   router.post('/g/:slug/settings', csrf, async (req, res) => {
     const owner = req.dashboardSession!.owner;
     const gallery = await ownedGallery(req);
     if (!gallery) return void notFound(req, res);
+    // Each form changes one setting, named by `field`; a "Remove" button sends `remove` instead of
+    // reusing the input's name, so the two can never arrive as one ambiguous array.
+    const field =
+      settingsField(bodyField(req, 'field')) ?? SETTINGS_FIELDS.find((name) => bodyField(req, name) !== undefined);
+    if (!field) throw new MaiimgError('INVALID_OPTION', { option: 'field', reason: 'unknown setting' });
+    const remove = bodyField(req, 'remove') === 'yes';
     try {
+      const value = bodyField(req, field) ?? '';
       const patch: SettingsPatch = {};
-      const expires = bodyField(req, 'expires');
-      if (expires !== undefined)
-        patch.expiresAt = expires === '' || expires === 'off' ? null : parseExpiry(expires, now());
-      const maxOpens = bodyField(req, 'maxOpens');
-      if (maxOpens !== undefined) patch.maxOpens = maxOpens.trim() === '' ? null : parseMaxOpens(maxOpens);
-      const password = bodyField(req, 'password');
-      if (password !== undefined) patch.password = password === '' ? null : password;
-      const downloads = bodyField(req, 'downloads');
-      if (downloads !== undefined) patch.downloadsAllowed = parseOnOff(downloads, 'downloads');
-      const alerts = bodyField(req, 'alerts');
+      switch (field) {
+        case 'title':
+          patch.title = remove || value.trim() === '' ? null : value;
+          break;
+        case 'expires':
+          patch.expiresAt = remove || value === '' ? null : parseExpiry(value, now());
+          break;
+        case 'maxOpens':
+          patch.maxOpens = remove || value.trim() === '' ? null : parseMaxOpens(value);
+          break;
+        case 'password':
+          // An empty field saved by mistake must not take the protection off: only "Remove" does.
+          if (!remove && value === '') {
+            res.status(400);
+            await sendGalleryPage(req, res, gallery, {
+              kind: 'error',
+              field,
+              text: t(pageLocale(req), 'dashboard.passwordEmpty'),
+            });
+            return;
+          }
+          patch.password = remove ? null : value;
+          break;
+        case 'downloads':
+          patch.downloadsAllowed = parseOnOff(value, 'downloads');
+          break;
+        case 'alerts':
+          await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled: parseOnOff(value, 'alerts') });
+          break;
+      }
       if (Object.keys(patch).length) await core.service.updateSettings({ owner, ref: gallery.slug, patch });
-      if (alerts !== undefined)
-        await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled: parseOnOff(alerts, 'alerts') });
     } catch (error) {
       if (!isMaiimgError(error, 'INVALID_OPTION')) throw error;
       res.status(400);
       await sendGalleryPage(req, res, gallery, {
         kind: 'error',
+        field,
         text: errorMessage(pageLocale(req), error.code, error.params),
       });
       return;
     }
-    res.redirect(303, `/dashboard/g/${gallery.slug}?done=saved`);
+    // Back to the form that was used, with its confirmation next to it (not at the top of the page).
+    res.redirect(303, `/dashboard/g/${gallery.slug}?done=${field}#set-${field}`);
   });
 
   router.post('/g/:slug/delete', csrf, async (req, res) => {
@@ -198,7 +239,11 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     if (!gallery) return void notFound(req, res);
     if (bodyField(req, 'confirm') !== 'yes') {
       res.status(400);
-      await sendGalleryPage(req, res, gallery, { kind: 'error', text: t(pageLocale(req), 'dashboard.confirmDelete') });
+      await sendGalleryPage(req, res, gallery, {
+        kind: 'error',
+        field: 'delete',
+        text: t(pageLocale(req), 'dashboard.confirmDelete'),
+      });
       return;
     }
     await core.service.deleteGallery({ owner, ref: gallery.slug });
@@ -228,19 +273,15 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     }
   }
 
-  async function sendGalleryPage(
-    req: Request,
-    res: Response,
-    gallery: Gallery,
-    notice: { kind: 'ok' | 'error'; text: string } | null,
-  ): Promise<void> {
+  async function sendGalleryPage(req: Request, res: Response, gallery: Gallery, notice: Notice | null): Promise<void> {
     const locale = pageLocale(req);
     const filter = filterFrom(req);
-    const page = Number(queryField(req, 'page') ?? 1);
-    const [stats, log, alertsEnabled] = await Promise.all([
+    const page = pageFrom(req);
+    const [stats, log, alertsEnabled, qr] = await Promise.all([
       analytics.galleryStats(gallery),
       analytics.log.page(gallery.id, filter, page, LOG_PAGE_SIZE),
       analytics.alertsEnabled(gallery.id),
+      core.service.qrCode(gallery.slug),
     ]);
     res.type('html').send(
       galleryDetailPage({
@@ -251,6 +292,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
         log,
         filter,
         alertsEnabled,
+        qrCode: `data:image/svg+xml;base64,${Buffer.from(qr.svg).toString('base64')}`,
         csrf: tokens.csrfToken(req.dashboardSession!),
         notice,
       }),
@@ -276,9 +318,30 @@ function queryField(req: Request, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+function settingsField(value: string | undefined): SettingsField | null {
+  return (SETTINGS_FIELDS as readonly string[]).includes(value ?? '') ? (value as SettingsField) : null;
+}
+
 function bodyField(req: Request, name: string): string | undefined {
   const value = (req.body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The visit log's page number: a whole number from 1 (anything else, `1e308` included, is refused). */
+function pageFrom(req: Request): number {
+  const value = queryField(req, 'page');
+  if (value === undefined) return 1;
+  if (!/^[1-9]\d{0,5}$/.test(value))
+    throw new MaiimgError('INVALID_OPTION', { option: 'page', reason: 'use a page number' });
+  return Number(value);
+}
+
+/** `YYYY-MM-DD` naming a day that exists (not `2026-99-99` or `2026-02-30`). */
+function isCalendarDay(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+  return date.toISOString().slice(0, 10) === value;
 }
 
 /** The visit-log filter from the query string; anything malformed is refused rather than ignored. */
@@ -287,8 +350,7 @@ function filterFrom(req: Request): VisitLogFilter {
   const day = (name: 'from' | 'to') => {
     const value = queryField(req, name);
     if (!value) return;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
-      throw new MaiimgError('INVALID_OPTION', { option: name, reason: 'use YYYY-MM-DD' });
+    if (!isCalendarDay(value)) throw new MaiimgError('INVALID_OPTION', { option: name, reason: 'use YYYY-MM-DD' });
     filter[name] = value;
   };
   day('from');

@@ -161,11 +161,12 @@ function resultSection(locale: Locale, result: UploadResult | null): SafeHtml {
           <input id="share-link" type="url" readonly value="${result?.url ?? ''}" />${copyButton('share-link')}
         </div>
         <div class="manage">
-          <h3>${t(locale, 'upload.manage.title')}</h3>
+          <h3 id="manage-title">${t(locale, 'upload.manage.title')}</h3>
           <p class="warning">${t(locale, 'upload.manage.warning')}</p>
           <div class="copy-row">
             <input
               id="manage-link"
+              aria-labelledby="manage-title"
               type="url"
               readonly
               value="${result?.manageUrl ?? ''}"

@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeGif, makeJpeg, makePng, svgFile, textFile } from '../helpers/images.js';
 
 /**
- * The `maiimg` terminal adapter, run the way a person runs it: `node bin/maiimg.js ...` in a child
+ * The `maiimg` terminal adapter, run the way a person runs it: `maiimg ...` (from the source) in a child
  * process with its own data directory, checking what it prints and how it exits.
  */
-const BIN = path.resolve('bin/maiimg.js');
+const BIN = path.resolve('scripts/maiimg-source.mjs');
 
 interface Run {
   code: number;

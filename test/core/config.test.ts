@@ -22,9 +22,14 @@ describe('configuration', () => {
       maxBatchFiles: 25,
       maxImagePixels: 100_000_000,
       maxAnimationFrames: 1000,
-      maxAnimationPixels: 100_000_000,
+      maxAnimationPixels: 40_000_000,
     });
     expect(config.chat.batchQuietMs).toBe(2500);
+    expect(config.uploads).toMatchObject({
+      bytesInFlight: 512 * 1024 * 1024,
+      bytesPerIpPerDay: 2 * 1024 * 1024 * 1024,
+      defaultExpiryMs: null,
+    });
   });
 
   it('selects PostgreSQL from a postgres:// or postgresql:// URL', () => {

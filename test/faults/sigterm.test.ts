@@ -14,12 +14,12 @@ import { freePort, testConfig } from '../helpers/test-core.js';
 import { CHROME_UA } from '../web/web-harness.js';
 
 /**
- * The real process (`node bin/maiimg.js serve`, SQLite and local files under a temp DATA_DIR) is sent
+ * The real process (`maiimg serve` from the source, SQLite and local files under a temp DATA_DIR) is sent
  * SIGTERM while it is busy. It must stop by itself with exit code 0, having written every open it
  * answered and finished (or cleanly refused) every batch in hand; the database tells.
  */
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/maiimg.js');
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/maiimg-source.mjs');
 
 interface Child {
   process: ChildProcess;

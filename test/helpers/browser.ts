@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`); playwright's own browser download cannot work offline. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -59,6 +59,38 @@ export async function launchTestBrowser(options: { locale?: string } = {}): Prom
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The two screens the site is checked on: a phone (390×844 at 3x) and a laptop (1366×800 at 1x). */
+export const VIEWPORTS = {
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true },
+  desktop: { viewport: { width: 1366, height: 800 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false },
+} as const;
+export type ViewportName = keyof typeof VIEWPORTS;
+
+/**
+ * A headless Chromium for tests that need several contexts (screen sizes, colour schemes); each
+ * context is a fresh profile. Fails loudly when Chromium is missing.
+ */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A context with one of VIEWPORTS, a person's user agent, and the given colour scheme and language. */
+export function viewportContext(
+  browser: Browser,
+  name: ViewportName,
+  options: { colorScheme?: 'light' | 'dark'; locale?: string } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({
+    ...VIEWPORTS[name],
+    userAgent: DESKTOP_CHROME_UA,
+    colorScheme: options.colorScheme ?? 'light',
+    locale: options.locale ?? 'en-US',
+  });
 }
 
 /** Saves a full-page screenshot under test-artifacts/ and returns its path. */

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(REPO, 'bin/maiimg.js');
+// The TypeScript source (through tsx), not the build in dist/, so a test never runs a stale build;
+// scripts/smoke-production.sh runs the built product.
+const BIN = path.join(REPO, 'scripts/maiimg-source.mjs');
 
 /** A real `maiimg serve` process (what `npm start` runs), started with its own environment. */
 export interface ServerProcess {
@@ -18,7 +20,7 @@ export interface ServerProcess {
 }
 
 /**
- * Spawns `node bin/maiimg.js serve` with `env` on top of a minimal environment (PATH and HOME only,
+ * Spawns `maiimg serve` (from the source) with `env` on top of a minimal environment (PATH and HOME only,
  * so the developer's own variables cannot leak in), and waits until `/readyz` answers 200.
  * `env` must set PORT (the URL is derived from it).
  */

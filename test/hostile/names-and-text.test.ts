@@ -72,8 +72,8 @@ const get = (pathname: string, headers: Record<string, string> = {}) =>
 
 /** No character a file system or a terminal treats specially, no lone half of a surrogate pair. */
 function isReadableName(name: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return (
+    // eslint-disable-next-line no-control-regex
     !/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\]/.test(name) &&
     !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name) &&
     name !== '.' &&

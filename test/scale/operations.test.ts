@@ -25,11 +25,11 @@ async function serve(env: Record<string, string> = {}): Promise<RunningServer> {
 
 describe('health, readiness and metrics', () => {
   it('answers /healthz and /readyz, and serves Prometheus metrics', async () => {
-    const { url } = await serve();
+    const { url } = await serve({ METRICS_TOKEN: 'scrape-me-please' });
     expect(await (await fetch(`${url}/healthz`)).text()).toBe('ok');
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     await fetch(`${url}/g/AAAAAAAAAAAAAAAAAAAAAA`);
-    const metrics = await fetch(`${url}/metrics`);
+    const metrics = await fetch(`${url}/metrics`, { headers: { authorization: 'Bearer scrape-me-please' } });
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await metrics.text();
@@ -42,6 +42,13 @@ describe('health, readiness and metrics', () => {
       /maiimg_http_request_duration_seconds_count\{method="GET",route="\/g\/:slug",status="404"\} 1/,
     );
     expect(text).not.toContain('AAAAAAAAAAAAAAAAAAAAAA');
+  });
+
+  it('does not serve /metrics at all without METRICS_TOKEN', async () => {
+    const { url } = await serve();
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain('maiimg_info');
   });
 
   it('asks for the bearer token when METRICS_TOKEN is set', async () => {

@@ -87,6 +87,8 @@ async function reaches(slug: string, field: 'humanVisits' | 'openCount', expecte
   return current;
 }
 
+const SCRAPE = { authorization: 'Bearer scrape-me' };
+
 function metricValue(text: string, series: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : 0;
@@ -123,6 +125,7 @@ for (const sharedState of ['database', 'redis'] as const)
           S3_FORCE_PATH_STYLE: 'true',
           // One secret for all, as docs/deploy.md says: a cookie set by one instance is read by the other.
           SESSION_SECRET: randomBytes(32).toString('hex'),
+          METRICS_TOKEN: 'scrape-me',
           PUBLIC_BASE_URL: `http://127.0.0.1:${webPort1}`,
           LOG_LEVEL: 'warn',
           DEFAULT_LOCALE: 'en',
@@ -246,7 +249,7 @@ for (const sharedState of ['database', 'redis'] as const)
 
       it('exposes Prometheus metrics on every process', async () => {
         const webMetrics = await Promise.all(
-          web.map(async (instance) => (await fetch(`${instance.url}/metrics`)).text()),
+          web.map(async (instance) => (await fetch(`${instance.url}/metrics`, { headers: SCRAPE })).text()),
         );
         const humanOpens = webMetrics.reduce(
           (sum, text) => sum + metricValue(text, 'maiimg_visits_total{kind="human"}'),
@@ -270,7 +273,7 @@ for (const sharedState of ['database', 'redis'] as const)
         expect(webMetrics[0]).toMatch(
           /maiimg_http_request_duration_seconds_count\{method="GET",route="\/g\/:slug",status="200"\} \d+/,
         );
-        const botMetrics = await (await fetch(`${bots!.url}/metrics`)).text();
+        const botMetrics = await (await fetch(`${bots!.url}/metrics`, { headers: SCRAPE })).text();
         expect(metricValue(botMetrics, 'maiimg_batches_total{outcome="gallery"}')).toBe(5);
         expect(metricValue(botMetrics, 'maiimg_images_accepted_total{format="jpeg"}')).toBe(5);
       });

@@ -16,8 +16,14 @@ describe('gallery page', () => {
     expect(response.status).toBe(200);
     const page = await response.text();
     expect(page).toContain('<h1>Summer &lt;trip&gt;</h1>');
-    expect(page).toContain('8 image(s)');
-    expect(page.match(/<img src="\/g\/[^"]+\/480\.webp" width="\d+" height="\d+"/g)).toHaveLength(8);
+    expect(page).toContain('8 photos');
+    expect(
+      page.match(
+        /<img\s+src="\/g\/[^"]+\/480\.webp"\s+srcset="[^"]+ \d+w"\s+sizes="auto, [^"]+"\s+width="\d+"\s+height="\d+"/g,
+      ),
+    ).toHaveLength(8);
+    // Alt text that says something: the title and the position.
+    expect(page).toContain('alt="Summer &lt;trip&gt;, photo 3 of 8"');
     expect(page).toContain('loading="lazy"');
     expect(page).toContain('<script src="/assets/lightbox.js');
     expect(page).not.toMatch(/<script>|<script [^s]|\sstyle=|\son\w+=/);
@@ -30,7 +36,10 @@ describe('gallery page', () => {
     ).text();
     expect(page).toContain('<html lang="zh-CN">');
     expect(page).toContain('未命名相册');
-    expect(page).toContain('全部下载（ZIP）');
+    expect(page).toContain('全部下载，');
+    expect(page).toContain('2 张照片');
+    // No title: the file name says which photo it is.
+    expect(page).toContain('alt="photo-1.jpg，第 1 张，共 2 张"');
   });
 
   it('sends the security headers: a CSP without inline script, nosniff, no referrer, no framing', async () => {
@@ -50,10 +59,10 @@ describe('gallery page', () => {
     const page = await (
       await web.get(`/g/${gallery.slug}`, { headers: { 'user-agent': 'TelegramBot (like TwitterBot)' } })
     ).text();
-    expect(page).toContain('<meta property="og:title" content="Unfurl me">');
-    expect(page).toContain('<meta property="og:description" content="3 image(s)">');
-    expect(page).toContain(`<meta property="og:image" content="${web.base}/g/${gallery.slug}/i/0/1600.webp">`);
-    expect(page).toContain('<meta name="twitter:card" content="summary_large_image">');
+    expect(page).toContain('<meta property="og:title" content="Unfurl me" />');
+    expect(page).toContain('<meta property="og:description" content="3 photos" />');
+    expect(page).toContain(`<meta property="og:image" content="${web.base}/g/${gallery.slug}/i/0/1600.webp" />`);
+    expect(page).toContain('<meta name="twitter:card" content="summary_large_image" />');
   });
 
   it('serves the home page and the health checks', async () => {
@@ -116,6 +125,10 @@ describe('password gate', () => {
     const gatePage = await gate.text();
     expect(gatePage).toContain('protected by a password');
     expect(gatePage).not.toContain('og:image');
+    // Neutral preview tags: neither the real title nor the photo count reach a chat app's unfurl.
+    expect(gatePage).not.toContain('Summer trip');
+    expect(gatePage).not.toMatch(/image\(s\)/);
+    expect(gatePage).toMatch(/<meta property="og:description" content=""\s*\/?>/);
     expect(gatePage).not.toContain('480.webp');
     expect((await web.get(`/g/${gallery.slug}/i/0/480.webp`)).status).toBe(401);
 
@@ -182,13 +195,14 @@ describe('password gate', () => {
 });
 
 describe('image responses', () => {
-  it('serves display versions inline with an ETag, immutable caching and 304 on revalidation', async () => {
+  it('serves display versions inline with an ETag, five minutes of caching and 304 on revalidation', async () => {
     const gallery = await web.gallery();
     const response = await web.get(`/g/${gallery.slug}/i/0/480.webp`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('image/webp');
     expect(response.headers.get('content-disposition')).toBe('inline');
-    expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // Short enough that a disable or delete reaches every shared cache within minutes.
+    expect(response.headers.get('cache-control')).toBe('public, max-age=300');
     const etag = response.headers.get('etag')!;
     expect(etag).toBe(`"${gallery.images[0]!.hash}-480"`);
     const body = Buffer.from(await response.arrayBuffer());

@@ -119,7 +119,7 @@ describe('the upload page in a real browser (Chromium)', () => {
     // No chat to send a first-open alert to, so no such switch.
     expect(await owner.locator('select[name=alerts]').count()).toBe(0);
     await owner.locator('#toggle-link').click();
-    await owner.waitForURL(/done=saved/);
+    await owner.waitForURL(/done=state/);
     expect(await owner.locator('h1 .status').innerText()).toBe('disabled');
     await saveScreenshot(owner, 'upload-manage-disabled');
 

@@ -1,8 +1,14 @@
+import { readFileSync } from 'node:fs';
+import type { Request } from 'express';
+import { list as isbotList } from 'isbot';
 import { describe, expect, it } from 'vitest';
 import { anonymizeIp } from '../../core/visits/ip-anonymizer.js';
-import { classifyVisit } from '../../core/visits/visit-classifier.js';
+import { NARROWED_ISBOT_PATTERNS, PREVIEW_FETCHERS } from '../../core/visits/user-agent-rules.js';
+import { classifyVisit, type VisitClass } from '../../core/visits/visit-classifier.js';
 import type { VisitRequest } from '../../core/visits/visit-request.js';
 import { localeFromAcceptLanguage } from '../../gallery-web/locale.js';
+import { toVisitRequest } from '../../gallery-web/visit-request.js';
+import { USER_AGENTS, type AgentClass } from '../fixtures/user-agents.js';
 
 function request(userAgent: string | null, extra: Partial<VisitRequest> = {}): VisitRequest {
   return {
@@ -30,6 +36,7 @@ const PREVIEWS: Array<[string, string]> = [
     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0',
   ],
   ['whatsapp', 'WhatsApp/2.23.20.0 A'],
+  ['whatsapp-or-signal', 'WhatsApp/2'],
   ['twitter', 'Twitterbot/1.0'],
   ['linkedin', 'LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)'],
 ];
@@ -82,6 +89,63 @@ describe('visit classification', () => {
       kind: 'ignored',
       reason: 'head',
     });
+  });
+});
+
+/** A gallery request as the site sees it: express's headers through the web adapter's own translation. */
+function siteRequest(headers: Record<string, string>, method = 'GET'): VisitRequest {
+  const req = { method, headers, ip: '203.0.113.7', socket: {} } as unknown as Request;
+  return toVisitRequest(req);
+}
+
+function asVisitClass(expected: AgentClass): VisitClass {
+  return expected.kind === 'in-app' ? { kind: 'human' } : expected;
+}
+
+/** The platform ids the README lists under "Link previews are recorded by platform". */
+function readmePreviewPlatforms(): string[] {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('Link previews are recorded by platform');
+  expect(start).toBeGreaterThan(0);
+  const paragraph = readme.slice(start, readme.indexOf('\n\n', start));
+  return [...paragraph.matchAll(/`([a-z-]+)`/g)].map((match) => match[1]!);
+}
+
+describe('real user agents (test/fixtures/user-agents.ts)', () => {
+  it.each(USER_AGENTS.map((fixture) => [fixture.expected.kind, fixture.userAgent, fixture] as const))(
+    'classifies as %s: %s',
+    (_kind, userAgent, fixture) => {
+      expect(fixture.source.trim()).not.toBe('');
+      expect(classifyVisit(siteRequest({ 'user-agent': userAgent }))).toEqual(asVisitClass(fixture.expected));
+    },
+  );
+
+  it('has every class of agent', () => {
+    const kinds = new Set(USER_AGENTS.map((fixture) => fixture.expected.kind));
+    expect([...kinds].sort()).toEqual(['bot', 'human', 'in-app', 'preview']);
+  });
+
+  it('has a real agent for every preview platform the classifier and the README name', () => {
+    const inTable = new Set(USER_AGENTS.flatMap((f) => (f.expected.kind === 'preview' ? [f.expected.platform] : [])));
+    const inReadme = readmePreviewPlatforms();
+    expect(inReadme.length).toBeGreaterThan(20);
+    for (const platform of inReadme) expect(inTable, `README platform ${platform}`).toContain(platform);
+    const inRules = new Set(PREVIEW_FETCHERS.map((fetcher) => fetcher.platform));
+    expect([...inRules].sort()).toEqual([...new Set(inReadme)].sort());
+  });
+
+  it('narrows only isbot patterns that still exist upstream', () => {
+    // When isbot drops or fixes one of these, the narrowing has become dead weight: remove it.
+    for (const pattern of NARROWED_ISBOT_PATTERNS) expect(isbotList).toContain(pattern);
+  });
+
+  it('ignores old Safari Top Sites thumbnails (X-Purpose: preview) like a prefetch', () => {
+    const safari = USER_AGENTS.find((fixture) => fixture.source.includes('(Safari)'))!.userAgent;
+    expect(classifyVisit(siteRequest({ 'user-agent': safari, 'x-purpose': 'preview' }))).toEqual({
+      kind: 'ignored',
+      reason: 'prefetch',
+    });
+    expect(classifyVisit(siteRequest({ 'user-agent': safari }))).toEqual({ kind: 'human' });
   });
 });
 

@@ -17,7 +17,7 @@ describe('display versions', () => {
     const thumbnail = await sharp(prepared.thumbnail).metadata();
     expect(thumbnail.format).toBe('webp');
     expect([thumbnail.width, thumbnail.height]).toEqual([480, 360]);
-    expect(DISPLAY_SIZES).toEqual([480, 1600]);
+    expect(DISPLAY_SIZES).toEqual([480, 1080, 1600]);
   });
 
   it('never enlarges a small image', async () => {
