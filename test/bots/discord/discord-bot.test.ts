@@ -608,7 +608,7 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect((await manage(fake.user('jean'), 'list', {}, 'fr')).json.content).toBe(t('en', 'list.empty'));
   });
 
-  it('asks the gateway for no privileged intent unless DISCORD_MESSAGE_CONTENT is set', async () => {
+  it('asks the gateway for no privileged intent', async () => {
     const intents = Number(fake.identifies[0]?.intents);
     expect(intents & GatewayIntentBits.MessageContent).toBe(0);
     for (const needed of [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages])
@@ -643,20 +643,17 @@ describe('Discord bot, registration and shutdown', () => {
   let harness: Harness | undefined;
   afterAll(() => stopHarness(harness));
 
-  it('registers to DISCORD_GUILD_ID, asks for MessageContent when enabled, and finishes the batch in hand when stopped', async () => {
+  it('registers to DISCORD_GUILD_ID and finishes the batch in hand when stopped', async () => {
     // A quiet window far longer than the test: only the graceful stop can close this batch.
     harness = await startHarness({
       BATCH_QUIET_MS: '600000',
       BATCH_MAX_WAIT_MS: '600000',
       DISCORD_GUILD_ID: '800000000000000001',
-      DISCORD_MESSAGE_CONTENT: 'true',
     });
     const { fake: discord, running } = harness;
     const put = discord.calls.find((call) => call.method === 'PUT')!;
     expect(put.path).toBe(`/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
-    expect(Number(discord.identifies[0]?.intents) & GatewayIntentBits.MessageContent).toBe(
-      GatewayIntentBits.MessageContent,
-    );
+    expect(Number(discord.identifies[0]?.intents) & GatewayIntentBits.MessageContent).toBe(0);
 
     const dave = discord.user('dave');
     const photo = discord.addAttachment({
