@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunningServer, type RunningServer } from '../../../cli/server.js';
 import { encodeButton } from '../../../core/chat/chat-commands.js';
-import { errorMessage } from '../../../core/messages.js';
+import { errorMessage, t } from '../../../core/messages.js';
 import type { Owner } from '../../../core/types.js';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedSlackCall } from '../../fakes/slack-api.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
@@ -160,8 +160,9 @@ describe('Slack app (HTTP mode, end to end)', () => {
     const [post] = await fake.waitFor('chat.postMessage', inChannel('D3'));
     const text = bodyText(post!);
     expect(text).toContain(errorMessage('en', 'NO_VALID_FILES'));
-    expect(text).toContain('sign-in page instead of holiday.jpg');
-    expect(text).toContain('files:read');
+    expect(text).toContain(t('en', 'slack.loginPage', { files: 'holiday.jpg' }));
+    // OAuth scopes are for the admin and the logs, not for the person sharing a photo.
+    expect(text).not.toContain('files:read');
     expect(await running.core.service.listGalleries(slackOwner('U3'))).toEqual([]);
   });
 
@@ -184,7 +185,7 @@ describe('Slack app (HTTP mode, end to end)', () => {
 
   it('answers in Chinese to a user whose Slack language is Chinese', async () => {
     const help = await command('UZH', 'DZH', 'help');
-    expect(String(help.body.text)).toContain('/gallery list：你的相册');
+    expect(String(help.body.text)).toContain(`/gallery list: ${t('zh-CN', 'command.about.list')}`);
   });
 
   it('refuses requests with a forged signature or a stale timestamp, and does nothing for them', async () => {
@@ -297,13 +298,15 @@ describe('Slack app (HTTP mode, end to end)', () => {
   });
 
   it('answers /gallery stats in a DM with the summary and uploads the PNG chart into that DM', async () => {
-    const { url, slug } = await galleryOf('U10', 'D10');
+    // The app's own DM with U10, as conversations.open names it.
+    const dm = fake.directMessageOf('U10');
+    const { url, slug } = await galleryOf('U10', dm);
     expect(await openLikeABrowser(url)).toBe(200);
-    const stats = await command('U10', 'D10', `stats ${url}`);
+    const stats = await command('U10', dm, `stats ${url}`);
     expect(stats.body.response_type).toBe('ephemeral');
     expect(String(stats.body.text)).toContain('1 open by 1 visitor');
     expect(actionIds(stats)).toContain('maiimg_dashboard');
-    const [complete] = await fake.waitFor('files.completeUploadExternal', inChannel('D10'));
+    const [complete] = await fake.waitFor('files.completeUploadExternal', inChannel(dm));
     const [file] = JSON.parse(String(complete!.body.files)) as Array<{ id: string; title: string }>;
     expect(file!.title).toBe('Opens of your gallery');
     expect(isPng(fake.uploadedFile(file!.id)!)).toBe(true);
@@ -621,7 +624,13 @@ describe('Slack app (HTTP mode, end to end)', () => {
 
   it('logs a Slack API failure while answering a share, and goes on serving', async () => {
     // chat.postMessage keeps failing: the WebClient's own retries run out.
-    fake.failNext('chat.postMessage', { status: 500, times: 3, match: inChannel('D30') });
+    // ... in the channel and in the DM it falls back to.
+    const fallback = fake.directMessageOf('U30');
+    fake.failNext('chat.postMessage', {
+      status: 500,
+      times: 6,
+      match: (call) => inChannel('D30')(call) || inChannel(fallback)(call),
+    });
     await shareFiles('U30', 'D30', [{ name: 'lost.jpg', bytes: await makeJpeg(64, 48, 301) }]);
     await expect.poll(() => logs.messages().includes('batch processing failed'), { timeout: 15_000 }).toBe(true);
     await shareFiles('U30', 'D30', [{ name: 'next.jpg', bytes: await makeJpeg(64, 48, 302) }]);
