@@ -211,6 +211,28 @@ describe('Telegram bot in groups with privacy mode on (the default)', () => {
     expect(jonAnswer.at).toBeLessThan(idaAnswer.at);
     expect(idaAnswer.at - refusedAt).toBeGreaterThanOrEqual(3000);
   });
+  it('follows a group that became a supergroup, and stops retrying an alert for a user who blocked the bot', async () => {
+    const notifier = h.running.core.analytics.notifiers.get('telegram')!;
+    const old = newGroup({ type: 'group' });
+    const upgraded = newGroup();
+    h.fake.migrateChat(old.id, upgraded.id);
+    const owner = newUser();
+    const alert = (chatId: string | null) => ({
+      kind: 'first-open' as const,
+      owner: { platform: 'telegram' as const, userId: String(owner.id), chatId },
+      locale: 'en' as const,
+      slug: 'a'.repeat(22),
+      text: 'Your gallery was opened for the first time.',
+      buttons: [],
+    });
+    const since = h.fake.calls.length;
+    await notifier.notify(alert(String(old.id)));
+    const delivered = await h.fake.waitForCall('sendMessage', (c) => chatIdOf(c) === upgraded.id, { since });
+    expect(textOf(delivered)).toContain('opened for the first time');
+    // Blocked: no chat accepts the alert, and that will not heal, so notify does not ask for a retry.
+    h.fake.blockBot(owner.id);
+    await expect(notifier.notify(alert(null))).resolves.toBeUndefined();
+  });
 });
 
 describe('Telegram bot in groups where it sees every message (admin, or privacy off)', () => {
