@@ -26,12 +26,27 @@ const en = {
   PLATFORM_FILE_TOO_LARGE:
     'is larger than the {limit} this chat platform lets bots download. An operator can lift this by running a self-hosted API server.',
   INTERNAL: 'Something went wrong on our side. Please try again.',
+  'option.expiry': 'expiry',
+  'option.maxOpens': 'max opens',
+  'option.password': 'password',
+  'option.download': 'download',
+  'option.alerts': 'alerts',
+  'option.title': 'title',
+  'reason.missing': 'missing value',
+  'reason.future': 'must be in the future',
+  'reason.expiryFormat': 'use 7d, 12h, a date like 2026-12-31, or off',
+  'reason.invalidDate': 'not a valid date',
+  'reason.wholeNumber': 'use a whole number from 1',
+  'reason.wholeNumberOrOff': 'use a whole number from 1, or off',
+  'reason.onOff': 'use on or off',
+  'reason.passwordOrOff': 'give a password, or off',
+  'reason.length': '1 to {max} characters',
   // replies
   'gallery.ready': 'Your gallery is ready: {url}',
-  'gallery.count': '{count} image(s)',
+  'gallery.count': '{count|one:# image|other:# images}',
   'gallery.rejected': 'Not included:',
   'gallery.rejectedLine': '{file} {reason}',
-  'batch.received': 'Received {count} file(s)…',
+  'batch.received': 'Received {count|one:# file|other:# files}…',
   'batch.processing': 'Processing {done}/{total}…',
   'link.disabled': 'Link disabled. The images are kept; enable it again at any time.',
   'link.enabled': 'Link enabled again.',
@@ -42,12 +57,52 @@ const en = {
   'link.state.expired': 'expired',
   'link.state.exhausted': 'open limit reached',
   'list.empty': 'You have no galleries yet. Send some photos to make one.',
-  'list.line': '{title} · {count} image(s) · {status} · {opens} open(s) · {url}',
-  'stats.summary': '{opens} open(s) by {unique} visitor(s); {previews} link preview(s); last open: {last}',
+  'list.line': '{title} · {count|one:# image|other:# images} · {status} · {opens|one:# open|other:# opens} · {url}',
+  'stats.summary':
+    '{opens|one:# open|other:# opens} by {unique|one:# visitor|other:# visitors}; {previews|one:# link preview|other:# link previews}; last open: {last}',
   'stats.never': 'never',
   untitled: 'Untitled gallery',
-  'command.needsLink': 'Which gallery? Add its link or code after /{command}, or reply to the gallery message.',
-  'delete.confirm': 'Delete “{title}” and its {count} image(s) for good? This cannot be undone.',
+  'command.needsLink': 'Which gallery? Add its link or code: {usage}',
+  'command.needsLink.reply': 'Or reply to the gallery message with the command.',
+  'command.arg.link': 'link',
+  'command.arg.when': '7d|2026-12-31|off',
+  'command.arg.count': 'n|off',
+  'command.arg.password': 'password|off',
+  'command.arg.onOff': 'on|off',
+  'command.arg.text': 'text',
+  'command.about.start': 'How to make a gallery',
+  'command.about.help': 'Help and all commands',
+  'command.about.list': 'your galleries, their state and opens',
+  'command.about.stats': 'who opened a gallery',
+  'command.about.disable': 'turn a link off (the images are kept)',
+  'command.about.enable': 'turn a link on again',
+  'command.about.delete': 'delete a gallery and its images (asks first)',
+  'command.about.expire': 'set when a link expires',
+  'command.about.maxviews': 'limit how many times a link can be opened',
+  'command.about.password': 'set or remove the password of a gallery',
+  'command.about.download': 'allow or forbid downloading the original images',
+  'command.about.title': 'rename a gallery',
+  'command.about.alerts': 'a message when a gallery is first opened, or not',
+  'command.about.dashboard': 'a private link to your dashboard (charts, visit log)',
+  'help.intro.telegram':
+    'Send me photos (one, an album, or several in a row) and I will answer with a gallery link and a QR code.',
+  'help.intro.discord':
+    'Send me images in a direct message, or mention me in a channel with images attached, and I will answer with a gallery link and a QR code. Several messages in a row become one gallery. Or use /gallery upload with attachments.',
+  'help.intro.slack':
+    'Send me images in a direct message, or share them in a channel and mention me, and I will answer in the thread with a gallery link and a QR code. Files you share within a few seconds become one gallery.',
+  'help.commands': 'Commands:',
+  'help.privateOnly': 'private chat only',
+  'help.replyInstead': 'Instead of <link> you can reply to the gallery message.',
+  'help.groups.telegram':
+    'In groups I only see photos whose caption mentions me (@name) or that reply to one of my messages; an album counts when one of its photos does. Stats and dashboard links go to you privately. Anonymous admins and channels cannot make galleries: send from your own account.',
+  'help.groups.discord':
+    'In a server channel I only take images from messages that mention me; I need Send Messages, Read Message History and Attach Files there. Management answers are only shown to you.',
+  'help.groups.slack':
+    'In a channel, mention me in the message with the files; I answer in its thread. Management answers are only shown to you.',
+  'chat.stopping': 'I am restarting right now; please send your images again in a minute.',
+  'chat.anonymous':
+    'You are posting anonymously or as a channel, so I cannot tell who owns the galleries. Please send from your own account.',
+  'delete.confirm': 'Delete “{title}” and its {count|one:# image|other:# images} for good? This cannot be undone.',
   'delete.cancelled': 'Kept. Nothing was deleted.',
   'password.privateOnly': 'For your safety, set passwords in a private chat with me, not in a group.',
   'button.stats': 'Stats',
@@ -57,64 +112,23 @@ const en = {
   'button.deleteYes': 'Yes, delete',
   'button.deleteNo': 'Cancel',
   'telegram.cloudLimit':
-    'is larger than the 20 MB Telegram lets bots download. Send it smaller, or ask the operator to run a self-hosted Telegram Bot API server (TELEGRAM_API_ROOT) with TELEGRAM_LOCAL_MODE=true, which raises the limit to {limit}.',
-  'telegram.command.start': 'Start: how to make a gallery',
-  'telegram.command.help': 'Help and all commands',
-  'telegram.command.list': 'Your galleries, their state and opens',
-  'telegram.command.stats': '<link>: who opened a gallery',
-  'telegram.command.disable': '<link>: turn a link off (images kept)',
-  'telegram.command.enable': '<link>: turn a link on again',
-  'telegram.command.delete': '<link>: delete a gallery (asks first)',
-  'telegram.command.expire': '<link> <7d|date|off>: set an expiry',
-  'telegram.command.maxviews': '<link> <n|off>: limit the number of opens',
-  'telegram.command.password': '<link> <password|off>: private chat only',
-  'telegram.command.download': '<link> <on|off>: allow downloads',
-  'telegram.command.title': '<link> <text>: rename a gallery',
-  'telegram.command.alerts': '<link> <on|off>: a message when it is first opened',
-  'telegram.command.dashboard': 'A private link to your dashboard',
+    'is larger than the 20 MB Telegram lets bots download. Send it smaller, or ask the operator to run a self-hosted Telegram Bot API server, which raises the limit to {limit}.',
+  'telegram.animation':
+    'Telegram turned your GIF into a video, which I cannot use. Send it as a file to keep it a GIF.',
+  'telegram.statsPrivately':
+    'Stats show where visitors are and what devices they use, so I sent them to you privately.',
   'telegram.sentPrivately': 'I sent it to you in a private message.',
   'telegram.privateFailed':
     'I cannot send you a private message yet: open a chat with @{bot}, press Start, then ask again.',
   'alerts.on': 'I will tell you when “{title}” is opened for the first time.',
   'alerts.off': 'You will not be told when “{title}” is opened for the first time.',
-  help:
-    'Send me photos (one, an album, or several in a row) and I will answer with a gallery link and a QR code.\n' +
-    'Commands:\n' +
-    '/list: your galleries\n' +
-    '/stats <link>: who opened it\n' +
-    '/disable <link>, /enable <link>: turn a link off and on (images are kept)\n' +
-    '/delete <link>: delete a gallery\n' +
-    '/expire <link> <7d|2026-12-31|off>\n' +
-    '/maxviews <link> <n|off>\n' +
-    '/password <link> <password|off> (private chat only)\n' +
-    '/download <link> <on|off>\n' +
-    '/title <link> <text>\n' +
-    '/alerts <link> <on|off>: a message when it is first opened\n' +
-    '/dashboard: a private link to your dashboard (charts, visit log)\n' +
-    'Instead of <link> you can reply to the gallery message.',
   FILE_UNREADABLE: 'could not be read',
   // Slack (bots/slack): Slack-only replies
-  'slack.help':
-    'Send me images in a direct message, or share them in a channel and mention me, and I will answer in the thread with a gallery link and a QR code. ' +
-    'Files you share within a few seconds become one gallery.\n' +
-    'Commands (only you see the answers):\n' +
-    '{command} list: your galleries\n' +
-    '{command} stats <link>: who opened it\n' +
-    '{command} disable <link>, {command} enable <link>: turn a link off and on (images are kept)\n' +
-    '{command} delete <link>: delete a gallery\n' +
-    '{command} expire <link> <7d|2026-12-31|off>\n' +
-    '{command} maxviews <link> <n|off>\n' +
-    '{command} password <link> <password|off>\n' +
-    '{command} download <link> <on|off>\n' +
-    '{command} title <link> <text>\n' +
-    '{command} alerts <link> <on|off>: a message when it is first opened\n' +
-    '/dashboard: a private link to your dashboard (charts, visit log)',
   'slack.loginPage':
-    'Slack sent its sign-in page instead of {files}. The app needs the files:read scope: an admin can add it in the app settings (see bots/slack/manifest.yml) and reinstall the app.',
+    'Slack did not let me read {files}. An admin of this workspace needs to update the app settings and reinstall the app.',
   'slack.qrTitle': 'QR code of your gallery',
   'slack.deleteConfirmTitle': 'Delete this gallery?',
   'slack.deleteConfirmText': 'The gallery and all its images are deleted for good. This cannot be undone.',
-  'slack.restarting': 'I am restarting right now; please share your images again in a minute.',
   'slack.chartTitle': 'Opens of your gallery',
   'slack.chartInDirectMessage': 'The chart is in our direct messages, so only you see it.',
   // gallery web site (gallery-web/)
@@ -157,18 +171,6 @@ const en = {
   // Discord (bots/discord): slash command descriptions and Discord-only replies
   'discord.command': 'Make photo galleries and manage their links',
   'discord.upload': 'Make a gallery from the images you attach',
-  'discord.list': 'List your galleries',
-  'discord.stats': 'See who opened a gallery',
-  'discord.disable': 'Turn a link off (the images are kept)',
-  'discord.enable': 'Turn a link on again',
-  'discord.delete': 'Delete a gallery and its images',
-  'discord.expire': 'Set when a link expires',
-  'discord.maxviews': 'Limit how many times a link can be opened',
-  'discord.password': 'Set or remove the password of a gallery',
-  'discord.download': 'Allow or forbid downloading the original images',
-  'discord.title': 'Change the title of a gallery',
-  'discord.alerts': 'Be told, or not, when a gallery is first opened',
-  'discord.dashboard': 'Get a private link to your dashboard',
   'discord.option.enabled': 'Send a message when it is first opened?',
   'discord.option.image': 'An image for the gallery',
   'discord.option.title': 'Title of the gallery',
@@ -182,11 +184,13 @@ const en = {
   'discord.option.newPassword': 'The password, or off to remove it',
   'discord.option.allowed': 'Allow downloads?',
   'discord.option.text': 'The new title (leave it out to remove the title)',
-  'discord.stopping': 'I am restarting right now; please send your images again in a minute.',
-  'discord.help':
-    'Send me images in a direct message, or mention me in a channel with images attached, and I will answer with a gallery link and a QR code. ' +
-    'Several messages in a row become one gallery.\n' +
-    'Or use /gallery upload with attachments. Manage your galleries with /gallery list, stats, disable, enable, delete, expire, maxviews, password, download, title and alerts; /dashboard gives you a private link to your dashboard.',
+  'discord.missingPermissions':
+    'I cannot answer here: I am missing {permissions} in this channel. Ask an admin to grant them, or send me the images in a direct message.',
+  'discord.permission.SendMessages': 'Send Messages',
+  'discord.permission.ReadMessageHistory': 'Read Message History',
+  'discord.permission.AttachFiles': 'Attach Files',
+  'discord.permission.ViewChannel': 'View Channel',
+  'discord.permission.EmbedLinks': 'Embed Links',
   // visit analytics and the owner dashboard (core/analytics, gallery-web/dashboard)
   'analytics.unknown': 'unknown',
   'analytics.device.desktop': 'Desktop',
@@ -397,6 +401,21 @@ const zhCN: Record<MessageKey, string> = {
   DOWNLOAD_FAILED: '下载失败',
   PLATFORM_FILE_TOO_LARGE: '超过了该聊天平台允许机器人下载的 {limit} 上限。管理员可以通过自建 API 服务器解除此限制。',
   INTERNAL: '我们这边出了点问题，请重试。',
+  'option.expiry': '过期时间',
+  'option.maxOpens': '最多打开次数',
+  'option.password': '密码',
+  'option.download': '下载',
+  'option.alerts': '通知',
+  'option.title': '标题',
+  'reason.missing': '缺少值',
+  'reason.future': '必须是将来的时间',
+  'reason.expiryFormat': '请使用 7d、12h、2026-12-31 这样的日期，或 off',
+  'reason.invalidDate': '不是有效的日期',
+  'reason.wholeNumber': '请使用从 1 开始的整数',
+  'reason.wholeNumberOrOff': '请使用从 1 开始的整数，或 off',
+  'reason.onOff': '请使用 on 或 off',
+  'reason.passwordOrOff': '请给出密码，或 off',
+  'reason.length': '1 到 {max} 个字符',
   'gallery.ready': '相册已生成：{url}',
   'gallery.count': '{count} 张图片',
   'gallery.rejected': '未收录：',
@@ -416,7 +435,43 @@ const zhCN: Record<MessageKey, string> = {
   'stats.summary': '{unique} 位访客共打开 {opens} 次；链接预览 {previews} 次；最近打开：{last}',
   'stats.never': '从未',
   untitled: '未命名相册',
-  'command.needsLink': '是哪个相册？请在 /{command} 后加上链接或编号，或直接回复相册消息。',
+  'command.needsLink': '是哪个相册？请加上链接或编号：{usage}',
+  'command.needsLink.reply': '也可以用命令直接回复相册消息。',
+  'command.arg.link': '链接',
+  'command.arg.when': '7d|2026-12-31|off',
+  'command.arg.count': '次数|off',
+  'command.arg.password': '密码|off',
+  'command.arg.onOff': 'on|off',
+  'command.arg.text': '标题',
+  'command.about.start': '如何创建相册',
+  'command.about.help': '帮助和全部命令',
+  'command.about.list': '你的相册、状态和打开次数',
+  'command.about.stats': '谁打开了相册',
+  'command.about.disable': '停用链接（图片保留）',
+  'command.about.enable': '重新启用链接',
+  'command.about.delete': '删除相册及其图片（会先确认）',
+  'command.about.expire': '设置链接的过期时间',
+  'command.about.maxviews': '限制链接可被打开的次数',
+  'command.about.password': '设置或移除相册密码',
+  'command.about.download': '允许或禁止下载原图',
+  'command.about.title': '重命名相册',
+  'command.about.alerts': '相册首次被打开时是否通知我',
+  'command.about.dashboard': '管理面板的私密链接（图表、访问记录）',
+  'help.intro.telegram': '给我发送照片（单张、相册或连续多张），我会回复相册链接和二维码。',
+  'help.intro.discord':
+    '在私信中给我发送图片，或在频道中提及我并附上图片，我会回复相册链接和二维码。连续发送的多条消息会合成一个相册。也可以使用 /gallery upload 并附上图片。',
+  'help.intro.slack':
+    '在私信中给我发送图片，或在频道中分享图片并提及我，我会在消息串中回复相册链接和二维码。几秒内连续分享的文件会合成一个相册。',
+  'help.commands': '命令：',
+  'help.privateOnly': '仅限私聊',
+  'help.replyInstead': '也可以直接回复相册消息来代替 <链接>。',
+  'help.groups.telegram':
+    '在群组中，我只处理说明文字提及我（@用户名）或回复我消息的照片；相册中只要有一张满足条件即可。统计和管理面板链接会私聊发给你。匿名管理员和频道身份无法创建相册，请用你自己的账号发送。',
+  'help.groups.discord':
+    '在服务器频道中，我只处理提及我的消息中的图片；我在该频道需要“发送消息”“阅读消息历史”和“附加文件”权限。管理命令的回复只有你能看到。',
+  'help.groups.slack': '在频道中，请在带文件的消息里提及我，我会在该消息串中回复。管理命令的回复只有你能看到。',
+  'chat.stopping': '我正在重启，请过一分钟再发送图片。',
+  'chat.anonymous': '你正在以匿名或频道身份发言，我无法确定相册归谁所有。请用你自己的账号发送。',
   'delete.confirm': '确定永久删除「{title}」及其 {count} 张图片吗？此操作无法撤销。',
   'delete.cancelled': '已保留，没有删除任何内容。',
   'password.privateOnly': '为了安全，请在与我的私聊中设置密码，不要在群组里设置。',
@@ -427,61 +482,18 @@ const zhCN: Record<MessageKey, string> = {
   'button.deleteYes': '确认删除',
   'button.deleteNo': '取消',
   'telegram.cloudLimit':
-    '超过了 Telegram 允许机器人下载的 20 MB 上限。请发送更小的文件，或请管理员自建 Telegram Bot API 服务器（TELEGRAM_API_ROOT）并设置 TELEGRAM_LOCAL_MODE=true，上限即可提高到 {limit}。',
-  'telegram.command.start': '开始：如何创建相册',
-  'telegram.command.help': '帮助和全部命令',
-  'telegram.command.list': '你的相册、状态和打开次数',
-  'telegram.command.stats': '<链接>：谁打开了相册',
-  'telegram.command.disable': '<链接>：停用链接（图片保留）',
-  'telegram.command.enable': '<链接>：重新启用链接',
-  'telegram.command.delete': '<链接>：删除相册（会先确认）',
-  'telegram.command.expire': '<链接> <7d|日期|off>：设置过期时间',
-  'telegram.command.maxviews': '<链接> <次数|off>：限制打开次数',
-  'telegram.command.password': '<链接> <密码|off>：仅限私聊',
-  'telegram.command.download': '<链接> <on|off>：是否允许下载',
-  'telegram.command.title': '<链接> <标题>：重命名相册',
-  'telegram.command.alerts': '<链接> <on|off>：首次被打开时是否通知我',
-  'telegram.command.dashboard': '你的管理面板私密链接',
+    '超过了 Telegram 允许机器人下载的 20 MB 上限。请发送更小的文件，或请管理员自建 Telegram Bot API 服务器，上限即可提高到 {limit}。',
+  'telegram.animation': 'Telegram 把你的 GIF 转成了视频，我无法使用。请以文件形式发送，保持 GIF 格式。',
+  'telegram.statsPrivately': '统计包含访客的地区和设备，所以我私聊发给你了。',
   'telegram.sentPrivately': '已通过私聊发给你。',
   'telegram.privateFailed': '我还无法给你发私信：请打开与 @{bot} 的聊天并点击“开始”，然后再试一次。',
   'alerts.on': '「{title}」首次被打开时我会通知你。',
   'alerts.off': '「{title}」首次被打开时不再通知你。',
-  help:
-    '给我发送照片（单张、相册或连续多张），我会回复相册链接和二维码。\n' +
-    '命令：\n' +
-    '/list：你的相册\n' +
-    '/stats <链接>：谁打开了它\n' +
-    '/disable <链接>、/enable <链接>：停用或启用链接（图片保留）\n' +
-    '/delete <链接>：删除相册\n' +
-    '/expire <链接> <7d|2026-12-31|off>\n' +
-    '/maxviews <链接> <次数|off>\n' +
-    '/password <链接> <密码|off>（仅限私聊）\n' +
-    '/download <链接> <on|off>\n' +
-    '/title <链接> <标题>\n' +
-    '/alerts <链接> <on|off>：首次被打开时是否通知我\n' +
-    '/dashboard：管理面板的私密链接（图表、访问记录）\n' +
-    '也可以直接回复相册消息来代替 <链接>。',
   FILE_UNREADABLE: '无法读取',
-  'slack.help':
-    '在私信中给我发送图片，或在频道中分享图片并提及我，我会在消息串中回复相册链接和二维码。几秒内连续分享的文件会合成一个相册。\n' +
-    '命令（回复只有你能看到）：\n' +
-    '{command} list：你的相册\n' +
-    '{command} stats <链接>：谁打开了它\n' +
-    '{command} disable <链接>、{command} enable <链接>：停用或启用链接（图片保留）\n' +
-    '{command} delete <链接>：删除相册\n' +
-    '{command} expire <链接> <7d|2026-12-31|off>\n' +
-    '{command} maxviews <链接> <次数|off>\n' +
-    '{command} password <链接> <密码|off>\n' +
-    '{command} download <链接> <on|off>\n' +
-    '{command} title <链接> <标题>\n' +
-    '{command} alerts <链接> <on|off>：首次被打开时是否通知我\n' +
-    '/dashboard：管理面板的私密链接（图表、访问记录）',
-  'slack.loginPage':
-    'Slack 返回了登录页面，而不是 {files}。应用需要 files:read 权限：管理员可以在应用设置中添加该权限（见 bots/slack/manifest.yml），然后重新安装应用。',
+  'slack.loginPage': 'Slack 不允许我读取 {files}。需要工作区管理员更新应用设置并重新安装应用。',
   'slack.qrTitle': '相册二维码',
   'slack.deleteConfirmTitle': '删除这个相册？',
   'slack.deleteConfirmText': '相册及其所有图片将被永久删除，此操作无法撤销。',
-  'slack.restarting': '我正在重启，请过一分钟再分享图片。',
   'slack.chartTitle': '相册的打开情况',
   'slack.chartInDirectMessage': '图表已发到我们的私信中，只有你能看到。',
   'web.home.title': 'maiimg：来自聊天的照片相册',
@@ -521,18 +533,6 @@ const zhCN: Record<MessageKey, string> = {
   'web.tooMany.body': '你的网络尝试了太多不存在的地址，请等几分钟再试。',
   'discord.command': '创建照片相册并管理链接',
   'discord.upload': '用你附加的图片创建相册',
-  'discord.list': '列出你的相册',
-  'discord.stats': '查看谁打开了相册',
-  'discord.disable': '停用链接（图片保留）',
-  'discord.enable': '重新启用链接',
-  'discord.delete': '删除相册及其图片',
-  'discord.expire': '设置链接的过期时间',
-  'discord.maxviews': '限制链接可被打开的次数',
-  'discord.password': '设置或移除相册密码',
-  'discord.download': '允许或禁止下载原图',
-  'discord.title': '修改相册标题',
-  'discord.alerts': '设置相册首次被打开时是否通知我',
-  'discord.dashboard': '获取你的管理面板私密链接',
   'discord.option.enabled': '首次被打开时是否发消息通知？',
   'discord.option.image': '放入相册的图片',
   'discord.option.title': '相册标题',
@@ -546,10 +546,13 @@ const zhCN: Record<MessageKey, string> = {
   'discord.option.newPassword': '密码，或 off 以移除密码',
   'discord.option.allowed': '是否允许下载？',
   'discord.option.text': '新标题（留空则移除标题）',
-  'discord.stopping': '我正在重启，请过一分钟再发送图片。',
-  'discord.help':
-    '在私信中给我发送图片，或在频道中提及我并附上图片，我会回复相册链接和二维码。连续发送的多条消息会合成一个相册。\n' +
-    '也可以使用 /gallery upload 并附上图片。用 /gallery list、stats、disable、enable、delete、expire、maxviews、password、download、title 和 alerts 管理你的相册；/dashboard 会给你管理面板的私密链接。',
+  'discord.missingPermissions':
+    '我无法在这里回复：我在此频道缺少{permissions}权限。请管理员授予权限，或在私信中把图片发给我。',
+  'discord.permission.SendMessages': '“发送消息”',
+  'discord.permission.ReadMessageHistory': '“阅读消息历史”',
+  'discord.permission.AttachFiles': '“附加文件”',
+  'discord.permission.ViewChannel': '“查看频道”',
+  'discord.permission.EmbedLinks': '“嵌入链接”',
   // visit analytics and the owner dashboard (core/analytics, gallery-web/dashboard)
   'analytics.unknown': '未知',
   'analytics.device.desktop': '电脑',
@@ -769,7 +772,44 @@ export function t(locale: Locale, key: MessageKey, params: ErrorParams = {}): st
     .replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+/** The English literals some callers still pass as INVALID_OPTION's option and reason, by key. */
+const OPTION_KEYS: Record<string, MessageKey> = {
+  expiry: 'option.expiry',
+  'max opens': 'option.maxOpens',
+  password: 'option.password',
+  download: 'option.download',
+  alerts: 'option.alerts',
+  title: 'option.title',
+};
+const REASON_KEYS: Record<string, MessageKey> = {
+  'missing value': 'reason.missing',
+  'must be in the future': 'reason.future',
+  'use 7d, 12h, a date like 2026-12-31, or off': 'reason.expiryFormat',
+  'not a valid date': 'reason.invalidDate',
+  'use a whole number from 1': 'reason.wholeNumber',
+  'use a whole number from 1, or off': 'reason.wholeNumberOrOff',
+  'use on or off': 'reason.onOff',
+  'give a password, or off': 'reason.passwordOrOff',
+};
+
+/** An option name or reason, given as a catalogue key or as one of the known English literals. */
+function optionText(locale: Locale, value: unknown, keys: Record<string, MessageKey>): unknown {
+  if (typeof value !== 'string') return value;
+  if (value in catalogues[locale]) return t(locale, value as MessageKey);
+  const key = keys[value];
+  if (key) return t(locale, key);
+  const length = /^1 to (\d+) characters$/.exec(value);
+  if (length) return t(locale, 'reason.length', { max: Number(length[1]) });
+  return value;
+}
+
 export function errorMessage(locale: Locale, code: ErrorCode, params: ErrorParams = {}): string {
+  if (code === 'INVALID_OPTION') {
+    const translated: ErrorParams = { ...params };
+    if (params.option !== undefined) translated.option = optionText(locale, params.option, OPTION_KEYS) as string;
+    if (params.reason !== undefined) translated.reason = optionText(locale, params.reason, REASON_KEYS) as string;
+    params = translated;
+  }
   return t(locale, code, params);
 }
 

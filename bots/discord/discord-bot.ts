@@ -5,7 +5,9 @@ import {
   GatewayIntentBits,
   MessageFlags,
   Partials,
+  PermissionFlagsBits,
   Routes,
+  escapeMarkdown,
   type Attachment,
   type AutocompleteInteraction,
   type ButtonInteraction,
@@ -14,16 +16,22 @@ import {
   type Message,
 } from 'discord.js';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
+import { LRUCache } from 'lru-cache';
+import { decideMessage } from '../../core/chat/addressing.js';
 import { BatchCollector } from '../../core/chat/batch-collector.js';
-import { decodeButton, statusText, type ChatReply } from '../../core/chat/chat-commands.js';
+import { chatLocale } from '../../core/chat/chat-locale.js';
+import { retryTransient } from '../../core/chat/retry.js';
+import { splitText } from '../../core/chat/text-splitter.js';
+import { decodeButton, helpText, statusText, type ChatReply } from '../../core/chat/chat-commands.js';
+import { classifyDeliveryFailure } from '../../core/chat/transient-errors.js';
 import { parseExpiry, parseMaxOpens } from '../../core/link-options.js';
-import { localeFrom, t } from '../../core/messages.js';
+import { t, type MessageKey } from '../../core/messages.js';
 import type { Logger } from '../../core/ports.js';
 import type { GalleryOptions, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext, RunningBot } from '../shared/bot-context.js';
 import { attachmentFile } from './attachment-files.js';
 import { parseDiscordConfig, type DiscordConfig } from './discord-config.js';
-import { buttonRows, fitContent, renderReply, renderReplyWithImage } from './discord-render.js';
+import { MAX_CONTENT_LENGTH, buttonRows, fitContent, renderReply, renderReplyWithImage } from './discord-render.js';
 import { ReplyEditor } from './reply-editor.js';
 import {
   COMMAND_NAME,
@@ -41,6 +49,9 @@ interface ReplyPayload {
   content: string;
   components?: ReturnType<typeof buttonRows>;
   files?: AttachmentBuilder[];
+  flags?: MessageFlags.SuppressEmbeds;
+  /** The gallery the payload answers for (not sent to Discord). */
+  slug?: string;
 }
 
 /** Who a batch belongs to and where its answer goes. */
@@ -67,20 +78,25 @@ export class DiscordBot implements Notifier {
   private readonly logger: Logger;
   private readonly collector: BatchCollector<IncomingFile, BatchMeta>;
   /** Messages carry no locale; the one a user's last interaction had is the best guess for them. */
-  private readonly userLocales = new Map<string, Locale>();
+  private readonly userLocales = new LRUCache<string, Locale>({ max: 10_000 });
+  /**
+   * Where each recent gallery's answer was posted, so a delete (from a button in an ephemeral
+   * confirmation) can also retire the gallery message's link and buttons.
+   */
+  private readonly galleryMessages = new LRUCache<string, { channelId: string; messageId: string }>({ max: 5_000 });
   /** The reply editor of each message batch still collecting, so later messages update its count. */
   private readonly openEditors = new Map<string, ReplyEditor<ReplyPayload>>();
   private unregisterNotifier: (() => void) | undefined;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly context: BotContext,
     private readonly settings: DiscordConfig,
   ) {
     this.logger = context.logger.child({ bot: 'discord' });
+    // Without the privileged MessageContent intent Discord still sends the attachments of DMs and of
+    // messages that mention the bot, which is all the bot takes (core/chat/addressing).
     const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
-    // Without MessageContent, Discord still sends attachments of DMs and of messages that mention
-    // the bot, which is all the bot needs; the privileged intent is only asked for when enabled.
-    if (settings.messageContentIntent) intents.push(GatewayIntentBits.MessageContent);
     this.client = new Client({
       intents,
       // DM channels are not cached until a message arrives: without this, DMs are dropped.
@@ -112,16 +128,24 @@ export class DiscordBot implements Notifier {
   /** Registers the command and logs in without blocking the process start; failures are logged. */
   start(): void {
     this.unregisterNotifier = this.context.core.analytics.notifiers.register('discord', this);
-    // login() hands the token to the REST client before its first await, so registration can run alongside.
-    this.client
-      .login(this.settings.token)
-      .catch((error: unknown) => this.logger.error({ err: error }, 'discord: login failed'));
+    // login() hands the token to the REST client before its first await, so registration can run
+    // alongside. A network blip at start is retried with backoff, as the other bots do; a bad token is not.
+    retryTransient(() => this.client.login(this.settings.token), {
+      logger: this.logger,
+      what: 'discord: login',
+      retries: Number.POSITIVE_INFINITY,
+      maxDelayMs: 60_000,
+      signal: this.abort.signal,
+    }).catch((error: unknown) => {
+      if (!this.abort.signal.aborted) this.logger.error({ err: error }, 'discord: login failed');
+    });
     void this.guard('command registration', () => this.registerCommands());
   }
 
   /** Accepts nothing new, answers the batches in hand, then disconnects. */
   async stop(): Promise<void> {
     this.unregisterNotifier?.();
+    this.abort.abort();
     await this.collector.drain();
     await this.client.destroy();
   }
@@ -144,7 +168,7 @@ export class DiscordBot implements Notifier {
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
-    this.userLocales.set(interaction.user.id, localeFrom(interaction.locale));
+    this.userLocales.set(interaction.user.id, this.localeOf(interaction.locale));
     if (interaction.isAutocomplete()) return this.autocomplete(interaction);
     if (interaction.isButton()) return this.button(interaction);
     if (interaction.isChatInputCommand() && interaction.commandName === COMMAND_NAME) {
@@ -161,7 +185,7 @@ export class DiscordBot implements Notifier {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const reply = await this.context.commands.run({
       owner: this.ownerOf(interaction.user.id, interaction.channelId),
-      locale: localeFrom(interaction.locale),
+      locale: this.localeOf(interaction.locale),
       command: 'dashboard',
       args: [],
     });
@@ -189,10 +213,20 @@ export class DiscordBot implements Notifier {
         );
       }
     }
-    const dm = (await this.client.rest.post(Routes.userChannels(), { body: { recipient_id: alert.owner.userId } })) as {
-      id: string;
-    };
-    await this.client.rest.post(Routes.channelMessages(dm.id), { body });
+    try {
+      const dm = (await this.client.rest.post(Routes.userChannels(), {
+        body: { recipient_id: alert.owner.userId },
+      })) as { id: string };
+      await this.client.rest.post(Routes.channelMessages(dm.id), { body });
+    } catch (error) {
+      // A user who closed their DMs or left every shared server refuses every retry: give up.
+      if (classifyDeliveryFailure(error).kind !== 'permanent') throw error;
+      this.logger.info({ err: error, slug: alert.slug }, 'discord: alert dropped; the owner cannot be reached');
+    }
+  }
+
+  private localeOf(language: string | null | undefined): Locale {
+    return chatLocale(language, this.context.config.defaultLocale);
   }
 
   private ownerOf(userId: string, channelId: string | null): Owner {
@@ -201,13 +235,16 @@ export class DiscordBot implements Notifier {
 
   /** `/gallery upload`: defer at once (Discord waits 3 s at most), then process the attachments as one batch. */
   private async upload(interaction: ChatInputCommandInteraction): Promise<void> {
-    const locale = localeFrom(interaction.locale);
+    const locale = this.localeOf(interaction.locale);
     const password = interaction.options.getString('password');
     // Option values are never shown in the channel, but the answer is: keep it to the sender when
     // the gallery has a password and the channel is shared.
     const ephemeral = Boolean(password) && interaction.inGuild();
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    const editor = new ReplyEditor<ReplyPayload>((payload) => interaction.editReply(payload), this.logger);
+    const editor = new ReplyEditor<ReplyPayload>(async (payload) => {
+      const sent = await interaction.editReply(payload);
+      if (!ephemeral) this.rememberGalleryMessage(payload, sent);
+    }, this.logger);
 
     let options: GalleryOptions;
     try {
@@ -224,13 +261,14 @@ export class DiscordBot implements Notifier {
     const files = attachments.map((attachment) => attachmentFile(attachment, this.settings.cdnHosts));
     const key = `interaction:${interaction.id}`;
     const meta: BatchMeta = {
-      owner: this.ownerOf(interaction.user.id, interaction.channelId),
+      // An answer only the owner saw must not be followed by alerts in the channel: they go by DM.
+      owner: this.ownerOf(interaction.user.id, ephemeral ? null : interaction.channelId),
       locale,
       options,
       editor,
     };
     if (this.collector.add(key, files, meta) < 0) {
-      await editor.final({ content: t(locale, 'discord.stopping') });
+      await editor.final({ content: t(locale, 'chat.stopping') });
       return;
     }
     // One interaction is a whole batch: no quiet window to wait for, and the CDN links expire.
@@ -255,11 +293,23 @@ export class DiscordBot implements Notifier {
   private async onMessage(message: Message): Promise<void> {
     if (message.author.bot || message.system || message.webhookId) return;
     const botId = this.client.user?.id;
-    if (message.inGuild() && !(botId && message.mentions.users.has(botId))) return;
-    const locale = this.localeForMessage(message);
     const attachments = [...message.attachments.values()];
-    if (!attachments.length) {
-      await message.reply({ content: t(locale, 'discord.help') });
+    const decision = decideMessage({
+      isDirect: !message.inGuild(),
+      mentionsBot: Boolean(botId && message.mentions.users.has(botId)),
+      repliesToBot: Boolean(botId && message.mentions.repliedUser?.id === botId),
+      hasFiles: attachments.length > 0,
+    });
+    if (decision === 'ignore') return;
+    const locale = this.localeForMessage(message);
+    const missing = this.missingPermissions(message);
+    if (missing.length) {
+      const names = missing.map((name) => t(locale, `discord.permission.${name}` as MessageKey)).join(', ');
+      await this.answer(message, { content: t(locale, 'discord.missingPermissions', { permissions: names }) });
+      return;
+    }
+    if (decision === 'help') {
+      await this.answer(message, { content: fitContent(helpText(locale, { platform: 'discord' })) });
       return;
     }
     const files = attachments.map((attachment) => attachmentFile(attachment, this.settings.cdnHosts));
@@ -269,12 +319,14 @@ export class DiscordBot implements Notifier {
     const reply: { message?: Promise<Message | null> } = {};
     const editor = new ReplyEditor<ReplyPayload>(async (payload) => {
       const target = await reply.message;
-      await target?.edit(payload);
+      if (!target) return;
+      const sent = await target.edit(payload);
+      this.rememberGalleryMessage(payload, sent);
     }, this.logger);
     const meta: BatchMeta = { owner: this.ownerOf(message.author.id, message.channelId), locale, options: {}, editor };
     const count = this.collector.add(key, files, meta, (current) => current);
     if (count < 0) {
-      await message.reply({ content: t(locale, 'discord.stopping') });
+      await this.answer(message, { content: t(locale, 'chat.stopping') });
       return;
     }
     const progress = { content: this.context.commands.progressText(locale, { received: count }) };
@@ -283,16 +335,58 @@ export class DiscordBot implements Notifier {
       return;
     }
     this.openEditors.set(key, editor);
-    reply.message = message.reply(progress).catch((error: unknown) => {
-      this.logger.warn({ err: error, channel: message.channelId }, 'discord: cannot answer in this channel');
+    reply.message = this.answer(message, progress);
+  }
+
+  /**
+   * Answers a message: as a reply, else (no Read Message History, or the message was deleted) as a
+   * plain message in the channel, else as a DM; null only when the person cannot be reached at all.
+   */
+  private async answer(message: Message, payload: { content: string }): Promise<Message | null> {
+    const body = { ...payload, flags: MessageFlags.SuppressEmbeds as const };
+    try {
+      return await message.reply(body);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, channel: message.channelId },
+        'discord: cannot reply; sending without the reference',
+      );
+    }
+    if (message.channel.isSendable()) {
+      try {
+        return await message.channel.send(body);
+      } catch (error) {
+        this.logger.warn({ err: error, channel: message.channelId }, 'discord: cannot post here; sending a DM');
+      }
+    }
+    try {
+      return await message.author.send(body);
+    } catch (error) {
+      this.logger.warn({ err: error, user: message.author.id }, 'discord: cannot reach the user at all');
       return null;
-    });
+    }
+  }
+
+  /** What the bot lacks in a guild channel to take a batch and answer it; empty in DMs or when unknown. */
+  private missingPermissions(message: Message): string[] {
+    if (!message.inGuild()) return [];
+    const me = message.guild.members.me;
+    const permissions = me && 'permissionsFor' in message.channel ? message.channel.permissionsFor(me) : null;
+    if (!permissions) return [];
+    const needed = ['ViewChannel', 'SendMessages', 'ReadMessageHistory', 'AttachFiles'] as const;
+    return needed.filter((name) => !permissions.has(PermissionFlagsBits[name]));
+  }
+
+  /** Remembers the message that carries a gallery's link and buttons, to retire it after a delete. */
+  private rememberGalleryMessage(payload: ReplyPayload, sent: Message | undefined): void {
+    const slug = payload.slug;
+    if (slug && sent) this.galleryMessages.set(slug, { channelId: sent.channelId, messageId: sent.id });
   }
 
   private localeForMessage(message: Message): Locale {
     const known = this.userLocales.get(message.author.id);
     if (known) return known;
-    if (message.inGuild() && localeFrom(message.guild.preferredLocale) === 'zh-CN') return 'zh-CN';
+    if (message.inGuild()) return this.localeOf(message.guild.preferredLocale);
     return this.context.config.defaultLocale;
   }
 
@@ -312,7 +406,7 @@ export class DiscordBot implements Notifier {
         locale,
         onProgress: (progress) => editor.progress({ content: commands.progressText(locale, progress) }),
       });
-      reply = commands.batchReply(outcome, locale);
+      reply = commands.batchReply(outcome, locale, escapeMarkdown);
       if (outcome.gallery) {
         const qr = await service.qrCode(outcome.gallery.slug);
         attachments.push(new AttachmentBuilder(qr.png, { name: 'qr.png' }));
@@ -320,7 +414,13 @@ export class DiscordBot implements Notifier {
     } catch (error) {
       reply = commands.batchFailure(error, locale);
     }
-    await editor.final({ ...renderReply(reply), files: attachments });
+    // The link must not unfurl: Discord's preview fetch would show up as a visit.
+    await editor.final({
+      ...renderReply(reply),
+      files: attachments,
+      flags: MessageFlags.SuppressEmbeds,
+      slug: reply.slug,
+    });
   }
 
   /** Management replies are ephemeral: only the person asking sees them. */
@@ -331,14 +431,28 @@ export class DiscordBot implements Notifier {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const reply = await this.context.commands.run({
       owner: this.ownerOf(interaction.user.id, interaction.channelId),
-      locale: localeFrom(interaction.locale),
+      locale: this.localeOf(interaction.locale),
       command,
       args: manageArgs(interaction, command),
       // Slash command options go to the bot alone and the answer is ephemeral, so a password given
       // here is never seen by anyone else, even in a shared channel.
       isPrivateChat: true,
+      syntax: { platform: 'discord', escapeText: escapeMarkdown },
     });
-    await interaction.editReply(renderReplyWithImage(reply));
+    // A long list goes in as many ephemeral messages as it takes, buttons under the last one.
+    const [first, ...rest] = splitText(reply.text, MAX_CONTENT_LENGTH);
+    await interaction.editReply({
+      ...renderReplyWithImage({ ...reply, text: first!, buttons: rest.length ? undefined : reply.buttons }),
+      flags: MessageFlags.SuppressEmbeds,
+    });
+    for (const [index, piece] of rest.entries()) {
+      const isLast = index === rest.length - 1;
+      await interaction.followUp({
+        content: piece,
+        components: isLast ? buttonRows(reply.buttons) : [],
+        flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+      });
+    }
   }
 
   /** Suggests the user's own galleries for the `link` option. */
@@ -348,7 +462,7 @@ export class DiscordBot implements Notifier {
       await interaction.respond([]);
       return;
     }
-    const locale = localeFrom(interaction.locale);
+    const locale = this.localeOf(interaction.locale);
     const needle = String(focused.value).trim().toLowerCase();
     const galleries = await this.context.core.service.listGalleries(
       this.ownerOf(interaction.user.id, interaction.channelId),
@@ -381,10 +495,12 @@ export class DiscordBot implements Notifier {
     if (!decoded) return;
     const input = {
       owner: this.ownerOf(interaction.user.id, interaction.channelId),
-      locale: localeFrom(interaction.locale),
+      locale: this.localeOf(interaction.locale),
       data: interaction.customId,
     };
     // The dashboard link must stay private even when the button sits on a message everyone sees.
+    if (decoded.action === 'delete' && !interaction.message.flags.has(MessageFlags.Ephemeral))
+      this.galleryMessages.set(decoded.slug, { channelId: interaction.channelId, messageId: interaction.message.id });
     if (decoded.action === 'stats' || decoded.action === 'delete' || decoded.action === 'dashboard') {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       await interaction.editReply(renderReplyWithImage(await this.context.commands.press(input)));
@@ -399,6 +515,21 @@ export class DiscordBot implements Notifier {
       await interaction.followUp({ content: fitContent(reply.text), flags: MessageFlags.Ephemeral });
     } else {
       await interaction.editReply(renderReply(reply));
+      if (decoded.action === 'delete-yes') await this.retireGalleryMessage(decoded.slug, reply);
+    }
+  }
+
+  /** After a delete, the gallery message says so too, without its buttons: no live-looking link stays behind. */
+  private async retireGalleryMessage(slug: string, reply: ChatReply): Promise<void> {
+    const where = this.galleryMessages.get(slug);
+    if (!where) return;
+    this.galleryMessages.delete(slug);
+    try {
+      await this.client.rest.patch(Routes.channelMessage(where.channelId, where.messageId), {
+        body: { content: fitContent(reply.text), components: [], attachments: [] },
+      });
+    } catch (error) {
+      this.logger.info({ err: error, slug }, 'discord: could not update the deleted gallery message');
     }
   }
 }

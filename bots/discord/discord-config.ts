@@ -11,8 +11,6 @@ export interface DiscordConfig {
   apiUrl: string;
   /** Host names attachments may be downloaded from; anything else is refused without a request. */
   cdnHosts: string[];
-  /** Ask for the privileged MessageContent intent (it must be switched on in the developer portal). */
-  messageContentIntent: boolean;
 }
 
 const DEFAULT_CDN_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'];
@@ -34,9 +32,6 @@ const schema = z.object({
   DISCORD_GUILD_ID: optional.pipe(snowflake.optional()),
   DISCORD_API_URL: optional.pipe(z.string().url('must be a URL such as https://discord.com/api').optional()),
   DISCORD_CDN_HOSTS: optional,
-  DISCORD_MESSAGE_CONTENT: optional.pipe(
-    z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { message: 'must be true or false' }).optional(),
-  ),
 });
 
 /** True when the variables that switch the Discord bot on are both set. */
@@ -66,6 +61,5 @@ export function parseDiscordConfig(env: Readonly<Record<string, string | undefin
     guildId: raw.DISCORD_GUILD_ID,
     apiUrl: (raw.DISCORD_API_URL ?? 'https://discord.com/api').replace(/\/+$/, ''),
     cdnHosts: hosts?.length ? hosts : DEFAULT_CDN_HOSTS,
-    messageContentIntent: ['true', '1', 'yes', 'on'].includes(raw.DISCORD_MESSAGE_CONTENT ?? ''),
   };
 }

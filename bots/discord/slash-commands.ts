@@ -4,6 +4,7 @@ import {
   type LocalizationMap,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { commandsFor, findCommand, type CommandName } from '../../core/chat/command-table.js';
 import type { MessageKey } from '../../core/messages.js';
 import { t } from '../../core/messages.js';
 
@@ -21,21 +22,14 @@ export const UPLOAD_SETTING_OPTIONS = ['title', 'expires', 'max_views', 'passwor
 export const MAX_UPLOAD_ATTACHMENTS = 25 - UPLOAD_SETTING_OPTIONS.length;
 export const attachmentOptionName = (index: number) => `image${index + 1}`;
 
-/** Management subcommands: their name is the ChatCommands command, their options become its args. */
-const MANAGE_SUBCOMMANDS = [
-  'list',
-  'stats',
-  'disable',
-  'enable',
-  'delete',
-  'expire',
-  'maxviews',
-  'password',
-  'download',
-  'title',
-  'alerts',
-] as const;
-type ManageSubcommand = (typeof MANAGE_SUBCOMMANDS)[number];
+/**
+ * Management subcommands, from the core's command table: every command but those Discord gives a
+ * command of their own (`/dashboard`) or has no use for (`help`; Discord lists the options itself).
+ */
+const MANAGE_SUBCOMMANDS = commandsFor('discord')
+  .map((c) => c.name)
+  .filter((name) => !['help', 'dashboard', 'start'].includes(name)) as ManageSubcommand[];
+type ManageSubcommand = Exclude<CommandName, 'help' | 'dashboard' | 'start'>;
 
 const zh = (key: MessageKey): LocalizationMap => ({ 'zh-CN': t('zh-CN', key), 'zh-TW': t('zh-CN', key) });
 const en = (key: MessageKey) => t('en', key);
@@ -99,8 +93,8 @@ export function galleryCommandDefinition(): RESTPostAPIChatInputApplicationComma
     command.addSubcommand((sub) => {
       sub
         .setName(name)
-        .setDescription(en(`discord.${name}`))
-        .setDescriptionLocalizations(zh(`discord.${name}`));
+        .setDescription(en(findCommand(name)!.about))
+        .setDescriptionLocalizations(zh(findCommand(name)!.about));
       if (name === 'list') return sub;
       sub.addStringOption((o) =>
         o
@@ -139,8 +133,8 @@ export function galleryCommandDefinition(): RESTPostAPIChatInputApplicationComma
 export function dashboardCommandDefinition(): RESTPostAPIChatInputApplicationCommandsJSONBody {
   return new SlashCommandBuilder()
     .setName(DASHBOARD_COMMAND_NAME)
-    .setDescription(en('discord.dashboard'))
-    .setDescriptionLocalizations(zh('discord.dashboard'))
+    .setDescription(en('command.about.dashboard'))
+    .setDescriptionLocalizations(zh('command.about.dashboard'))
     .toJSON();
 }
 

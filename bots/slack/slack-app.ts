@@ -1,13 +1,21 @@
 import type { App, RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
-import { MANAGE_COMMANDS, decodeButton, encodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
+import {
+  MANAGE_COMMANDS,
+  decodeButton,
+  encodeButton,
+  helpText,
+  type ChatReply,
+} from '../../core/chat/chat-commands.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
 import { t } from '../../core/messages.js';
 import type { BatchOutcome, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext } from '../shared/bot-context.js';
 import { downloadFile } from '../shared/http-download.js';
-import { retryTransient } from '../shared/retry.js';
+import { LRUCache } from 'lru-cache';
+import { decideMessage } from '../../core/chat/addressing.js';
+import { retryTransient } from '../../core/chat/retry.js';
 import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './slack-blocks.js';
 import { mayReceiveToken, type SlackConfig } from './slack-config.js';
 import { SlackLocales } from './slack-locale.js';
@@ -21,7 +29,15 @@ interface SlackFile {
   mode?: string;
   url_private_download?: string;
   url_private?: string;
+  /** `check_file_info` on Slack Connect files: the event holds a stub, files.info the real file. */
+  file_access?: string;
 }
+
+/**
+ * Message subtypes that carry a person's files: a plain message (no subtype), a file share, and a
+ * thread reply also sent to the channel. Edits, deletions and bot messages are never uploads.
+ */
+const FILE_MESSAGE_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
 /** The parts of a `message` / `app_mention` event the app reads. */
 interface SlackMessageEvent {
@@ -103,7 +119,8 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     retryTransient(() => respond(message), {
       logger,
       what: 'slack: answering through response_url',
-      delaysMs: [500, 1000, 2000],
+      retries: 3,
+      minDelayMs: 500,
     });
 
   // Open batches hold plain file descriptions (they may live in the shared state, where another
@@ -136,7 +153,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
           text: `${reply.text}\n\n${t(locale, 'slack.loginPage', { files: loginPages.join(', ') })}`,
         };
       }
-      await client.chat.postMessage({
+      await postOrDm(meta.user, {
         channel: meta.channel,
         thread_ts: meta.threadTs,
         ...renderReply(reply, locale),
@@ -146,13 +163,15 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       });
       if (outcome?.gallery) {
         const qr = await core.service.qrCode(outcome.gallery.slug);
-        await client.files.uploadV2({
-          channel_id: meta.channel,
-          thread_ts: meta.threadTs,
-          file: qr.png,
-          filename: 'qr.png',
-          title: t(locale, 'slack.qrTitle'),
-        });
+        await client.files
+          .uploadV2({
+            channel_id: meta.channel,
+            thread_ts: meta.threadTs,
+            file: qr.png,
+            filename: 'qr.png',
+            title: t(locale, 'slack.qrTitle'),
+          })
+          .catch((error: unknown) => logger.warn({ err: error }, 'slack: could not upload the QR code'));
       }
     },
   });
@@ -199,25 +218,35 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   };
 
   const onShare = async (event: SlackMessageEvent, botUserId: string | undefined, mentioned: boolean) => {
-    if (!event.files?.length || !event.user || event.bot_id) return;
-    if (event.type === 'message' && event.subtype !== 'file_share') return;
+    if (!event.user || event.bot_id || !FILE_MESSAGE_SUBTYPES.has(event.subtype)) return;
     const isDirect = event.channel_type === 'im';
-    if (!isDirect && !mentioned && !(botUserId && event.text?.includes(`<@${botUserId}>`))) return;
-    // Slack retries deliveries (X-Slack-Retry-Num) and may send the same share as both `message`
-    // and `app_mention`: the message's channel + ts identify it, so it joins a batch only once.
-    if (!(await firstDelivery(`${event.channel}:${event.ts}`))) {
-      logger.debug({ channel: event.channel, ts: event.ts }, 'ignored a repeated delivery of a file share');
+    if (isDirect) dmChannels.set(event.user, event.channel);
+    const decision = decideMessage({
+      isDirect,
+      mentionsBot: mentioned || Boolean(botUserId && event.text?.includes(`<@${botUserId}>`)),
+      repliesToBot: false,
+      hasFiles: Boolean(event.files?.length),
+    });
+    if (decision === 'ignore') return;
+    // A mention in a channel arrives as both `message` and `app_mention`: answer the help once.
+    if (decision === 'help' && !isDirect && !mentioned) return;
+    if (!(await firstDelivery(`${event.channel}:${event.ts}:${decision}`))) {
+      logger.debug({ channel: event.channel, ts: event.ts }, 'ignored a repeated delivery of a message');
       return;
     }
-    const files: SlackFile[] = event.files.map(
-      ({ id, name, title, size, mode, url_private_download, url_private }) => ({
-        id,
-        name,
-        title,
-        size,
-        mode,
-        url_private_download,
-        url_private,
+    if (decision === 'help') {
+      const locale = await locales.forUser(event.user);
+      await postOrDm(event.user, {
+        channel: event.channel,
+        thread_ts: isDirect ? undefined : (event.thread_ts ?? event.ts),
+        ...renderReply({ text: helpText(locale, { platform: 'slack', slashCommand: config.command }) }, locale),
+      });
+      return;
+    }
+    const files: SlackFile[] = await Promise.all(
+      (event.files ?? []).map(async (file) => {
+        const { id, name, title, size, mode, url_private_download, url_private } = await fileInfo(file);
+        return { id, name, title, size, mode, url_private_download, url_private };
       }),
     );
     const meta: BatchMeta = { user: event.user, channel: event.channel, threadTs: event.thread_ts ?? event.ts };
@@ -239,8 +268,59 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       await client.chat.postEphemeral({
         channel: event.channel,
         user: event.user,
-        text: escapeMrkdwn(t(locale, 'slack.restarting')),
+        text: escapeMrkdwn(t(locale, 'chat.stopping')),
       });
+    }
+  };
+
+  type PostMessage = Parameters<typeof client.chat.postMessage>[0];
+
+  /** Slack Connect files arrive as stubs without a URL; files.info has the real file. */
+  const fileInfo = async (file: SlackFile): Promise<SlackFile> => {
+    if (file.file_access !== 'check_file_info' || !file.id) return file;
+    try {
+      const info = await client.files.info({ file: file.id });
+      return (info.file as SlackFile | undefined) ?? file;
+    } catch (error) {
+      logger.warn({ err: error, file: file.id }, 'files.info failed for a Slack Connect file');
+      return file;
+    }
+  };
+
+  /**
+   * The app's own direct-message channel with each user, learnt from `im` events and
+   * conversations.open: "is this our DM" is decided by it, not by the shape of a channel id.
+   */
+  const dmChannels = new LRUCache<string, string>({ max: 10_000 });
+  const dmChannelOf = async (user: string): Promise<string | undefined> => {
+    const known = dmChannels.get(user);
+    if (known) return known;
+    const opened = (await client.conversations.open({ users: user })).channel?.id;
+    if (opened) dmChannels.set(user, opened);
+    return opened;
+  };
+  const isDirectMessage = async (user: string, channel: string | undefined): Promise<boolean> => {
+    if (!channel) return false;
+    try {
+      return (await dmChannelOf(user)) === channel;
+    } catch (error) {
+      logger.warn({ err: error, user }, 'conversations.open failed');
+      return false;
+    }
+  };
+
+  /**
+   * Posts a message; when the channel refuses (archived, the app removed from it), the person gets
+   * it in their direct message with the app instead, so a gallery link is never lost.
+   */
+  const postOrDm = async (user: string, message: PostMessage): Promise<void> => {
+    try {
+      await client.chat.postMessage(message);
+    } catch (error) {
+      logger.warn({ err: error, channel: message.channel }, 'slack: cannot post here; sending a DM');
+      const dm = await dmChannelOf(user);
+      if (!dm) throw error;
+      await client.chat.postMessage({ ...message, channel: dm, thread_ts: undefined } as PostMessage);
     }
   };
 
@@ -250,9 +330,6 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   app.event('app_mention', async ({ event, context: boltContext }) => {
     await onShare(event as unknown as SlackMessageEvent, boltContext.botUserId, true);
   });
-
-  /** Slack ids of direct messages start with D: only the user and the app are in them. */
-  const isDirectMessage = (channel: string | undefined) => Boolean(channel?.startsWith('D'));
 
   /**
    * Uploads a stats chart where only its owner sees it, since Slack's ephemeral answers cannot
@@ -264,7 +341,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     image: NonNullable<ChatReply['image']>,
     input: { user: string; channel?: string; threadTs?: string; locale: Locale },
   ): Promise<string | null> => {
-    const direct = isDirectMessage(input.channel);
+    const direct = await isDirectMessage(input.user, input.channel);
     try {
       const channel = direct ? input.channel : (await client.conversations.open({ users: input.user })).channel?.id;
       if (!channel) throw new Error('conversations.open returned no channel');
@@ -293,17 +370,24 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     // Slack wants an answer within 3 s; the reply follows through response_url.
     await ack();
     const locale = await locales.forUser(command.user_id);
-    const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean).map(unwrapSlackLink);
+    // Slack escapes &, < and > as entities; decoded after splitting and unwrapping <links>.
+    const [sub = 'help', ...args] = command.text
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(unwrapSlackLink)
+      .map(decodeSlackEntities);
     const name = sub.toLowerCase();
     let reply: ChatReply;
     if (name === 'help' || !(MANAGE_COMMANDS as readonly string[]).includes(name)) {
-      reply = { text: t(locale, 'slack.help', { command: config.command }), isError: name !== 'help' };
+      reply = { text: helpText(locale, { platform: 'slack', slashCommand: config.command }), isError: name !== 'help' };
     } else {
       reply = await commands.run({
         owner: ownerOf(command.user_id, command.channel_id),
         locale,
         command: name,
         args,
+        syntax: { platform: 'slack', slashCommand: config.command },
         // A slash command's text is never shown to the channel (the answer is ephemeral too), so
         // a password typed here stays private wherever it is typed.
         isPrivateChat: true,
@@ -354,6 +438,8 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       await reliably(respond)({
         response_type: 'ephemeral',
         replace_original: replaceOriginal,
+        // Answers stay in the gallery's thread, where the button was pressed.
+        ...(message?.thread_ts ? { thread_ts: message.thread_ts } : {}),
         ...renderReply(reply, locale),
       });
       return;
@@ -371,11 +457,20 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
             locale,
           ),
         };
-    await client.chat.update({ channel: body.channel!.id, ts: message!.ts!, ...updated });
-    if (!deleted)
+    let updateFailed = false;
+    try {
+      await client.chat.update({ channel: body.channel!.id, ts: message!.ts!, ...updated });
+    } catch (error) {
+      // The message could not be changed (the app lost access, the message is gone): the presser
+      // still learns what happened.
+      logger.warn({ err: error, channel: body.channel?.id }, 'slack: chat.update failed; answering ephemerally');
+      updateFailed = true;
+    }
+    if (!deleted || updateFailed)
       await reliably(respond)({
         response_type: 'ephemeral',
         replace_original: false,
+        ...(message?.thread_ts ? { thread_ts: message.thread_ts } : {}),
         ...renderReply({ text: reply.text }, locale),
       });
   });
@@ -416,6 +511,11 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
 }
 
 /** Slack wraps links as `<https://...>` or `<https://...|label>` when a command is set to escape them. */
+/** Slack's three escapes (https://api.slack.com/reference/surfaces/formatting#escaping), `&amp;` last. */
+export function decodeSlackEntities(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 function unwrapSlackLink(word: string): string {
   const match = /^<(https?:\/\/[^|>]+)(?:\|[^>]*)?>$/i.exec(word);
   return match ? match[1]! : word;

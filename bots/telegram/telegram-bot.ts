@@ -3,24 +3,30 @@ import type { Request, Response } from 'express';
 import { Input, Telegraf } from 'telegraf';
 import type { CallbackQuery, InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
+import { LRUCache } from 'lru-cache';
+import { decideMessage, replyVisibility, stripMention } from '../../core/chat/addressing.js';
+import { chatLocale } from '../../core/chat/chat-locale.js';
+import { decodeButton, helpText, type ChatReply } from '../../core/chat/chat-commands.js';
+import { retryTransient } from '../../core/chat/retry.js';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
-import { decodeButton, type ChatReply } from '../../core/chat/chat-commands.js';
-import { formatBytes, localeFrom, t } from '../../core/messages.js';
+import { splitText } from '../../core/chat/text-splitter.js';
+import { classifyDeliveryFailure, retryAfterMs } from '../../core/chat/transient-errors.js';
+import { formatBytes, t } from '../../core/messages.js';
 import type { Logger } from '../../core/ports.js';
 import type { BatchOutcome, Locale, Owner } from '../../core/types.js';
 import type { BotContext, RunningBot } from '../shared/bot-context.js';
 import { loadTelegramConfig, type TelegramConfig } from './telegram-config.js';
 import { incomingFile, type TelegramFileRef } from './telegram-files.js';
-import { ProgressMessage, type TelegramSender } from './telegram-progress.js';
+import { ProgressMessage, type SendOptions, type TelegramSender } from './telegram-progress.js';
 import {
   CAPTION_LIMIT,
   MESSAGE_LIMIT,
   commandMenu,
   inlineKeyboard,
+  isNotModified,
+  isOurCommand,
   parseCommand,
-  splitText,
 } from './telegram-render.js';
-import { isNotModified, retryDelayMs, withRetry } from './telegram-retry.js';
 import { readWebhookUpdate, webhookSecretMatches } from './telegram-webhook.js';
 
 /** Only what the bot handles, so Telegram does not send (and bill the poll with) anything else. */
@@ -36,8 +42,21 @@ interface BatchMeta {
   chatId: number;
   /** The first message of the batch: replies thread under it. */
   firstMessageId: number;
+  /** The forum topic the batch was sent in; every answer goes there too. */
+  threadId?: number;
+  isGroup: boolean;
   title: string | null;
 }
+
+/**
+ * Senders that are not a person: anonymous group admins (GroupAnonymousBot), "send as channel"
+ * posts (Channel_Bot) and channel auto-forwards (Telegram). Many people share each of these ids,
+ * so they can own nothing: `sender_chat` names the real sender, and such senders are refused.
+ */
+const SHARED_SENDER_IDS = new Set([1087968824, 136817688, 777000]);
+
+/** Progress edits per message: Telegram allows about one a second in a chat, 20 a minute in a group. */
+const PROGRESS_INTERVAL_MS = { private: 1000, group: 3000 };
 
 /** Starts the Telegram adapter: long polling, or a webhook on the shared web server. */
 export async function runTelegramBot(context: BotContext): Promise<RunningBot> {
@@ -60,6 +79,14 @@ class TelegramBot implements TelegramSender, Notifier {
    * instance that claims a batch another instance started shows a progress message of its own.
    */
   private readonly progress = new Map<string, { message: ProgressMessage; received: number }>();
+  /**
+   * Albums seen in groups: an album counts when any of its items mentions the bot or replies to
+   * it, and that item is not always the first to arrive, so earlier items wait here a while.
+   */
+  private readonly albums = new LRUCache<string, { qualified: boolean; waiting: Message[] }>({
+    max: 1000,
+    ttl: 10 * 60_000,
+  });
   /** Aborts long polls and background retries when the bot stops. */
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -114,33 +141,80 @@ class TelegramBot implements TelegramSender, Notifier {
 
   private async onMessage(message: Message): Promise<void> {
     if (!message.from) return;
-    const locale = localeFrom(message.from.language_code);
-    const owner: Owner = { platform: 'telegram', userId: String(message.from.id), chatId: String(message.chat.id) };
+    const isDirect = message.chat.type === 'private';
+    const locale = chatLocale(message.from.language_code, this.context.config.defaultLocale);
+    const threadId = topicOf(message);
+    const text = 'text' in message ? message.text : 'caption' in message ? (message.caption ?? '') : '';
+    const parsed = 'text' in message ? parseCommand(message.text) : null;
+    const username = this.bot.botInfo?.username;
+    if (parsed) {
+      // `/stats@other_bot` is another bot's; a bare `/foo` in a group is ours only when we know it.
+      if (parsed.addressee && username && parsed.addressee.toLowerCase() !== username.toLowerCase()) return;
+      if (!isDirect && !parsed.addressee && !isOurCommand(parsed.command)) return;
+    }
+    const facts = {
+      isDirect,
+      mentionsBot: mentions(message, text, username),
+      repliesToBot: Boolean(this.bot.botInfo && repliedTo(message)?.from?.id === this.bot.botInfo.id),
+    };
     const file = fileOf(message);
-    if (file) return this.collect(message, file, owner, locale);
-    if (!('text' in message)) return;
-    const parsed = parseCommand(message.text, this.bot.botInfo?.username);
-    if (!parsed) {
-      // In a group, chatter is not for us; in a private chat, a stray text earns the help.
-      if (message.chat.type === 'private')
-        await this.reply(message.chat.id, { text: t(locale, 'help') }, message.message_id);
+    const albumId = 'media_group_id' in message ? message.media_group_id : undefined;
+    const decision = parsed
+      ? 'command'
+      : this.albumDecision(
+          message,
+          albumId,
+          decideMessage({ ...facts, hasFiles: Boolean(file) || 'animation' in message }),
+        );
+    if (decision === 'ignore' || decision === 'wait') return;
+    const where = { chatId: message.chat.id, replyTo: message.message_id, threadId };
+    if (isSharedSender(message)) {
+      // Ownership needs one person; an anonymous admin or a channel is many. Say so once per album.
+      if (!albumId || decision === 'first-of-album')
+        await this.reply(where, { text: t(locale, 'chat.anonymous'), isError: true });
       return;
     }
-    const replied = message.reply_to_message;
+    const owner: Owner = {
+      platform: 'telegram',
+      userId: String(message.from.id),
+      chatId: chatKey(message.chat.id, threadId),
+    };
+    if ('animation' in message) {
+      await this.reply(where, { text: t(locale, 'telegram.animation'), isError: true });
+      return;
+    }
+    if (file && decision !== 'help') {
+      await this.collect(message, file, owner, locale);
+      // Items of the album that arrived before the one that named the bot.
+      for (const earlier of decision === 'first-of-album' ? this.takeWaiting(albumId) : []) {
+        const earlierFile = fileOf(earlier);
+        if (earlierFile) await this.collect(earlier, earlierFile, owner, locale);
+      }
+      return;
+    }
+    if (!parsed) {
+      await this.reply(where, { text: helpText(locale, { platform: 'telegram' }) });
+      return;
+    }
+    const replied = repliedTo(message);
     const reply = await this.context.commands.run({
       owner,
       locale,
       command: parsed.command,
       args: parsed.args,
       replyToText: replied ? ('text' in replied ? replied.text : 'caption' in replied ? replied.caption : null) : null,
-      isPrivateChat: message.chat.type === 'private',
+      isPrivateChat: isDirect,
+      syntax: { platform: 'telegram' },
     });
-    if (reply.privateReply && message.chat.type !== 'private') {
-      // A login link must never be posted where others can read it: it goes to the user's private chat.
+    if (replyVisibility(reply, { isDirect }) === 'private') {
+      // A login link or visitors' places must never be posted where others can read them.
       const delivered = await this.sendPrivately(message.from.id, reply);
-      await this.send(message.chat.id, this.privateNotice(locale, delivered), { replyTo: message.message_id });
+      await this.send(message.chat.id, this.privateNotice(locale, delivered, reply), {
+        replyTo: message.message_id,
+        threadId,
+      });
     } else {
-      await this.reply(message.chat.id, reply, message.message_id);
+      await this.reply(where, reply);
     }
     if (parsed.command === 'password' && parsed.args.length > 0) {
       // The password sits in the chat history: remove it where the bot may (always in private chats).
@@ -148,15 +222,55 @@ class TelegramBot implements TelegramSender, Notifier {
     }
   }
 
+  /**
+   * Album items each arrive as their own update, and only one usually carries the caption. In a
+   * group, an item that does not qualify waits until one of its album does (or is forgotten).
+   */
+  private albumDecision(
+    message: Message,
+    albumId: string | undefined,
+    decision: 'collect' | 'help' | 'ignore',
+  ): 'collect' | 'help' | 'ignore' | 'wait' | 'first-of-album' {
+    if (!albumId || message.chat.type === 'private') return decision;
+    const key = `${message.chat.id}:${albumId}`;
+    const album = this.albums.get(key) ?? { qualified: false, waiting: [] };
+    this.albums.set(key, album);
+    if (album.qualified) return 'collect';
+    if (decision !== 'collect') {
+      album.waiting.push(message);
+      return 'wait';
+    }
+    album.qualified = true;
+    return 'first-of-album';
+  }
+
+  private takeWaiting(albumId: string | undefined): Message[] {
+    if (!albumId) return [];
+    for (const [key, album] of this.albums.entries()) {
+      if (key.endsWith(`:${albumId}`)) {
+        const waiting = album.waiting;
+        album.waiting = [];
+        return waiting;
+      }
+    }
+    return [];
+  }
+
   private async collect(message: Message, file: TelegramFileRef, owner: Owner, locale: Locale): Promise<void> {
-    const key = `${message.chat.id}:${owner.userId}`;
-    const caption = 'caption' in message && message.caption?.trim() ? message.caption.trim() : null;
+    const threadId = topicOf(message);
+    // Photos in two topics of one forum are two batches.
+    const key = `${message.chat.id}:${threadId ?? ''}:${owner.userId}`;
+    const caption =
+      'caption' in message && message.caption ? stripMention(message.caption, this.bot.botInfo?.username) : '';
+    const isGroup = message.chat.type !== 'private';
     const meta: BatchMeta = {
       owner,
       locale,
       chatId: message.chat.id,
       firstMessageId: message.message_id,
-      title: caption,
+      threadId,
+      isGroup,
+      title: caption || null,
     };
     let count: number;
     try {
@@ -164,9 +278,8 @@ class TelegramBot implements TelegramSender, Notifier {
     } catch (error) {
       // The shared state is unreachable: say so now rather than lose the photo silently.
       await this.reply(
-        message.chat.id,
+        { chatId: message.chat.id, replyTo: message.message_id, threadId },
         { text: this.context.commands.batchFailure(error, locale).text },
-        message.message_id,
       );
       return;
     }
@@ -176,7 +289,10 @@ class TelegramBot implements TelegramSender, Notifier {
     }
     let progress = this.progress.get(key);
     if (!progress) {
-      progress = { message: new ProgressMessage(this, message.chat.id, message.message_id), received: 0 };
+      progress = {
+        message: new ProgressMessage(this, message.chat.id, message.message_id, threadId, progressInterval(isGroup)),
+        received: 0,
+      };
       this.progress.set(key, progress);
     }
     // Album items are added concurrently and their answers may come back out of order.
@@ -187,7 +303,9 @@ class TelegramBot implements TelegramSender, Notifier {
 
   private async processBatch(key: string, items: TelegramFileRef[], meta: BatchMeta): Promise<void> {
     const { locale } = meta;
-    const progress = this.progress.get(key)?.message ?? new ProgressMessage(this, meta.chatId, meta.firstMessageId);
+    const progress =
+      this.progress.get(key)?.message ??
+      new ProgressMessage(this, meta.chatId, meta.firstMessageId, meta.threadId, progressInterval(meta.isGroup));
     // Photos arriving from now on open a new batch, with a progress message of its own.
     this.progress.delete(key);
     const { service } = this.context.core;
@@ -220,13 +338,14 @@ class TelegramBot implements TelegramSender, Notifier {
       await progress.finish(reply.text);
       return;
     }
-    const [caption, ...rest] = splitText(reply.text, CAPTION_LIMIT);
+    const [caption, ...rest] = splitText(reply.text, MESSAGE_LIMIT, CAPTION_LIMIT);
     try {
       const qr = await service.qrCode(outcome.gallery.slug);
-      await withRetry(
+      await retryTransient(
         () =>
           this.bot.telegram.sendPhoto(meta.chatId, Input.fromBuffer(qr.png, 'qr.png'), {
             caption,
+            message_thread_id: meta.threadId,
             reply_markup: inlineKeyboard(reply.buttons),
             // telegraf 4.16 drops object fields it does not know from multipart requests, so this one
             // goes pre-encoded (the Bot API reads JSON-encoded fields in multipart bodies).
@@ -235,7 +354,7 @@ class TelegramBot implements TelegramSender, Notifier {
               allow_sending_without_reply: true,
             }) as never,
           }),
-        { logger: this.logger, what: 'sendPhoto' },
+        { logger: this.logger, what: 'telegram: sendPhoto' },
       );
     } catch (error) {
       // The gallery exists: make sure its link reaches the sender even if the photo cannot be sent.
@@ -246,7 +365,7 @@ class TelegramBot implements TelegramSender, Notifier {
       await progress.finish(reply.text, inlineKeyboard(reply.buttons));
       return;
     }
-    for (const piece of rest) await this.send(meta.chatId, piece);
+    for (const piece of rest) await this.send(meta.chatId, piece, { threadId: meta.threadId });
     await progress.remove();
   }
 
@@ -272,27 +391,31 @@ class TelegramBot implements TelegramSender, Notifier {
     const decoded = data ? decodeButton(data) : null;
     const message = query.message;
     if (!data || !decoded || !message) return void (await answer());
-    const locale = localeFrom(query.from.language_code);
-    const owner: Owner = { platform: 'telegram', userId: String(query.from.id), chatId: String(message.chat.id) };
+    const locale = chatLocale(query.from.language_code, this.context.config.defaultLocale);
+    if (SHARED_SENDER_IDS.has(query.from.id)) return void (await answer(t(locale, 'chat.anonymous'), true));
+    const threadId = topicOf(message as Message);
+    const owner: Owner = {
+      platform: 'telegram',
+      userId: String(query.from.id),
+      chatId: chatKey(message.chat.id, threadId),
+    };
     const reply = await this.context.commands.press({ owner, locale, data });
     // Refusals (someone else's gallery, a deleted one) are a private pop-up, never an edit of the owner's message.
     if (reply.isError) return void (await answer(reply.text, true));
     const chatId = message.chat.id;
+    const where = { chatId, replyTo: message.message_id, threadId };
+    if (replyVisibility(reply, { isDirect: message.chat.type === 'private' }) === 'private') {
+      const delivered = await this.sendPrivately(query.from.id, reply);
+      await answer(this.privateNotice(locale, delivered, reply), !delivered);
+      return;
+    }
     switch (decoded.action) {
       case 'stats':
+      case 'dashboard':
+      case 'delete':
         await answer();
-        await this.reply(chatId, reply, message.message_id);
+        await this.reply(where, reply);
         break;
-      case 'dashboard': {
-        if (message.chat.type === 'private') {
-          await answer();
-          await this.reply(chatId, reply, message.message_id);
-          break;
-        }
-        const delivered = await this.sendPrivately(query.from.id, reply);
-        await answer(this.privateNotice(locale, delivered), !delivered);
-        break;
-      }
       case 'disable':
       case 'enable':
         await answer(reply.text);
@@ -305,10 +428,6 @@ class TelegramBot implements TelegramSender, Notifier {
             inlineKeyboard(reply.buttons),
           ),
         );
-        break;
-      case 'delete':
-        await answer();
-        await this.reply(chatId, reply, message.message_id);
         break;
       case 'delete-yes':
       case 'delete-no': {
@@ -333,56 +452,58 @@ class TelegramBot implements TelegramSender, Notifier {
   // ---- sending --------------------------------------------------------------------------------
 
   /** Sends a reply; failures are logged, never thrown. A chart that cannot be sent leaves the text to go alone. */
-  private async reply(chatId: number | string, reply: ChatReply, replyTo?: number): Promise<void> {
+  private async reply(where: Where, reply: ChatReply): Promise<void> {
     try {
-      await this.sendReply(chatId, reply, replyTo);
+      await this.sendReply(where, reply);
     } catch (error) {
-      this.logger.warn({ err: error, chatId }, 'telegram: could not send a reply');
-      if (reply.image) await this.reply(chatId, { ...reply, image: undefined }, replyTo);
+      this.logger.warn({ err: error, chatId: where.chatId }, 'telegram: could not send a reply');
+      if (reply.image) await this.reply(where, { ...reply, image: undefined });
     }
   }
 
   /**
-   * Sends a reply in as many messages as it takes, buttons under the last one. A chart goes as a
-   * photo with the text as its caption (the rest of a long text follows as messages). Throws when
-   * the first message cannot be sent, so callers can tell "not delivered" (a private chat the user
-   * never opened, a group the bot was removed from).
+   * Sends a reply in as many messages as it takes, buttons under the last one, all in the topic
+   * the conversation is in. A chart goes as a photo with the text as its caption (the rest of a
+   * long text follows as messages). Throws when the first message cannot be sent, so callers can
+   * tell "not delivered" (a private chat the user never opened, a group the bot was removed from).
    */
-  private async sendReply(chatId: number | string, reply: ChatReply, replyTo?: number): Promise<void> {
+  private async sendReply(where: Where, reply: ChatReply): Promise<void> {
+    const { chatId, replyTo, threadId } = where;
     const keyboard = inlineKeyboard(reply.buttons);
     const replyParameters = replyTo ? { message_id: replyTo, allow_sending_without_reply: true } : undefined;
     let pieces: string[];
     if (reply.image) {
       const { png, name } = reply.image;
-      const [caption, ...rest] = splitText(reply.text, CAPTION_LIMIT);
-      await withRetry(
+      const [caption, ...rest] = splitText(reply.text, MESSAGE_LIMIT, CAPTION_LIMIT);
+      await retryTransient(
         () =>
           this.bot.telegram.sendPhoto(chatId, Input.fromBuffer(png, name), {
             caption,
+            message_thread_id: threadId,
             reply_markup: rest.length ? undefined : keyboard,
             // Pre-encoded for the multipart request, as for the QR code (see processBatch).
             reply_parameters: replyParameters ? (JSON.stringify(replyParameters) as never) : undefined,
           }),
-        { logger: this.logger, what: 'sendPhoto' },
+        { logger: this.logger, what: 'telegram: sendPhoto' },
       );
       pieces = rest;
     } else {
       const [first, ...rest] = splitText(reply.text, MESSAGE_LIMIT);
-      await withRetry(
-        () => this.sendMessage(chatId, first!, { keyboard: rest.length ? undefined : keyboard, replyTo }),
-        { logger: this.logger, what: 'sendMessage' },
+      await retryTransient(
+        () => this.sendMessage(chatId, first!, { keyboard: rest.length ? undefined : keyboard, replyTo, threadId }),
+        { logger: this.logger, what: 'telegram: sendMessage' },
       );
       pieces = rest;
     }
     for (const [index, piece] of pieces.entries()) {
-      await this.send(chatId, piece, { keyboard: index === pieces.length - 1 ? keyboard : undefined });
+      await this.send(chatId, piece, { keyboard: index === pieces.length - 1 ? keyboard : undefined, threadId });
     }
   }
 
   /** Sends a reply to the user's private chat with the bot; false when Telegram refuses (they never started the bot). */
   private async sendPrivately(userId: number, reply: ChatReply): Promise<boolean> {
     try {
-      await this.sendReply(userId, reply);
+      await this.sendReply({ chatId: userId }, reply);
       return true;
     } catch (error) {
       this.logger.info({ err: error, userId }, 'telegram: could not write to the user privately');
@@ -390,30 +511,22 @@ class TelegramBot implements TelegramSender, Notifier {
     }
   }
 
-  /** What the group is told after a private reply: where it went, or how to make it possible. */
-  private privateNotice(locale: Locale, delivered: boolean): string {
-    return delivered
-      ? t(locale, 'telegram.sentPrivately')
-      : t(locale, 'telegram.privateFailed', { bot: this.bot.botInfo?.username ?? '' });
+  /** What the group is told after a private reply: where it went (and why, for stats), or how to make it possible. */
+  private privateNotice(locale: Locale, delivered: boolean, reply: ChatReply): string {
+    if (!delivered) return t(locale, 'telegram.privateFailed', { bot: this.bot.botInfo?.username ?? '' });
+    return reply.image || reply.slug ? t(locale, 'telegram.statsPrivately') : t(locale, 'telegram.sentPrivately');
   }
 
   /** Sends one text message; failures are logged, never thrown. Returns the message id. */
-  async send(
-    chatId: number | string,
-    text: string,
-    options: { replyTo?: number; keyboard?: InlineKeyboardMarkup } = {},
-  ): Promise<number | undefined> {
+  async send(chatId: number | string, text: string, options: SendOptions = {}): Promise<number | undefined> {
     const sent = await this.quietly('sendMessage', () => this.sendMessage(chatId, text, options));
     return sent?.message_id;
   }
 
-  private sendMessage(
-    chatId: number | string,
-    text: string,
-    options: { replyTo?: number; keyboard?: InlineKeyboardMarkup },
-  ) {
+  private sendMessage(chatId: number | string, text: string, options: SendOptions) {
     return this.bot.telegram.sendMessage(chatId, text, {
       ...NO_PREVIEW,
+      message_thread_id: options.threadId,
       reply_markup: options.keyboard,
       reply_parameters: options.replyTo
         ? { message_id: options.replyTo, allow_sending_without_reply: true }
@@ -422,28 +535,51 @@ class TelegramBot implements TelegramSender, Notifier {
   }
 
   /**
-   * Delivers an owner alert (core/analytics) to the chat the gallery was made in, or privately when
-   * that chat is unknown or refuses; throwing tells the monitor to try again on its next check.
+   * Delivers an owner alert (core/analytics) to the chat (and topic) the gallery was made in, or
+   * privately when that chat is unknown or refuses. A group that became a supergroup is followed to
+   * its new id. Throwing tells the monitor to try again on its next check, so only a failure that
+   * may heal is thrown: a blocked bot or a chat it was removed from is logged and given up on.
    */
   async notify(alert: OwnerAlert): Promise<void> {
-    const targets = [...new Set([alert.owner.chatId, alert.owner.userId].filter((id): id is string => Boolean(id)))];
-    let failure: unknown = new Error('no chat to send the alert to');
-    for (const chatId of targets) {
+    const home = parseChatKey(alert.owner.chatId);
+    const targets: Where[] = [];
+    if (home) targets.push(home);
+    if (String(home?.chatId) !== alert.owner.userId) targets.push({ chatId: alert.owner.userId });
+    let failure: unknown;
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[i]!;
       try {
-        await this.sendReply(chatId, { text: alert.text, buttons: alert.buttons });
+        await this.sendReply(target, { text: alert.text, buttons: alert.buttons });
         return;
       } catch (error) {
-        this.logger.warn({ err: error, chatId, slug: alert.slug }, 'telegram: could not deliver an alert to this chat');
-        failure = error;
+        const kind = classifyDeliveryFailure(error);
+        this.logger.warn(
+          { err: error, chatId: target.chatId, slug: alert.slug, failure: kind.kind },
+          'telegram: could not deliver an alert to this chat',
+        );
+        if (kind.kind === 'migrated') targets.splice(i + 1, 0, { chatId: kind.chatId, threadId: target.threadId });
+        else if (kind.kind === 'transient') failure ??= error;
       }
     }
-    throw failure;
+    // Every target refused for good (blocked, removed): retrying cannot help, so the alert is dropped.
+    if (failure) throw failure;
+    this.logger.info({ slug: alert.slug }, 'telegram: alert dropped; no chat accepts it any more');
   }
 
   async edit(chatId: number, messageId: number, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
     await this.quietly('editMessageText', () =>
       this.bot.telegram.editMessageText(chatId, messageId, undefined, text, { ...NO_PREVIEW, reply_markup: keyboard }),
     );
+  }
+
+  async editOnce(chatId: number, messageId: number, text: string): Promise<void> {
+    try {
+      await this.bot.telegram.editMessageText(chatId, messageId, undefined, text, { ...NO_PREVIEW });
+    } catch (error) {
+      if (isNotModified(error)) return;
+      this.logger.info({ err: error, chatId, retryAfterMs: retryAfterMs(error) }, 'telegram: progress edit skipped');
+      throw error;
+    }
   }
 
   async delete(chatId: number, messageId: number): Promise<void> {
@@ -453,7 +589,12 @@ class TelegramBot implements TelegramSender, Notifier {
   /** One Bot API call with retries; a final failure is logged and answered with undefined. */
   private async quietly<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await withRetry(call, { logger: this.logger, what });
+      return await retryTransient(call, {
+        logger: this.logger,
+        what: `telegram: ${what}`,
+        retries: 4,
+        signal: this.abort.signal,
+      });
     } catch (error) {
       if (!isNotModified(error)) this.logger.warn({ err: error }, `telegram: ${what} failed`);
       return undefined;
@@ -465,18 +606,21 @@ class TelegramBot implements TelegramSender, Notifier {
   /** Who we are (for `/cmd@bot` in groups) and the command menu in both languages. */
   private async setup(): Promise<void> {
     const signal = this.abort.signal;
-    const forever = { logger: this.logger, signal, attempts: Number.POSITIVE_INFINITY };
-    this.bot.botInfo ??= await withRetry(() => this.bot.telegram.getMe(), { ...forever, what: 'getMe' });
-    await withRetry(() => this.bot.telegram.setMyCommands(commandMenu('en')), { ...forever, what: 'setMyCommands' });
-    await withRetry(() => this.bot.telegram.setMyCommands(commandMenu('zh-CN'), { language_code: 'zh' }), {
+    const forever = { logger: this.logger, signal, retries: Number.POSITIVE_INFINITY };
+    this.bot.botInfo ??= await retryTransient(() => this.bot.telegram.getMe(), { ...forever, what: 'telegram: getMe' });
+    await retryTransient(() => this.bot.telegram.setMyCommands(commandMenu('en')), {
       ...forever,
-      what: 'setMyCommands',
+      what: 'telegram: setMyCommands',
+    });
+    await retryTransient(() => this.bot.telegram.setMyCommands(commandMenu('zh-CN'), { language_code: 'zh' }), {
+      ...forever,
+      what: 'telegram: setMyCommands',
     });
     if (this.config.webhook) {
       const { url, secret } = this.config.webhook;
-      await withRetry(
+      await retryTransient(
         () => this.bot.telegram.setWebhook(url, { secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] }),
-        { ...forever, what: 'setWebhook' },
+        { ...forever, what: 'telegram: setWebhook' },
       );
       this.logger.info({ url }, 'telegram: webhook set');
     }
@@ -512,13 +656,15 @@ class TelegramBot implements TelegramSender, Notifier {
         if (signal.aborted) break;
         failures += 1;
         // 401 (bad token) and 409 (another instance polls) do not heal quickly: keep trying, slowly.
-        const delay = retryDelayMs(error, failures) ?? Math.min(60_000, 5_000 * failures);
+        const delay = retryAfterMs(error) ?? Math.min(60_000, 1_000 * 2 ** Math.min(failures, 6));
         this.logger.error({ err: error, retryInMs: delay }, 'telegram: cannot fetch updates; retrying');
         await sleep(delay, undefined, { signal }).catch(() => undefined);
         continue;
       }
       if (updates.length) offset = updates[updates.length - 1]!.update_id + 1;
-      await Promise.all(updates.map((update) => this.handle(update)));
+      // Handled alongside the next poll: an answer waiting out a 429 in one chat must not hold up
+      // the updates of every other chat.
+      for (const update of updates) this.track(this.handle(update));
     }
     // Confirm what was handled, so the next start does not receive it again.
     if (offset) await this.bot.telegram.callApi('getUpdates', { offset, limit: 1, timeout: 0 }).catch(() => undefined);
@@ -554,9 +700,13 @@ class TelegramBot implements TelegramSender, Notifier {
         return;
       }
       res.status(200).json({ ok: true });
-      const work = this.handle(update).finally(() => this.inFlight.delete(work));
-      this.inFlight.add(work);
+      this.track(this.handle(update));
     });
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
   }
 
   private background(what: string, task: () => Promise<void>): void {
@@ -569,6 +719,55 @@ class TelegramBot implements TelegramSender, Notifier {
   }
 }
 
+/** Where an answer goes: the chat, the message it replies to, the forum topic. */
+interface Where {
+  chatId: number | string;
+  replyTo?: number;
+  threadId?: number;
+}
+
+function progressInterval(isGroup: boolean): number {
+  return isGroup ? PROGRESS_INTERVAL_MS.group : PROGRESS_INTERVAL_MS.private;
+}
+
+/** The forum topic a message is in; replies in a topic carry it too. */
+function topicOf(message: Message): number | undefined {
+  return 'is_topic_message' in message && message.is_topic_message ? message.message_thread_id : undefined;
+}
+
+/** A gallery's chat as stored with its owner: `chatId`, or `chatId:topic` for a forum topic. */
+function chatKey(chatId: number, threadId: number | undefined): string {
+  return threadId ? `${chatId}:${threadId}` : String(chatId);
+}
+
+function parseChatKey(key: string | null | undefined): Where | null {
+  if (!key) return null;
+  const [chatId, thread] = key.split(':');
+  return { chatId: chatId!, threadId: thread ? Number(thread) : undefined };
+}
+
+function repliedTo(message: Message): Message | undefined {
+  return 'reply_to_message' in message ? (message.reply_to_message as Message | undefined) : undefined;
+}
+
+/** An anonymous admin, a channel posting as itself, or a channel's automatic forward. */
+function isSharedSender(message: Message): boolean {
+  return Boolean(message.sender_chat) || SHARED_SENDER_IDS.has(message.from?.id ?? 0);
+}
+
+/** Whether a text or caption names the bot (`@username`), by its entities or, failing those, its text. */
+function mentions(message: Message, text: string, username: string | undefined): boolean {
+  if (!username || !text) return false;
+  const entities =
+    'entities' in message ? message.entities : 'caption_entities' in message ? message.caption_entities : undefined;
+  const wanted = `@${username.toLowerCase()}`;
+  if (entities?.length)
+    return entities.some(
+      (e) => e.type === 'mention' && text.slice(e.offset, e.offset + e.length).toLowerCase() === wanted,
+    );
+  return new RegExp(`(^|\\s)${wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(text);
+}
+
 /** The file in a message, if it carries one we can take: the largest photo size or a document. */
 function fileOf(message: Message): TelegramFileRef | null {
   if ('photo' in message && message.photo.length) {
@@ -577,7 +776,7 @@ function fileOf(message: Message): TelegramFileRef | null {
     );
     return { kind: 'photo', fileId: largest.file_id, fileSize: largest.file_size, messageId: message.message_id };
   }
-  if ('document' in message) {
+  if ('document' in message && !('animation' in message)) {
     const doc = message.document;
     return {
       kind: 'document',

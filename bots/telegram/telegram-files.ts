@@ -8,7 +8,7 @@ import type { Logger } from '../../core/ports.js';
 import type { IncomingFile } from '../../core/types.js';
 import { downloadFile } from '../shared/http-download.js';
 import { CLOUD_DOWNLOAD_LIMIT_BYTES, type TelegramConfig } from './telegram-config.js';
-import { withRetry } from './telegram-retry.js';
+import { retryTransient } from '../../core/chat/retry.js';
 
 /** One file a user sent: a photo (its largest size) or a document, not yet downloaded. */
 export interface TelegramFileRef {
@@ -43,7 +43,8 @@ export function incomingFile(
         throw platformTooLarge();
       let filePath: string | undefined;
       try {
-        filePath = (await withRetry(() => telegram.getFile(ref.fileId), { logger, what: 'getFile' })).file_path;
+        filePath = (await retryTransient(() => telegram.getFile(ref.fileId), { logger, what: 'telegram: getFile' }))
+          .file_path;
       } catch (error) {
         // Without file_size in the message, the cloud API's refusal is how we learn it is too big.
         if (error instanceof TelegramError && /too big/i.test(error.description)) throw platformTooLarge();

@@ -7,6 +7,14 @@ import type { Logger } from '../ports.js';
 import type { GalleryStats } from '../stats/gallery-stats.js';
 import { renderStatsText } from '../stats/stats-text.js';
 import type { BatchOutcome, Gallery, LinkStatus, Locale, Owner, SettingsPatch } from '../types.js';
+import {
+  COMMAND_TABLE,
+  commandUsage,
+  findCommand,
+  helpText as tableHelpText,
+  replyCanNameGallery,
+  type CommandSyntax,
+} from './command-table.js';
 
 /**
  * What the bots share: the management commands, the buttons and the wording of every reply.
@@ -14,22 +22,9 @@ import type { BatchOutcome, Gallery, LinkStatus, Locale, Owner, SettingsPatch } 
  * calls this, and renders the `ChatReply` with its SDK. No rule lives in a bot.
  */
 
-export const MANAGE_COMMANDS = [
-  'list',
-  'stats',
-  'disable',
-  'enable',
-  'delete',
-  'expire',
-  'maxviews',
-  'password',
-  'download',
-  'title',
-  'alerts',
-  'dashboard',
-  'help',
-] as const;
-export type ManageCommand = (typeof MANAGE_COMMANDS)[number];
+/** Every command ChatCommands answers, from the one command table. */
+export const MANAGE_COMMANDS = COMMAND_TABLE.map((c) => c.name);
+export type ManageCommand = (typeof COMMAND_TABLE)[number]['name'];
 
 export type ButtonAction = 'stats' | 'disable' | 'enable' | 'delete' | 'delete-yes' | 'delete-no' | 'dashboard';
 
@@ -82,6 +77,8 @@ export interface CommandInput {
   replyToText?: string | null;
   /** Whether the chat is private (one-to-one); passwords are only accepted there. */
   isPrivateChat?: boolean;
+  /** How the platform spells commands, for help and "which gallery?" answers; default from `owner.platform`. */
+  syntax?: CommandSyntax;
 }
 
 const BUTTON_PREFIX = 'mi';
@@ -95,20 +92,6 @@ export function decodeButton(data: string): { action: ButtonAction; slug: string
   return match ? { action: match[1] as ButtonAction, slug: match[2]! } : null;
 }
 
-/** Commands that take a gallery reference first. */
-const NEEDS_REF: ReadonlySet<string> = new Set([
-  'stats',
-  'disable',
-  'enable',
-  'delete',
-  'expire',
-  'maxviews',
-  'password',
-  'download',
-  'title',
-  'alerts',
-]);
-
 export class ChatCommands {
   constructor(
     private readonly service: GalleryService,
@@ -120,16 +103,17 @@ export class ChatCommands {
   async run(input: CommandInput): Promise<ChatReply> {
     const { owner, locale } = input;
     const command = input.command.toLowerCase().replace(/^\//, '');
+    const syntax = input.syntax ?? { platform: owner.platform };
     try {
-      if (command === 'help' || command === 'start') return { text: helpText(locale) };
-      if (command === 'list') return await this.list(owner, locale);
-      if (command === 'dashboard') return this.dashboard(owner, locale);
-      if (!NEEDS_REF.has(command)) return { text: helpText(locale), isError: true };
+      if (command === 'help' || command === 'start') return { text: helpText(locale, syntax) };
+      if (command === 'list') return await this.list(owner, locale, syntax.escapeText);
+      if (command === 'dashboard') return this.dashboard(owner, locale, syntax);
+      if (!findCommand(command)?.needsLink) return { text: helpText(locale, syntax), isError: true };
 
       const args = [...input.args];
       let ref = args[0] && (findReferenceInText(args[0]) ?? looksLikeRef(args[0])) ? args.shift()! : null;
       if (!ref && input.replyToText) ref = findReferenceInText(input.replyToText);
-      if (!ref) return { text: t(locale, 'command.needsLink', { command }), isError: true };
+      if (!ref) return { text: needsLinkText(locale, command, syntax), isError: true };
 
       switch (command as ManageCommand) {
         case 'stats':
@@ -149,9 +133,10 @@ export class ChatCommands {
         }
         case 'delete': {
           const gallery = await this.service.getOwnedGallery({ owner, ref });
+          const escape = syntax.escapeText ?? plain;
           return {
             text: t(locale, 'delete.confirm', {
-              title: gallery.title ?? t(locale, 'untitled'),
+              title: gallery.title ? escape(gallery.title) : t(locale, 'untitled'),
               count: gallery.images.length,
             }),
             slug: gallery.slug,
@@ -162,28 +147,30 @@ export class ChatCommands {
           };
         }
         case 'expire':
-          return await this.patch(input, ref, { expiresAt: parseExpiry(requireArg(args, 'expiry'), new Date()) });
+          return await this.patch(input, ref, {
+            expiresAt: parseExpiry(requireArg(args, 'option.expiry'), new Date()),
+          });
         case 'maxviews':
-          return await this.patch(input, ref, { maxOpens: parseMaxOpens(requireArg(args, 'max opens')) });
+          return await this.patch(input, ref, { maxOpens: parseMaxOpens(requireArg(args, 'option.maxOpens')) });
         case 'password': {
           if (!input.isPrivateChat) return { text: t(locale, 'password.privateOnly'), isError: true };
           const value = args.join(' ').trim();
           if (!value)
-            throw new MaiimgError('INVALID_OPTION', { option: 'password', reason: 'give a password, or off' });
+            throw new MaiimgError('INVALID_OPTION', { option: 'option.password', reason: 'reason.passwordOrOff' });
           return await this.patch(input, ref, { password: isOff(value) ? null : value });
         }
         case 'download':
           return await this.patch(input, ref, {
-            downloadsAllowed: parseOnOff(requireArg(args, 'download'), 'download'),
+            downloadsAllowed: parseOnOff(requireArg(args, 'option.download'), 'option.download'),
           });
         case 'title': {
           const title = args.join(' ').trim();
           return await this.patch(input, ref, { title: title && !isOff(title) ? title : null });
         }
         case 'alerts':
-          return await this.alerts(owner, ref, parseOnOff(requireArg(args, 'alerts'), 'alerts'), locale);
+          return await this.alerts(owner, ref, parseOnOff(requireArg(args, 'option.alerts'), 'option.alerts'), locale);
         default:
-          return { text: helpText(locale), isError: true };
+          return { text: helpText(locale, syntax), isError: true };
       }
     } catch (error) {
       return this.failure(error, locale);
@@ -209,7 +196,7 @@ export class ChatCommands {
           await this.service.deleteGallery({ owner, ref: slug });
           return { text: t(locale, 'link.deleted'), slug };
         case 'dashboard':
-          return this.dashboard(owner, locale);
+          return this.dashboard(owner, locale, { platform: owner.platform });
         case 'delete-no': {
           const gallery = await this.service.getOwnedGallery({ owner, ref: slug });
           return { text: t(locale, 'delete.cancelled'), slug, buttons: this.galleryButtons(gallery, locale) };
@@ -233,7 +220,7 @@ export class ChatCommands {
   }
 
   /** The answer to a processed batch: link, image count, and each rejected file with its reason. */
-  batchReply(outcome: BatchOutcome, locale: Locale): ChatReply {
+  batchReply(outcome: BatchOutcome, locale: Locale, escape: (text: string) => string = plain): ChatReply {
     const lines: string[] = [];
     if (outcome.gallery && outcome.url) {
       lines.push(
@@ -246,7 +233,7 @@ export class ChatCommands {
     if (outcome.rejected.length) {
       lines.push('', t(locale, 'gallery.rejected'));
       for (const r of outcome.rejected)
-        lines.push(`• ${t(locale, 'gallery.rejectedLine', { file: r.file, reason: r.message })}`);
+        lines.push(`• ${t(locale, 'gallery.rejectedLine', { file: escape(r.file), reason: r.message })}`);
     }
     return {
       text: lines.join('\n'),
@@ -268,12 +255,12 @@ export class ChatCommands {
     return t(locale, 'batch.received', { count: progress.received ?? 0 });
   }
 
-  private async list(owner: Owner, locale: Locale): Promise<ChatReply> {
+  private async list(owner: Owner, locale: Locale, escape: (text: string) => string = plain): Promise<ChatReply> {
     const galleries = await this.service.listGalleries(owner);
     if (!galleries.length) return { text: t(locale, 'list.empty') };
     const lines = galleries.slice(0, 50).map((g) =>
       t(locale, 'list.line', {
-        title: g.title ?? t(locale, 'untitled'),
+        title: g.title ? escape(g.title) : t(locale, 'untitled'),
         count: g.imageCount,
         status: statusText(g.status, locale),
         opens: g.openCount,
@@ -290,15 +277,16 @@ export class ChatCommands {
       buttons.push(button('dashboard', gallery.slug, t(locale, 'dashboard.button'), 'default'));
     if (this.statsProvider.statsReply) {
       const reply = await this.statsProvider.statsReply({ owner, ref: gallery.slug, locale });
-      return { text: reply.text, image: reply.image, slug: gallery.slug, buttons };
+      return { text: reply.text, image: reply.image, slug: gallery.slug, buttons, privateReply: true };
     }
     const stats = await this.statsProvider.stats({ owner, ref: gallery.slug });
-    return { text: renderStatsText(stats, locale), slug: gallery.slug, buttons };
+    // Stats show visitors' places and devices: for the owner's eyes only.
+    return { text: renderStatsText(stats, locale), slug: gallery.slug, buttons, privateReply: true };
   }
 
   /** The owner's private magic link to the web dashboard. */
-  private dashboard(owner: Owner, locale: Locale): ChatReply {
-    if (!this.statsProvider.dashboardLink) return { text: helpText(locale), isError: true };
+  private dashboard(owner: Owner, locale: Locale, syntax: CommandSyntax): ChatReply {
+    if (!this.statsProvider.dashboardLink) return { text: helpText(locale, syntax), isError: true };
     const link = this.statsProvider.dashboardLink(owner);
     return { text: t(locale, 'dashboard.link', { url: link.url, minutes: link.minutes }), privateReply: true };
   }
@@ -306,7 +294,7 @@ export class ChatCommands {
   /** Switches the first-open alert of one gallery on or off. */
   private async alerts(owner: Owner, ref: string, enabled: boolean, locale: Locale): Promise<ChatReply> {
     const { analytics } = this.statsProvider;
-    if (!analytics) return { text: helpText(locale), isError: true };
+    if (!analytics) return { text: helpText(locale, { platform: owner.platform }), isError: true };
     const gallery = await this.service.getOwnedGallery({ owner, ref });
     await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled });
     return {
@@ -331,9 +319,18 @@ export function statusText(status: LinkStatus, locale: Locale): string {
   return t(locale, `link.state.${status}` as MessageKey);
 }
 
-export function helpText(locale: Locale): string {
-  return t(locale, 'help');
+/** The help of one platform (Telegram's when none is named), derived from the command table. */
+export function helpText(locale: Locale, syntax: CommandSyntax = { platform: 'telegram' }): string {
+  return tableHelpText(locale, syntax);
 }
+
+/** "Which gallery?" in the platform's own syntax; a reply stands in for the link only on Telegram. */
+function needsLinkText(locale: Locale, command: string, syntax: CommandSyntax): string {
+  const text = t(locale, 'command.needsLink', { usage: commandUsage(command, syntax, locale) });
+  return replyCanNameGallery(syntax) ? `${text}\n${t(locale, 'command.needsLink.reply')}` : text;
+}
+
+const plain = (text: string) => text;
 
 function button(action: ButtonAction, slug: string, label: string, style: ChatButton['style']): ChatButton {
   return { action, slug, label, style, data: encodeButton(action, slug) };
@@ -345,6 +342,6 @@ function looksLikeRef(text: string): boolean {
 
 function requireArg(args: string[], option: string): string {
   const value = args[0];
-  if (!value) throw new MaiimgError('INVALID_OPTION', { option, reason: 'missing value' });
+  if (!value) throw new MaiimgError('INVALID_OPTION', { option, reason: 'reason.missing' });
   return value;
 }

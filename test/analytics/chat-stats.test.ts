@@ -31,7 +31,7 @@ describe('stats in chat', () => {
   it('answers the Stats command with a short summary and one chart picture', async () => {
     const reply = await commands.run({ owner: ALICE, locale: 'en', command: 'stats', args: [gallery.slug] });
     expect(reply.isError).toBeFalsy();
-    expect(reply.text).toContain('3 open(s) by 3 visitor(s); 1 link preview(s)');
+    expect(reply.text).toContain('3 opens by 3 visitors; 1 link preview');
     expect(reply.text).toContain('Peak hour: 19:00 (UTC)');
     expect(reply.text).toContain('Top countries: Italy 2, China 1');
     expect(reply.text).toContain('Most viewed: #2 sunset.png (1 view(s))');

@@ -40,7 +40,9 @@ export interface RecordedCall {
 
 /** A failure the fake answers instead of the real thing (see `failNext`). */
 interface InjectedFailure {
-  matches: (method: string, path: string) => boolean;
+  matches: (method: string, path: string, json: Json) => boolean;
+  /** Discord's JSON error body (`{ message, code }`) for 4xx answers. */
+  body?: Json;
   status: number;
   /** Seconds, for 429 answers (sent as Discord sends them: body `retry_after` and `Retry-After`). */
   retryAfter: number;
@@ -288,12 +290,41 @@ export class FakeDiscord {
    * The next `times` REST calls matching `method` and `path` (a regexp on the path below /api/v10)
    * fail: 429 with `retry_after` (Discord's rate limit answer, with its headers) or a 5xx.
    */
-  failNext(method: string, path: RegExp, failure: { status?: number; retryAfter?: number; times?: number } = {}): void {
+  failNext(
+    method: string,
+    path: RegExp,
+    failure: {
+      status?: number;
+      retryAfter?: number;
+      times?: number;
+      /** Discord's error body, e.g. `{ message: 'Missing Permissions', code: 50013 }`. */
+      body?: Json;
+      /** Only requests whose JSON matches fail (e.g. those carrying a `message_reference`). */
+      when?: (json: Json) => boolean;
+    } = {},
+  ): void {
     this.failures.push({
-      matches: (m, p) => m === method && path.test(p),
+      matches: (m, p, json) => m === method && path.test(p) && (!failure.when || failure.when(json)),
+      body: failure.body,
       status: failure.status ?? 429,
       retryAfter: failure.retryAfter ?? 1,
       remaining: failure.times ?? 1,
+    });
+  }
+
+  /**
+   * Denies the bot permissions in the guild channel (a member overwrite), as a server admin would;
+   * discord.js learns it from CHANNEL_UPDATE like from the real gateway.
+   */
+  denyBot(deny: bigint): void {
+    this.dispatch('CHANNEL_UPDATE', {
+      id: this.channelId,
+      type: 0,
+      guild_id: this.guildId,
+      name: 'general',
+      position: 0,
+      flags: 0,
+      permission_overwrites: [{ id: this.botUser.id, type: 1, allow: '0', deny: String(deny) }],
     });
   }
 
@@ -514,7 +545,8 @@ export class FakeDiscord {
               {
                 id: this.guildId,
                 name: '@everyone',
-                permissions: '2251799813685247',
+                // Everything but Administrator, which would override every channel overwrite.
+                permissions: String(2251799813685247n & ~8n),
                 position: 0,
                 color: 0,
                 hoist: false,
@@ -526,7 +558,8 @@ export class FakeDiscord {
             channels: [
               { id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [], flags: 0 },
             ],
-            members: [],
+            // Discord always includes the bot's own member, so `guild.members.me` is known.
+            members: [this.member(this.botUser)],
             emojis: [],
             stickers: [],
             threads: [],
@@ -557,7 +590,9 @@ export class FakeDiscord {
       files,
       at: Date.now(),
     };
-    const failure = isApi ? this.failures.find((f) => f.remaining > 0 && f.matches(call.method, path)) : undefined;
+    const failure = isApi
+      ? this.failures.find((f) => f.remaining > 0 && f.matches(call.method, path, json))
+      : undefined;
     if (failure) {
       failure.remaining -= 1;
       call.failedWith = failure.status;
@@ -578,6 +613,9 @@ export class FakeDiscord {
         res.end(
           JSON.stringify({ message: 'You are being rate limited.', retry_after: failure.retryAfter, global: false }),
         );
+      } else if (failure.body) {
+        res.writeHead(failure.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(failure.body));
       } else {
         res.writeHead(failure.status, { 'content-type': 'text/plain' });
         res.end('upstream error');

@@ -61,11 +61,14 @@ export class FakeSlackApi {
   /** Bytes posted to each upload URL, by the file id `files.getUploadURLExternal` handed out. */
   private readonly uploads = new Map<string, Buffer>();
   private readonly waiters = new Set<() => void>();
+  private readonly connectFiles = new Map<string, Record<string, unknown>>();
   private readonly failures: Array<{
     method: string;
     status: number;
     retryAfter: number;
     remaining: number;
+    /** Slack's own refusal (`{ ok: false, error }`, HTTP 200) instead of an HTTP failure. */
+    error?: string;
     match?: (call: RecordedSlackCall) => boolean;
   }> = [];
   private server?: Server;
@@ -194,6 +197,16 @@ export class FakeSlackApi {
     };
   }
 
+  /**
+   * A file shared from another organisation in a Slack Connect channel: the event carries only a
+   * stub (`file_access: "check_file_info"`, no URL); `files.info` returns the real file.
+   */
+  addConnectFile(file: Omit<FakeSlackFile, 'id'>): Record<string, unknown> {
+    const full = this.addFile(file);
+    this.connectFiles.set(String(full.id), full);
+    return { id: full.id, file_access: 'check_file_info', created: Math.floor(Date.now() / 1000) };
+  }
+
   /** A `response_url` for a slash command or button press; answers posted there are recorded. */
   responseUrl(id = `R${this.nextId++}`): string {
     return `${this.url}/response/${id}`;
@@ -220,11 +233,14 @@ export class FakeSlackApi {
       status?: number;
       retryAfter?: number;
       times?: number;
+      /** Answer `{ ok: false, error }` (e.g. `is_archived`, `channel_not_found`) as Slack does. */
+      error?: string;
       match?: (call: RecordedSlackCall) => boolean;
     } = {},
   ): void {
     this.failures.push({
       method,
+      error: failure.error,
       status: failure.status ?? 429,
       retryAfter: failure.retryAfter ?? 1,
       remaining: failure.times ?? 1,
@@ -241,6 +257,14 @@ export class FakeSlackApi {
     );
     if (!failure) return null;
     failure.remaining -= 1;
+    if (failure.error) {
+      call.failedWith = 200;
+      return {
+        status: 200,
+        type: 'application/json; charset=utf-8',
+        body: JSON.stringify({ ok: false, error: failure.error }),
+      };
+    }
     call.failedWith = failure.status;
     if (failure.status === 429) {
       return {
@@ -370,6 +394,10 @@ export class FakeSlackApi {
         const users = field('users') ?? '';
         if (!users || users.includes(',')) return json({ ok: false, error: 'not_enough_users' });
         return json({ ok: true, channel: { id: this.directMessageOf(users) } });
+      }
+      case 'files.info': {
+        const file = this.connectFiles.get(field('file') ?? '');
+        return file ? json({ ok: true, file }) : json({ ok: false, error: 'file_not_found' });
       }
       case 'chat.update':
         return json({ ok: true, channel: field('channel'), ts: field('ts'), text: field('text') });

@@ -40,9 +40,15 @@ export interface FakeUser {
 
 export interface FakeChat {
   id: number;
-  type: 'private' | 'group' | 'supergroup';
+  type: 'private' | 'group' | 'supergroup' | 'channel';
   title?: string;
+  /** A forum supergroup: messages carry `message_thread_id` of their topic. */
+  is_forum?: boolean;
 }
+
+/** The shared sender ids Telegram uses when the real sender is a chat (`sender_chat`). */
+export const GROUP_ANONYMOUS_BOT = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
+export const CHANNEL_BOT = { id: 136817688, is_bot: true, first_name: 'Channel', username: 'Channel_Bot' };
 
 /** A message the bot sent (or edited), as the fake keeps it. */
 export interface StoredMessage {
@@ -55,6 +61,7 @@ export interface StoredMessage {
   photo?: Array<{ file_id: string; file_unique_id: string; width: number; height: number; file_size?: number }>;
   reply_markup?: { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
   reply_to_message?: StoredMessage;
+  message_thread_id?: number;
   deleted?: boolean;
 }
 
@@ -82,6 +89,12 @@ export interface FakeTelegramOptions {
   pollWaitMs?: number;
   /** Listen on this port (default: any free one), e.g. to come up where a bot already looks for Telegram. */
   port?: number;
+  /**
+   * Telegram's group privacy mode, on by default for every bot: in groups the bot only receives
+   * commands, messages that mention it and replies to its own messages. Off: it receives everything
+   * (as an admin bot does).
+   */
+  privacyMode?: boolean;
 }
 
 export class FakeTelegramBotApi {
@@ -97,6 +110,12 @@ export class FakeTelegramBotApi {
   private readonly waiters = new Set<() => void>();
   /** Users who never opened a private chat with the bot: Telegram refuses to write to them (403). */
   private readonly notStarted = new Set<number>();
+  /** Users who blocked the bot: every send to them fails with 403. */
+  private readonly blocked = new Set<number>();
+  /** Groups upgraded to supergroups: sends to the old id fail with 400 and `migrate_to_chat_id`. */
+  private readonly migrated = new Map<number, number>();
+  /** Messages privacy mode kept from the bot, for tests that check what it never saw. */
+  readonly withheld: Array<Record<string, unknown>> = [];
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private nextFileId = 1;
@@ -126,7 +145,11 @@ export class FakeTelegramBotApi {
     const fake = new FakeTelegramBotApi(
       server,
       `http://127.0.0.1:${port}`,
-      { localMode: options.localMode ?? false, pollWaitMs: options.pollWaitMs ?? 500 },
+      {
+        localMode: options.localMode ?? false,
+        pollWaitMs: options.pollWaitMs ?? 500,
+        privacyMode: options.privacyMode ?? true,
+      },
       token,
     );
     if (fake.options.localMode) fake.localDir = await mkdtemp(path.join(tmpdir(), 'fake-telegram-files-'));
@@ -167,6 +190,16 @@ export class FakeTelegramBotApi {
     this.notStarted.add(userId);
   }
 
+  /** The user blocks the bot: sends to them fail with 403 "bot was blocked by the user". */
+  blockBot(userId: number): void {
+    this.blocked.add(userId);
+  }
+
+  /** A group becomes a supergroup with a new id, as Telegram does on upgrade. */
+  migrateChat(oldId: number, newId: number): void {
+    this.migrated.set(oldId, newId);
+  }
+
   /** A message from a user, built like Telegram builds it; returns the message (already pushed as an update). */
   userSends(input: {
     from: FakeUser;
@@ -178,25 +211,59 @@ export class FakeTelegramBotApi {
     caption?: string;
     mediaGroupId?: string;
     replyTo?: number;
+    /** A GIF as Telegram clients send it: converted to an MP4 `animation` (with a `document` twin). */
+    animation?: Buffer;
+    /**
+     * Sent on behalf of a chat: an anonymous admin (the group itself, `from` = GroupAnonymousBot) or
+     * a channel (`from` = Channel_Bot).
+     */
+    senderChat?: FakeChat;
+    /** The forum topic (its `message_thread_id`) in a forum supergroup. */
+    threadId?: number;
   }): StoredMessage & Record<string, unknown> {
     const chat = input.chat ?? { id: input.from.id, type: 'private' as const };
     if (chat.type === 'private') this.notStarted.delete(input.from.id);
+    const from = input.senderChat
+      ? input.senderChat.id === chat.id
+        ? GROUP_ANONYMOUS_BOT
+        : CHANNEL_BOT
+      : {
+          id: input.from.id,
+          is_bot: false,
+          first_name: input.from.first_name,
+          username: input.from.username,
+          language_code: input.from.language_code,
+        };
     const message: StoredMessage & Record<string, unknown> = {
       message_id: this.nextMessageId++,
-      from: {
-        id: input.from.id,
-        is_bot: false,
-        first_name: input.from.first_name,
-        username: input.from.username,
-        language_code: input.from.language_code,
-      } as StoredMessage['from'],
+      from: from as StoredMessage['from'],
       chat,
       date: Math.floor(Date.now() / 1000),
     };
+    if (input.senderChat) message.sender_chat = input.senderChat;
+    if (input.threadId !== undefined) {
+      message.message_thread_id = input.threadId;
+      message.is_topic_message = true;
+    }
     if (input.text !== undefined) {
       message.text = input.text;
+      const entities = mentionEntities(input.text);
       const command = /^\/\S+/.exec(input.text);
-      if (command) message.entities = [{ type: 'bot_command', offset: 0, length: command[0].length }];
+      if (command) entities.unshift({ type: 'bot_command', offset: 0, length: command[0].length });
+      if (entities.length) message.entities = entities;
+    }
+    if (input.animation) {
+      const stored = this.addFile(input.animation);
+      const video = {
+        ...stored,
+        file_name: 'funny.gif.mp4',
+        mime_type: 'video/mp4',
+        width: 320,
+        height: 240,
+        duration: 2,
+      };
+      message.animation = video;
+      message.document = video;
     }
     if (input.photo) {
       // Telegram offers several re-compressed sizes; the small one here is not even an image, so a
@@ -218,15 +285,32 @@ export class FakeTelegramBotApi {
         ...(input.document.claimedSize === null ? {} : { file_size: input.document.claimedSize ?? stored.file_size }),
       };
     }
-    if (input.caption !== undefined) message.caption = input.caption;
+    if (input.caption !== undefined) {
+      message.caption = input.caption;
+      const entities = mentionEntities(input.caption);
+      if (entities.length) message.caption_entities = entities;
+    }
     if (input.mediaGroupId) message.media_group_id = input.mediaGroupId;
     if (input.replyTo !== undefined) {
       const replied = this.messages.get(`${chat.id}:${input.replyTo}`);
       if (replied) message.reply_to_message = replied;
     }
     this.messages.set(`${chat.id}:${message.message_id}`, message);
-    this.pushUpdate({ message });
+    if (this.deliveredToBot(message)) this.pushUpdate({ message });
+    else this.withheld.push(message);
     return message;
+  }
+
+  /**
+   * Privacy mode, as documented: in groups a bot gets commands, messages mentioning it and replies
+   * to its messages; private chats, and every group message when privacy is off, always arrive.
+   */
+  private deliveredToBot(message: StoredMessage & Record<string, unknown>): boolean {
+    if (message.chat.type === 'private' || !this.options.privacyMode) return true;
+    const text = String(message.text ?? message.caption ?? '');
+    if (/^\//.test(String(message.text ?? ''))) return true;
+    if (text.toLowerCase().includes(`@${this.bot.username.toLowerCase()}`)) return true;
+    return message.reply_to_message?.from?.id === this.bot.id;
   }
 
   /** A press of an inline button under one of the bot's messages; returns the callback query id. */
@@ -340,6 +424,7 @@ export class FakeTelegramBotApi {
         ok: false,
         error_code: result.error.status,
         description: result.error.description,
+        ...(result.error.parameters ? { parameters: result.error.parameters } : {}),
       });
     return this.record(res, method, params, files, 200, { ok: true, result: result.value });
   }
@@ -348,7 +433,10 @@ export class FakeTelegramBotApi {
     method: string,
     params: Record<string, unknown>,
     files: UploadedFile[],
-  ): Promise<{ value?: unknown; error?: { status: number; description: string } }> {
+  ): Promise<{
+    value?: unknown;
+    error?: { status: number; description: string; parameters?: Record<string, unknown> };
+  }> {
     const chatId = Number(params.chat_id);
     const messageId = Number(params.message_id);
     const bad = (description: string) => ({ error: { status: 400, description: `Bad Request: ${description}` } });
@@ -358,7 +446,7 @@ export class FakeTelegramBotApi {
           value: {
             ...this.bot,
             can_join_groups: true,
-            can_read_all_group_messages: false,
+            can_read_all_group_messages: !this.options.privacyMode,
             supports_inline_queries: false,
           },
         };
@@ -389,6 +477,17 @@ export class FakeTelegramBotApi {
       case 'sendPhoto': {
         if (this.notStarted.has(chatId))
           return { error: { status: 403, description: "Forbidden: bot can't initiate conversation with a user" } };
+        if (this.blocked.has(chatId))
+          return { error: { status: 403, description: 'Forbidden: bot was blocked by the user' } };
+        const migratedTo = this.migrated.get(chatId);
+        if (migratedTo !== undefined)
+          return {
+            error: {
+              status: 400,
+              description: 'Bad Request: group chat was upgraded to a supergroup chat',
+              parameters: { migrate_to_chat_id: migratedTo },
+            },
+          };
         const chat = this.chatOf(chatId);
         const message: StoredMessage = {
           message_id: this.nextMessageId++,
@@ -412,6 +511,7 @@ export class FakeTelegramBotApi {
           if (params.caption !== undefined) message.caption = String(params.caption);
         }
         if (params.reply_markup) message.reply_markup = params.reply_markup as StoredMessage['reply_markup'];
+        if (params.message_thread_id !== undefined) message.message_thread_id = Number(params.message_thread_id);
         const replyTo = (params.reply_parameters as { message_id?: number } | undefined)?.message_id;
         const replied = replyTo !== undefined ? this.messages.get(`${chatId}:${replyTo}`) : undefined;
         if (replied) message.reply_to_message = { ...replied, reply_to_message: undefined };
@@ -547,6 +647,15 @@ async function readParams(req: IncomingMessage): Promise<{ params: Record<string
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
   return { params: text ? ((safeJson(text) as Record<string, unknown>) ?? {}) : {}, files: [] };
+}
+
+/** `mention` entities for every @username in a text, as Telegram adds them. */
+function mentionEntities(text: string): Array<{ type: string; offset: number; length: number }> {
+  return [...text.matchAll(/@[A-Za-z0-9_]{5,32}/g)].map((m) => ({
+    type: 'mention',
+    offset: m.index,
+    length: m[0].length,
+  }));
 }
 
 function safeJson(text: string): unknown {

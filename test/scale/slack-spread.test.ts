@@ -79,7 +79,7 @@ describe('Slack HTTP requests spread over two instances', { timeout: DATABASE_TE
     expect(retry.status).toBe(200);
 
     const [post] = await fake.waitFor('chat.postMessage', (call) => call.body.channel === channel);
-    expect(String(post!.body.text ?? '')).toContain('2 image(s)');
+    expect(String(post!.body.text ?? '')).toContain('2 images');
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(
       fake.calls.filter((call) => call.method === 'chat.postMessage' && call.body.channel === channel),

@@ -84,7 +84,7 @@ describe('Telegram webhooks spread over two instances', { timeout: DATABASE_TEST
       expect(response.status).toBe(200);
     }
     const gallery = await fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === USER.id, { since, timeoutMs: 60_000 });
-    expect(textOf(gallery)).toContain('3 image(s)');
+    expect(textOf(gallery)).toContain('3 images');
     // Past another quiet period: still one gallery, not one per instance.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(fake.calls.slice(since).filter((c) => c.method === 'sendPhoto' && chatIdOf(c) === USER.id)).toHaveLength(1);

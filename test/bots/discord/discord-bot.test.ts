@@ -137,8 +137,8 @@ describe('Discord bot, end to end against a fake Discord', () => {
       ['enabled', 5],
     ]);
     const dashboard = put.json.find((c: { name: string }) => c.name === 'dashboard');
-    expect(dashboard.description).toBe(t('en', 'discord.dashboard'));
-    expect(dashboard.description_localizations['zh-CN']).toBe(t('zh-CN', 'discord.dashboard'));
+    expect(dashboard.description).toBe(t('en', 'command.about.dashboard'));
+    expect(dashboard.description_localizations['zh-CN']).toBe(t('zh-CN', 'command.about.dashboard'));
   });
 
   it('turns /gallery upload with three attachments into one gallery and answers with the link and a QR code', async () => {
@@ -330,7 +330,7 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect(await openLikeABrowser(url)).toBe(200);
 
     const stats = await manage(alice, 'stats', { link: url });
-    expect(stats.json.content).toContain('1 open(s) by 1 visitor(s)');
+    expect(stats.json.content).toContain('1 open by 1 visitor');
     expect(stats.files).toHaveLength(1);
     expect(stats.files[0]!.name).toBe(`stats-${slugOf(url)}.png`);
     expect(isPng(stats.files[0]!.data)).toBe(true);
@@ -507,7 +507,7 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect(await openLikeABrowser(url)).toBe(200);
     await manage(fiona, 'disable', { link: url });
     const list = await manage(fiona, 'list');
-    expect(list.json.content).toBe(`Fiona’s pics · 1 image(s) · disabled · 1 open(s) · ${url}`);
+    expect(list.json.content).toBe(`Fiona’s pics · 1 image · disabled · 1 open · ${url}`);
   });
 
   it('sets expiry, open limit, password, downloads and title through the subcommands’ options', async () => {
@@ -589,7 +589,7 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect(callback.json.type).toBe(5);
     expect(callback.json.data.flags & EPHEMERAL).toBe(EPHEMERAL);
     const answer = await fake.waitForReplyEdit(stats);
-    expect(answer.json.content).toContain('0 open(s) by 0 visitor(s)');
+    expect(answer.json.content).toContain('0 opens by 0 visitors');
     expect(isPng(answer.files[0]!.data)).toBe(true);
 
     await manage(alice, 'disable', { link: url });
@@ -608,7 +608,7 @@ describe('Discord bot, end to end against a fake Discord', () => {
     expect((await manage(fake.user('jean'), 'list', {}, 'fr')).json.content).toBe(t('en', 'list.empty'));
   });
 
-  it('asks the gateway for no privileged intent unless DISCORD_MESSAGE_CONTENT is set', async () => {
+  it('asks the gateway for no privileged intent', async () => {
     const intents = Number(fake.identifies[0]?.intents);
     expect(intents & GatewayIntentBits.MessageContent).toBe(0);
     for (const needed of [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages])
@@ -643,20 +643,17 @@ describe('Discord bot, registration and shutdown', () => {
   let harness: Harness | undefined;
   afterAll(() => stopHarness(harness));
 
-  it('registers to DISCORD_GUILD_ID, asks for MessageContent when enabled, and finishes the batch in hand when stopped', async () => {
+  it('registers to DISCORD_GUILD_ID and finishes the batch in hand when stopped', async () => {
     // A quiet window far longer than the test: only the graceful stop can close this batch.
     harness = await startHarness({
       BATCH_QUIET_MS: '600000',
       BATCH_MAX_WAIT_MS: '600000',
       DISCORD_GUILD_ID: '800000000000000001',
-      DISCORD_MESSAGE_CONTENT: 'true',
     });
     const { fake: discord, running } = harness;
     const put = discord.calls.find((call) => call.method === 'PUT')!;
     expect(put.path).toBe(`/applications/${discord.applicationId}/guilds/${discord.guildId}/commands`);
-    expect(Number(discord.identifies[0]?.intents) & GatewayIntentBits.MessageContent).toBe(
-      GatewayIntentBits.MessageContent,
-    );
+    expect(Number(discord.identifies[0]?.intents) & GatewayIntentBits.MessageContent).toBe(0);
 
     const dave = discord.user('dave');
     const photo = discord.addAttachment({

@@ -9,13 +9,12 @@ describe('Discord configuration', () => {
     expect(discordEnabled({ DISCORD_BOT_TOKEN: 'x', DISCORD_APPLICATION_ID: '123456789012345678' })).toBe(true);
   });
 
-  it('defaults to Discord’s API and CDN hosts and to no privileged intent', () => {
+  it('defaults to Discord’s API and CDN hosts ', () => {
     const config = parseDiscordConfig({ DISCORD_BOT_TOKEN: 'token', DISCORD_APPLICATION_ID: '123456789012345678' });
     expect(config).toMatchObject({
       apiUrl: 'https://discord.com/api',
       cdnHosts: ['cdn.discordapp.com', 'media.discordapp.net'],
       guildId: undefined,
-      messageContentIntent: false,
     });
   });
 
@@ -26,13 +25,11 @@ describe('Discord configuration', () => {
       DISCORD_GUILD_ID: '223456789012345678',
       DISCORD_API_URL: 'http://127.0.0.1:9999/api/',
       DISCORD_CDN_HOSTS: ' 127.0.0.1 , Files.Example.org ',
-      DISCORD_MESSAGE_CONTENT: 'true',
     });
     expect(config).toMatchObject({
       guildId: '223456789012345678',
       apiUrl: 'http://127.0.0.1:9999/api',
       cdnHosts: ['127.0.0.1', 'files.example.org'],
-      messageContentIntent: true,
     });
   });
 
@@ -45,20 +42,13 @@ describe('Discord configuration', () => {
         DISCORD_GUILD_ID: 'guild',
         DISCORD_API_URL: 'not a url',
         DISCORD_CDN_HOSTS: 'ok.example.org,bad host/',
-        DISCORD_MESSAGE_CONTENT: 'maybe',
       });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of [
-      'DISCORD_APPLICATION_ID',
-      'DISCORD_GUILD_ID',
-      'DISCORD_API_URL',
-      'DISCORD_CDN_HOSTS',
-      'DISCORD_MESSAGE_CONTENT',
-    ]) {
+    for (const name of ['DISCORD_APPLICATION_ID', 'DISCORD_GUILD_ID', 'DISCORD_API_URL', 'DISCORD_CDN_HOSTS']) {
       expect(problems).toContain(name);
     }
   });

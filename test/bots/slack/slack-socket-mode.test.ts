@@ -76,7 +76,7 @@ describe('Slack app (Socket Mode)', () => {
     await deliver('one.jpg', await makeJpeg(64, 48, 901));
     await deliver('two.png', await makePng(64, 48, 902));
     const [post] = await fake.waitFor('chat.postMessage', inChannel('DS1'));
-    expect(String(post!.body.text)).toContain('2 image(s)');
+    expect(String(post!.body.text)).toContain('2 images');
     expect(post!.body.thread_ts).toMatch(/^\d+\.\d+$/);
     await fake.waitFor('files.completeUploadExternal', inChannel('DS1'));
     expect(
