@@ -2,6 +2,7 @@
  * What the three bots' analytics tests share: opening a gallery the way a person's browser does,
  * logging in to the dashboard with a magic link the bot sent, and recognising a PNG.
  */
+import { followLoginLink } from '../helpers/login-link.js';
 
 /** A desktop browser: counted as a human open (no preview fetcher, not in isbot's list). */
 export const BROWSER_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -31,7 +32,9 @@ export async function openLikeABrowser(url: string): Promise<number> {
 export async function logInWithDashboardLink(
   link: string,
 ): Promise<{ loginStatus: number; cookie: string | null; dashboardStatus: number; page: string }> {
-  const login = await fetch(link, { redirect: 'manual', headers: { 'user-agent': BROWSER_USER_AGENT } });
+  // The link shows a confirm page; only its button's POST sets the session (no login CSRF).
+  const url = new URL(link);
+  const login = await followLoginLink(url.origin, url.pathname + url.search, { 'user-agent': BROWSER_USER_AGENT });
   await login.arrayBuffer();
   const cookie =
     login.headers
