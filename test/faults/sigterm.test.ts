@@ -208,7 +208,12 @@ describe('SIGTERM during a batch', () => {
     // Made before sending: on a busy machine, making one between sends can outlast the album's quiet window.
     const photos = await Promise.all([0, 1, 2, 3].map((i) => makePhotoJpeg(2400, 1600, 60 + i)));
     for (const photo of photos) fake.userSends({ from: user, photo, mediaGroupId: 'album-p' });
-    await waitForReply(fake, (c) => toUser(c) && /Processing/.test(textOf(c)));
+    // Processing has begun once the bot fetches the files. Its "Processing" progress edit is not a
+    // reliable signal: the progress throttle skips edits that a newer one has already superseded.
+    await vi.waitFor(() => expect(fake.calls.some((c) => c.method === 'getFile')).toBe(true), {
+      timeout: 30_000,
+      interval: 20,
+    });
     const slug = await stopAndTakeTheOneGallery(fake, child);
     const galleries = await inspect(dir, (core) =>
       core.service.listGalleries({ platform: 'telegram', userId: String(user.id) }),
