@@ -58,7 +58,8 @@ async function galleryOf(user: FakeUser, options: GalleryOptions = {}, images = 
 const linksOf = (user: FakeUser, slug: string) => running.core.links.list({ owner: ownerOf(user), ref: slug });
 const postsTo = (channel: string, since: number) => (call: RecordedCall) =>
   call.method === 'POST' && call.path === `/channels/${channel}/messages` && fake.calls.indexOf(call) >= since;
-const answerTo = async (interaction: FakeInteraction) => String((await fake.waitForReplyEdit(interaction)).json.content);
+const answerTo = async (interaction: FakeInteraction) =>
+  String((await fake.waitForReplyEdit(interaction)).json.content);
 
 describe('Sharing a gallery from Discord', () => {
   it('posts a public card in the current channel, with a link of its own labelled #channel (server)', async () => {

@@ -79,7 +79,7 @@ describe('Sharing a gallery from Telegram', () => {
     expect(buttons).toContainEqual({ text: t('en', 'share.button'), switch_inline_query: gallery!.slug });
   });
 
-  it('offers the owner\'s galleries inline and makes the link only when the card is sent', async () => {
+  it("offers the owner's galleries inline and makes the link only when the card is sent", async () => {
     const ben = newUser();
     const lake = await galleryOf(ben, { title: 'Lake trip' }, 2);
     await galleryOf(ben, { title: 'Birthday' });
@@ -147,7 +147,12 @@ describe('Sharing a gallery from Telegram', () => {
     const gallery = await galleryOf(eve, { title: 'Lunch' }, 3);
     const forum: FakeChat = { id: -100_051_003, type: 'supergroup', title: 'Foodies', is_forum: true };
     const since = fake.calls.length;
-    fake.userSends({ from: eve, chat: forum, threadId: 12, text: `/share ${running.core.service.urlFor(gallery.slug)}` });
+    fake.userSends({
+      from: eve,
+      chat: forum,
+      threadId: 12,
+      text: `/share ${running.core.service.urlFor(gallery.slug)}`,
+    });
     // Not protected: the card is the preview picture with the text as its caption.
     const card = await fake.waitForCall('sendPhoto', (c) => chatIdOf(c) === forum.id, { since });
     expect(Number(card.params.message_thread_id)).toBe(12);
@@ -164,7 +169,7 @@ describe('Sharing a gallery from Telegram', () => {
     expect(markupOf(card).inline_keyboard[0]![0]).toEqual({ text: t('en', 'share.open'), url: shared.url });
   });
 
-  it('refuses to share someone else\'s gallery in a group, and makes no link', async () => {
+  it("refuses to share someone else's gallery in a group, and makes no link", async () => {
     const owner = newUser();
     const stranger = newUser();
     const gallery = await galleryOf(owner, { title: 'Mine' });
