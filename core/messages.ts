@@ -313,7 +313,9 @@ const en = {
   'dashboard.csv': 'Export CSV',
   'dashboard.logCount': '{count|one:# visit|other:# visits}.',
   'dashboard.timesIn': 'Times in {zone}.',
-  'dashboard.chartZone': 'Charts count days and hours in {zone}.',
+  'dashboard.chartZone': 'Days, hours and times in {zone}.',
+  'dashboard.zone.useBrowser': 'Use this device’s time zone ({zone})',
+  'dashboard.zone.useDefault': 'Use {zone}',
   'dashboard.chartsFiltered': 'Charts show the filtered visits.',
   'dashboard.previewApps': 'Link previews by app',
   'dashboard.empty':
@@ -704,7 +706,9 @@ const zhCN: Record<MessageKey, string> = {
   'dashboard.csv': '导出 CSV',
   'dashboard.logCount': '{count|other:共 # 条访问记录。}',
   'dashboard.timesIn': '时间为 {zone}。',
-  'dashboard.chartZone': '图表按 {zone} 的日期和小时统计。',
+  'dashboard.chartZone': '日期、小时和时间均按 {zone}。',
+  'dashboard.zone.useBrowser': '使用本设备的时区（{zone}）',
+  'dashboard.zone.useDefault': '使用 {zone}',
   'dashboard.chartsFiltered': '图表只统计筛选出的访问。',
   'dashboard.previewApps': '各应用的链接预览',
   'dashboard.empty':
