@@ -29,7 +29,9 @@ import { t, type MessageKey } from '../../core/messages.js';
 import type { Logger } from '../../core/ports.js';
 import type { GalleryOptions, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext, RunningBot } from '../shared/bot-context.js';
+import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
 import { attachmentFile } from './attachment-files.js';
+import { DiscordShare } from './discord-share.js';
 import { parseDiscordConfig, type DiscordConfig } from './discord-config.js';
 import { MAX_CONTENT_LENGTH, buttonRows, fitContent, renderReply, renderReplyWithImage } from './discord-render.js';
 import { ReplyEditor } from './reply-editor.js';
@@ -88,12 +90,18 @@ export class DiscordBot implements Notifier {
   private readonly openEditors = new Map<string, ReplyEditor<ReplyPayload>>();
   private unregisterNotifier: (() => void) | undefined;
   private readonly abort = new AbortController();
+  /** `/gallery share` (discord-share.ts). */
+  private readonly sharing: DiscordShare;
 
   constructor(
     private readonly context: BotContext,
     private readonly settings: DiscordConfig,
   ) {
     this.logger = context.logger.child({ bot: 'discord' });
+    this.sharing = new DiscordShare(
+      new ChatShare((context.core as { links?: ShareLinksPort }).links, this.logger),
+      this.logger,
+    );
     // Without the privileged MessageContent intent Discord still sends the attachments of DMs and of
     // messages that mention the bot, which is all the bot takes (core/chat/addressing).
     const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
@@ -174,6 +182,12 @@ export class DiscordBot implements Notifier {
     if (interaction.isChatInputCommand() && interaction.commandName === COMMAND_NAME) {
       const sub = interaction.options.getSubcommand();
       if (sub === 'upload') return this.upload(interaction);
+      if (sub === 'share')
+        return this.sharing.command(
+          interaction,
+          this.ownerOf(interaction.user.id, interaction.channelId),
+          this.localeOf(interaction.locale),
+        );
       if (isManageSubcommand(sub)) return this.manage(interaction, sub);
     }
     if (interaction.isChatInputCommand() && interaction.commandName === DASHBOARD_COMMAND_NAME)

@@ -1,4 +1,5 @@
 import {
+  ChannelType,
   SlashCommandBuilder,
   type ChatInputCommandInteraction,
   type LocalizationMap,
@@ -10,6 +11,9 @@ import { t } from '../../core/messages.js';
 
 /** The top-level command; everything but the dashboard is a subcommand of it. */
 export const COMMAND_NAME = 'gallery';
+
+/** `/gallery share link:<ref> channel:<#channel>`: the channel option's name. */
+export const SHARE_CHANNEL_OPTION = 'channel';
 
 /** `/dashboard`: a command of its own, as on the other platforms, answered with a private login link. */
 export const DASHBOARD_COMMAND_NAME = 'dashboard';
@@ -104,6 +108,17 @@ export function galleryCommandDefinition(): RESTPostAPIChatInputApplicationComma
           .setRequired(true)
           .setAutocomplete(true),
       );
+      if (name === 'share') {
+        // Where the card goes: a text or announcement channel of this server; the current one when left out.
+        sub.addChannelOption((o) =>
+          o
+            .setName(SHARE_CHANNEL_OPTION)
+            .setDescription(en('discord.option.channel'))
+            .setDescriptionLocalizations(zh('discord.option.channel'))
+            .addChannelTypes(ChannelType.GuildText, ChannelType.GuildAnnouncement),
+        );
+        return sub;
+      }
       const value = VALUE_OPTION[name];
       if (value?.kind === 'string') {
         sub.addStringOption((o) =>

@@ -19,6 +19,8 @@ import { retryTransient } from '../../core/chat/retry.js';
 import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './slack-blocks.js';
 import { mayReceiveToken, type SlackConfig } from './slack-config.js';
 import { SlackLocales } from './slack-locale.js';
+import { SlackShare, typedMention } from './slack-share.js';
+import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
 
 /** The parts of a Slack file object the app reads. */
 interface SlackFile {
@@ -97,6 +99,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   const client: webApi.WebClient = app.client;
   const locales = new SlackLocales(client, context.config.defaultLocale, logger);
   const seen = new RecentKeys(10_000, 60 * 60 * 1000);
+  const sharing = new SlackShare(client, new ChatShare((core as { links?: ShareLinksPort }).links, logger), logger);
   /**
    * True the first time a delivery is seen by any instance of the app (a retry may reach another
    * one); falls back to this process's memory while the shared state cannot be reached.
@@ -381,12 +384,17 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     let reply: ChatReply;
     if (name === 'help' || !(MANAGE_COMMANDS as readonly string[]).includes(name)) {
       reply = { text: helpText(locale, { platform: 'slack', slashCommand: config.command }), isError: name !== 'help' };
+    } else if (name === 'share' && args.length) {
+      // The card goes to the channel; the answer, as every answer here, to the person alone.
+      const owner = ownerOf(command.user_id, command.channel_id);
+      reply = await sharing.command({ owner, user: command.user_id, channel: command.channel_id, args, locale });
     } else {
       reply = await commands.run({
         owner: ownerOf(command.user_id, command.channel_id),
         locale,
         command: name,
-        args,
+        // The command escapes channels and users (manifest should_escape), for `share #channel`.
+        args: args.map(typedMention),
         syntax: { platform: 'slack', slashCommand: config.command },
         // A slash command's text is never shown to the channel (the answer is ephemeral too), so
         // a password typed here stays private wherever it is typed.

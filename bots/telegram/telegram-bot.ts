@@ -7,6 +7,8 @@ import { LRUCache } from 'lru-cache';
 import { decideMessage, replyVisibility, stripMention } from '../../core/chat/addressing.js';
 import { chatLocale } from '../../core/chat/chat-locale.js';
 import { decodeButton, helpText, type ChatReply } from '../../core/chat/chat-commands.js';
+import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { findReferenceInText } from '../../core/gallery-ref.js';
 import { retryTransient } from '../../core/chat/retry.js';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
 import { splitText } from '../../core/chat/text-splitter.js';
@@ -27,10 +29,11 @@ import {
   isOurCommand,
   parseCommand,
 } from './telegram-render.js';
+import { TelegramShare } from './telegram-share.js';
 import { readWebhookUpdate, webhookSecretMatches } from './telegram-webhook.js';
 
 /** Only what the bot handles, so Telegram does not send (and bill the poll with) anything else. */
-const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+const ALLOWED_UPDATES = ['message', 'callback_query', 'inline_query', 'chosen_inline_result'] as const;
 
 /** Links must not unfurl: Telegram's preview fetch would otherwise hit the gallery. */
 const NO_PREVIEW = { link_preview_options: { is_disabled: true } } as const;
@@ -93,6 +96,8 @@ class TelegramBot implements TelegramSender, Notifier {
   private polling: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private unregisterNotifier: (() => void) | undefined;
+  /** Share buttons, inline mode and `/share` (telegram-share.ts). */
+  private readonly share: TelegramShare;
 
   constructor(
     private readonly context: BotContext,
@@ -106,6 +111,17 @@ class TelegramBot implements TelegramSender, Notifier {
     );
     this.bot.on('message', (ctx) => this.onMessage(ctx.message));
     this.bot.on('callback_query', (ctx) => this.onButton(ctx.callbackQuery));
+    this.share = new TelegramShare({
+      telegram: this.bot.telegram,
+      share: new ChatShare((context.core as { links?: ShareLinksPort }).links, this.logger),
+      service: context.core.service,
+      logger: this.logger,
+      clock: context.core.clock,
+      defaultLocale: context.config.defaultLocale,
+      botInfo: () => this.bot.botInfo,
+    });
+    this.bot.on('inline_query', (ctx) => this.share.onInlineQuery(ctx.inlineQuery));
+    this.bot.on('chosen_inline_result', (ctx) => this.share.onChosenResult(ctx.chosenInlineResult));
     this.collector = new SharedBatchCollector<TelegramFileRef, BatchMeta>({
       store: context.core.shared.batchWindows,
       namespace: 'telegram',
@@ -197,12 +213,23 @@ class TelegramBot implements TelegramSender, Notifier {
       return;
     }
     const replied = repliedTo(message);
+    const replyToText = replied
+      ? 'text' in replied
+        ? replied.text
+        : 'caption' in replied
+          ? replied.caption
+          : null
+      : null;
+    if (parsed.command === 'share') {
+      await this.shareCommand({ message, owner, locale, where, args: parsed.args, replyToText });
+      return;
+    }
     const reply = await this.context.commands.run({
       owner,
       locale,
       command: parsed.command,
       args: parsed.args,
-      replyToText: replied ? ('text' in replied ? replied.text : 'caption' in replied ? replied.caption : null) : null,
+      replyToText,
       isPrivateChat: isDirect,
       syntax: { platform: 'telegram' },
     });
@@ -220,6 +247,44 @@ class TelegramBot implements TelegramSender, Notifier {
       // The password sits in the chat history: remove it where the bot may (always in private chats).
       await this.quietly('deleteMessage', () => this.bot.telegram.deleteMessage(message.chat.id, message.message_id));
     }
+  }
+
+  /** `/share <link>` (or a reply to the gallery message): the card in this group, or how to share from a private chat. */
+  private async shareCommand(input: {
+    message: Message;
+    owner: Owner;
+    locale: Locale;
+    where: Where;
+    args: string[];
+    replyToText: string | null | undefined;
+  }): Promise<void> {
+    const { message, owner, locale, where, args } = input;
+    const first = args[0];
+    const ref = first
+      ? (findReferenceInText(first) ?? first)
+      : input.replyToText
+        ? findReferenceInText(input.replyToText)
+        : null;
+    if (!ref) {
+      // "Which gallery?", in the words every command uses.
+      await this.reply(where, await this.context.commands.run({ owner, locale, command: 'share', args: [] }));
+      return;
+    }
+    let reply: ChatReply | null;
+    try {
+      reply = await this.share.onShareCommand({ message, owner, locale, ref, threadId: where.threadId });
+    } catch {
+      return; // the card could not be posted here (logged): nowhere to say so either
+    }
+    if (!reply) return;
+    if (message.chat.type === 'private' && !reply.isError) {
+      await this.send(message.chat.id, reply.text, {
+        keyboard: this.share.privateKeyboard(ref, locale),
+        replyTo: where.replyTo,
+      });
+      return;
+    }
+    await this.reply(where, reply);
   }
 
   /**
@@ -346,7 +411,7 @@ class TelegramBot implements TelegramSender, Notifier {
           this.bot.telegram.sendPhoto(meta.chatId, Input.fromBuffer(qr.png, 'qr.png'), {
             caption,
             message_thread_id: meta.threadId,
-            reply_markup: inlineKeyboard(reply.buttons),
+            reply_markup: this.share.withShareButton(inlineKeyboard(reply.buttons), outcome.gallery?.slug, locale),
             // telegraf 4.16 drops object fields it does not know from multipart requests, so this one
             // goes pre-encoded (the Bot API reads JSON-encoded fields in multipart bodies).
             reply_parameters: JSON.stringify({
@@ -362,7 +427,7 @@ class TelegramBot implements TelegramSender, Notifier {
         { err: error, slug: outcome.gallery.slug },
         'telegram: could not send the QR code; sending the link as text',
       );
-      await progress.finish(reply.text, inlineKeyboard(reply.buttons));
+      await progress.finish(reply.text, this.share.withShareButton(inlineKeyboard(reply.buttons), reply.slug, locale));
       return;
     }
     for (const piece of rest) await this.send(meta.chatId, piece, { threadId: meta.threadId });
@@ -425,7 +490,10 @@ class TelegramBot implements TelegramSender, Notifier {
             chatId,
             message.message_id,
             undefined,
-            inlineKeyboard(reply.buttons),
+            // The gallery message keeps its Share row.
+            hasShareButton(message)
+              ? this.share.withShareButton(inlineKeyboard(reply.buttons), reply.slug, locale)
+              : inlineKeyboard(reply.buttons),
           ),
         );
         break;
@@ -744,6 +812,11 @@ function parseChatKey(key: string | null | undefined): Where | null {
   if (!key) return null;
   const [chatId, thread] = key.split(':');
   return { chatId: chatId!, threadId: thread ? Number(thread) : undefined };
+}
+
+function hasShareButton(message: CallbackQuery['message']): boolean {
+  const markup = message && 'reply_markup' in message ? message.reply_markup : undefined;
+  return Boolean(markup?.inline_keyboard.some((row) => row.some((button) => 'switch_inline_query' in button)));
 }
 
 function repliedTo(message: Message): Message | undefined {

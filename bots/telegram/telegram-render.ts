@@ -18,7 +18,7 @@ export function inlineKeyboard(buttons: ChatButton[] | undefined): InlineKeyboar
 /** The command menu in one language, from the core's command table. */
 export function commandMenu(locale: Locale): BotCommand[] {
   return commandsFor('telegram').map((spec) => {
-    const args = commandArgs(spec, locale);
+    const args = commandArgs(spec, locale, 'telegram');
     const about = t(locale, spec.about);
     return { command: spec.name, description: (args ? `${args}: ${about}` : about).slice(0, 256) };
   });

@@ -5,6 +5,21 @@
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * Whether the runtime knows this IANA time zone. Used for STATS_TIMEZONE and for the zone a
+ * dashboard page reports from the owner's browser, which is untrusted input. The name is kept as
+ * given: ICU's canonical spelling can be an older one (`Asia/Katmandu`) than the browser's.
+ */
+export function isTimeZone(zone: string): boolean {
+  if (zone.length === 0 || zone.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let format = formatters.get(timeZone);
   if (!format) {

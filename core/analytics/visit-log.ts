@@ -6,7 +6,7 @@ import type { Page, VisitNumbers } from './visit-stats.js';
 /** What the dashboard's charts draw, for the visits a filter lets through. */
 export type ChartNumbers = Pick<VisitNumbers, 'opensPerDay' | 'opensByHour' | 'countries' | 'devices'>;
 
-/** What the owner can narrow the visit log to. Days are local days in the stats time zone. */
+/** What the owner can narrow the visit log to. Days are local days in the log's time zone. */
 export interface VisitLogFilter {
   from?: string | null;
   to?: string | null;
@@ -45,8 +45,13 @@ const COLUMNS = sql`id, at, kind, preview_platform, country, region, city, devic
 export class VisitLog {
   constructor(
     private readonly db: SqlClient,
-    private readonly timeZone: string,
+    readonly timeZone: string,
   ) {}
+
+  /** The same log with its days and hours (filters, charts) in another time zone: the owner's. */
+  inZone(timeZone: string): VisitLog {
+    return timeZone === this.timeZone ? this : new VisitLog(this.db, timeZone);
+  }
 
   async page(galleryId: string, filter: VisitLogFilter, page: number, pageSize = 50): Promise<Page<VisitLogEntry>> {
     const where = this.where(galleryId, filter);

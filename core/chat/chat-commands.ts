@@ -6,6 +6,7 @@ import { errorMessage, t, type MessageKey } from '../messages.js';
 import type { Logger } from '../ports.js';
 import type { GalleryStats } from '../stats/gallery-stats.js';
 import { renderStatsText } from '../stats/stats-text.js';
+import type { ShareLinksPort } from './chat-share.js';
 import type { BatchOutcome, Gallery, LinkStatus, Locale, Owner, SettingsPatch } from '../types.js';
 import {
   COMMAND_TABLE,
@@ -66,6 +67,8 @@ export interface StatsProvider {
   dashboardLink?(owner: Owner): { url: string; minutes: number };
   /** The per-gallery first-open alert switch (core/analytics); without it the alerts command is refused. */
   analytics?: { setAlertsEnabled(input: { owner: Owner; ref: string; enabled: boolean }): Promise<void> };
+  /** A gallery's links (core/links): with it, disable / enable / delete given a share link act on that link alone. */
+  links?: Pick<ShareLinksPort, 'resolve' | 'setState' | 'delete'>;
 }
 
 export interface CommandInput {
@@ -120,6 +123,10 @@ export class ChatCommands {
           return await this.stats(owner, ref, locale);
         case 'disable':
         case 'enable': {
+          const state = command === 'disable' ? 'disabled' : 'active';
+          const { links } = this.statsProvider;
+          if (links && (await links.setState({ owner, ref, state })).scope === 'link')
+            return { text: t(locale, command === 'disable' ? 'share.linkDisabled' : 'share.linkEnabled') };
           const gallery = await this.service.setLinkState({
             owner,
             ref,
@@ -132,6 +139,12 @@ export class ChatCommands {
           };
         }
         case 'delete': {
+          const { links } = this.statsProvider;
+          // A share link goes alone, at once: the gallery and its other links stay.
+          if (links && !(await links.resolve(ref)).link.first) {
+            await links.delete({ owner, ref });
+            return { text: t(locale, 'share.linkDeleted') };
+          }
           const gallery = await this.service.getOwnedGallery({ owner, ref });
           const escape = syntax.escapeText ?? plain;
           return {

@@ -10,6 +10,10 @@ import type { Locale, Platform } from '../types.js';
 export interface CommandArg {
   /** Catalogue key of the placeholder shown in help and menus ("link", "on|off"...). */
   label: MessageKey;
+  /** May be left out (shown as `[<#channel>]`). */
+  optional?: boolean;
+  /** Platforms that take this argument; all when absent (Telegram's `/share` posts where it is typed). */
+  platforms?: readonly Platform[];
 }
 
 export interface CommandSpec {
@@ -26,7 +30,7 @@ export interface CommandSpec {
   platforms?: readonly Platform[];
 }
 
-const arg = (label: MessageKey): CommandArg => ({ label });
+const arg = (label: MessageKey, extra: Omit<CommandArg, 'label'> = {}): CommandArg => ({ label, ...extra });
 
 export const COMMAND_TABLE = [
   { name: 'start', args: [], about: 'command.about.start', needsLink: false, platforms: ['telegram'] },
@@ -48,6 +52,14 @@ export const COMMAND_TABLE = [
   { name: 'download', args: [arg('command.arg.onOff')], about: 'command.about.download', needsLink: true },
   { name: 'title', args: [arg('command.arg.text')], about: 'command.about.title', needsLink: true },
   { name: 'alerts', args: [arg('command.arg.onOff')], about: 'command.about.alerts', needsLink: true },
+  {
+    // Posts a card of the gallery with a link of its own, counted and switchable apart (core/links).
+    name: 'share',
+    args: [arg('command.arg.channel', { optional: true, platforms: ['discord', 'slack'] })],
+    about: 'command.about.share',
+    needsLink: true,
+    platforms: ['telegram', 'discord', 'slack'],
+  },
   { name: 'dashboard', args: [], about: 'command.about.dashboard', needsLink: false },
 ] as const satisfies readonly CommandSpec[];
 
@@ -80,17 +92,20 @@ export function commandName(name: string, syntax: CommandSyntax): string {
   return `${syntax.slashCommand ?? '/gallery'} ${name}`;
 }
 
-/** The arguments of a command as shown to a person: `<link> <on|off>`. */
-export function commandArgs(spec: CommandSpec, locale: Locale): string {
+/** The arguments of a command as shown to a person on one platform: `<link> <on|off>`, `<link> [<#channel>]`. */
+export function commandArgs(spec: CommandSpec, locale: Locale, platform?: Platform): string {
   const parts = spec.needsLink ? [`<${t(locale, 'command.arg.link')}>`] : [];
-  for (const a of spec.args) parts.push(`<${t(locale, a.label)}>`);
+  for (const a of spec.args) {
+    if (platform && a.platforms && !a.platforms.includes(platform)) continue;
+    parts.push(a.optional ? `[<${t(locale, a.label)}>]` : `<${t(locale, a.label)}>`);
+  }
   return parts.join(' ');
 }
 
 /** `/gallery stats <link>`: the full usage of one command on one platform. */
 export function commandUsage(name: string, syntax: CommandSyntax, locale: Locale): string {
   const spec = findCommand(name);
-  const args = spec ? commandArgs(spec, locale) : '';
+  const args = spec ? commandArgs(spec, locale, syntax.platform) : '';
   return args ? `${commandName(name, syntax)} ${args}` : commandName(name, syntax);
 }
 

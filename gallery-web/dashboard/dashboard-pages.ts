@@ -19,11 +19,20 @@ import { SafeHtml, html } from '../html.js';
  * the browser's own time zone.
  */
 
-export const DASHBOARD_CSS_VERSION = '3';
+export const DASHBOARD_CSS_VERSION = '4';
 
-function layout(locale: Locale, title: string, body: SafeHtml, csrf?: string): string {
+/** The zone a page shows days and times in, and the site's default (STATS_TIMEZONE). */
+export interface ViewerZone {
+  name: string;
+  defaultZone: string;
+}
+
+function layout(locale: Locale, title: string, body: SafeHtml, csrf?: string, zone?: ViewerZone): string {
   return html`<!doctype html>
-    <html lang="${locale}">
+    <html
+      lang="${locale}"
+      ${zone ? html`data-zone="${zone.name}" data-default-zone="${zone.defaultZone}"` : ''}
+    >
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -96,11 +105,30 @@ export function messagePage(locale: Locale, titleKey: MessageKey, bodyKey: Messa
 
 function formatTime(at: Date | null, locale: Locale, timeZone: string): SafeHtml | string {
   if (!at) return t(locale, 'stats.never');
-  // dashboard.js rewrites these in the browser's own time zone (and names it); without script
-  // they stay in STATS_TIMEZONE, which the page names.
-  return html`<time datetime="${at.toISOString()}" data-locale="${locale}"
+  return html`<time datetime="${at.toISOString()}"
     >${new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at)}</time
   >`;
+}
+
+/**
+ * Names the zone the page's days, hours and times are in. dashboard.js shows the switches (to this
+ * device's zone, or back to STATS_TIMEZONE) and, on a first visit, picks the device's zone itself;
+ * without script the page stays in STATS_TIMEZONE.
+ */
+function zoneLine(locale: Locale, zone: ViewerZone, key: MessageKey): SafeHtml {
+  return html`<p class="muted zone-line">
+    ${t(locale, key, { zone: zone.name })}
+    <button
+      type="button"
+      class="link"
+      data-zone-set="browser"
+      data-label="${t(locale, 'dashboard.zone.useBrowser', { zone: '{zone}' })}"
+      hidden
+    ></button>
+    <button type="button" class="link" data-zone-set="default" hidden>
+      ${t(locale, 'dashboard.zone.useDefault', { zone: zone.defaultZone })}
+    </button>
+  </p>`;
 }
 
 /** Names of the apps whose link previews are recorded (proper names, the same in every language). */
@@ -142,11 +170,13 @@ export function galleryListPage(input: {
   locale: Locale;
   galleries: GallerySummary[];
   csrf: string;
-  timeZone: string;
+  zone: ViewerZone;
 }): string {
-  const { locale, galleries, timeZone } = input;
+  const { locale, galleries, zone } = input;
+  const timeZone = zone.name;
   const body = galleries.length
     ? html`<h1>${t(locale, 'dashboard.galleries')}</h1>
+        ${zoneLine(locale, zone, 'dashboard.timesIn')}
         <table class="galleries">
           <thead>
             <tr>
@@ -182,7 +212,7 @@ export function galleryListPage(input: {
           <p>${t(locale, 'dashboard.empty')}</p>
           <p><a class="button primary" href="/">${t(locale, 'dashboard.emptyUpload')}</a></p>
         </section>`;
-  return layout(locale, t(locale, 'dashboard.galleries'), body, input.csrf);
+  return layout(locale, t(locale, 'dashboard.galleries'), body, input.csrf, zone);
 }
 
 export interface GalleryPageInput {
@@ -191,6 +221,8 @@ export interface GalleryPageInput {
   status: GallerySummary['status'];
   stats: GalleryVisitStats;
   log: Page<VisitLogEntry>;
+  /** The zone of the charts' days and hours and of every time shown (also in `stats.timeZone`). */
+  zone: ViewerZone;
   filter: VisitLogFilter;
   alertsEnabled: boolean;
   csrf: string;
@@ -225,6 +257,7 @@ export function galleryDetailPage(input: GalleryPageInput): string {
     ${linkCard(input, title)}
     <!-- Links section (issue 14): dashboard-links.ts renders here, beside the link's own controls. -->
     ${controls(input)}
+    ${zoneLine(locale, input.zone, 'dashboard.chartZone')}
     <section class="totals">
       ${total(t(locale, 'dashboard.total.opens'), stats.humanOpens)}
       ${total(t(locale, 'dashboard.total.unique'), stats.uniqueVisitors)}
@@ -242,10 +275,7 @@ export function galleryDetailPage(input: GalleryPageInput): string {
           </figure>`,
       )}
     </section>
-    <p class="muted chart-zone">
-      ${input.chartsFiltered ? html`<strong>${t(locale, 'dashboard.chartsFiltered')}</strong> ` : ''}
-      ${t(locale, 'dashboard.chartZone', { zone: stats.timeZone })}
-    </p>
+    ${input.chartsFiltered ? html`<p class="muted chart-zone"><strong>${t(locale, 'dashboard.chartsFiltered')}</strong></p>` : ''}
     <section class="breakdowns">
       ${breakdown(t(locale, 'dashboard.previewApps'), stats.previews, (k) => previewApp(k, locale))}
       ${breakdown(t(locale, 'dashboard.browsers'), stats.browsers, (k) => (k === 'unknown' ? t(locale, 'analytics.unknown') : k))}
@@ -265,7 +295,7 @@ export function galleryDetailPage(input: GalleryPageInput): string {
       )}
     </section>
     ${visitLog(input)}`;
-  return layout(locale, title, body, csrf);
+  return layout(locale, title, body, csrf, input.zone);
 }
 
 function total(label: string, value: SafeHtml | string | number): SafeHtml {
@@ -481,9 +511,7 @@ function visitLog(input: GalleryPageInput): SafeHtml {
     </form>
     <p class="muted">
       ${t(locale, 'dashboard.logCount', { count: log.total })}
-      <span class="zone" data-zone-label="${t(locale, 'dashboard.timesIn', { zone: '{zone}' })}"
-        >${t(locale, 'dashboard.timesIn', { zone: stats.timeZone })}</span
-      >
+      ${t(locale, 'dashboard.timesIn', { zone: stats.timeZone })}
     </p>
     <table class="visits">
       <thead>

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { subdivisionName } from '../../core/analytics/place-names.js';
+import { isTimeZone } from '../../core/analytics/time-zone.js';
 import type { VisitLogFilter } from '../../core/analytics/visit-log.js';
 import { csvField } from '../../core/analytics/visit-log.js';
 import type { Core } from '../../core/core-app.js';
@@ -25,6 +26,7 @@ import {
   newManageLinkPage,
   type Notice,
   type SettingsField,
+  type ViewerZone,
 } from './dashboard-pages.js';
 
 export interface DashboardRouterDeps {
@@ -36,6 +38,11 @@ export interface DashboardRouterDeps {
 const CSS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dashboard.css');
 const SCRIPT_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dashboard.js');
 const LOG_PAGE_SIZE = 50;
+/**
+ * The owner's chosen time zone, written by dashboard.js (the browser's own zone by default, or
+ * STATS_TIMEZONE when the owner picks it). Not a secret and not trusted: validated on every read.
+ */
+export const ZONE_COOKIE = 'maiimg_tz';
 
 /**
  * The owner dashboard, mounted at `/dashboard`: magic-link login (a link a bot sent, signed and
@@ -127,7 +134,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
         locale: pageLocale(req),
         galleries,
         csrf: tokens.csrfToken(session),
-        timeZone: analytics.timeZone,
+        zone: viewerZone(req, analytics.timeZone),
       }),
     );
   });
@@ -169,7 +176,8 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     res.write(
       '\ufeffat_utc,kind,preview_platform,country,region,region_name,city,device_type,browser,os,referrer_host,language,ip,photos_viewed\r\n',
     );
-    for await (const visit of analytics.log.all(gallery.id, filter)) {
+    const zone = viewerZone(req, analytics.timeZone);
+    for await (const visit of analytics.log.inZone(zone.name).all(gallery.id, filter)) {
       const line =
         [
           visit.at.toISOString(),
@@ -330,13 +338,16 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     const filter = filterFrom(req);
     const page = pageFrom(req);
     const filtered = Object.values(filter).some((value) => value);
-    const [allStats, log, alertsEnabled, qr, charts] = await Promise.all([
-      analytics.galleryStats(gallery),
-      analytics.log.page(gallery.id, filter, page, LOG_PAGE_SIZE),
+    // Days, hours and times in the owner's zone: the charts' buckets as well as the log's times.
+    const zone = viewerZone(req, analytics.timeZone);
+    const log = analytics.log.inZone(zone.name);
+    const [allStats, logPage, alertsEnabled, qr, charts] = await Promise.all([
+      analytics.galleryStats(gallery, { timeZone: zone.name }),
+      log.page(gallery.id, filter, page, LOG_PAGE_SIZE),
       analytics.alertsEnabled(gallery.id),
       core.service.qrCode(gallery.slug),
       // A filter narrows the charts too, not only the log.
-      filtered ? analytics.log.chartNumbers(gallery.id, filter, now()) : null,
+      filtered ? log.chartNumbers(gallery.id, filter, now()) : null,
     ]);
     const stats = charts ? { ...allStats, ...charts } : allStats;
     res.type('html').send(
@@ -345,7 +356,8 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
         gallery,
         status: core.service.linkStatus(gallery),
         stats,
-        log,
+        log: logPage,
+        zone,
         filter,
         alertsEnabled,
         chartsFiltered: filtered,
@@ -365,6 +377,13 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
   }
 
   return router;
+}
+
+/** The zone the owner reads the dashboard in: the one their browser reported, else STATS_TIMEZONE. */
+function viewerZone(req: Request, defaultZone: string): ViewerZone {
+  const chosen = (req.cookies as Record<string, unknown> | undefined)?.[ZONE_COOKIE];
+  const name = typeof chosen === 'string' && isTimeZone(chosen) ? chosen : defaultZone;
+  return { name, defaultZone };
 }
 
 function pageLocale(req: Request): Locale {

@@ -1,26 +1,40 @@
-/* global document, navigator */
-// Owner dashboard: what plain HTML cannot do: copying the gallery link, and showing the visit times
-// in the owner's own time zone (the server writes them in STATS_TIMEZONE, and says so).
+/* global document, navigator, location */
+// Owner dashboard: what plain HTML cannot do: copying the gallery link, and reading the dashboard in
+// the owner's own time zone. The server counts days and hours (charts, filters) and writes times in
+// the zone of the `maiimg_tz` cookie, or STATS_TIMEZONE without it; this script sets that cookie to
+// the browser's zone on a first visit, and offers to switch between the two.
 (function () {
   'use strict';
-  var zone = null;
+  var ZONE_COOKIE = 'maiimg_tz';
+  var root = document.documentElement;
+  var pageZone = root.getAttribute('data-zone');
+  var defaultZone = root.getAttribute('data-default-zone');
+  var browserZone = null;
   try {
-    zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   } catch (error) {
-    zone = null;
+    browserZone = null;
   }
-  if (zone) {
-    document.querySelectorAll('time[datetime][data-locale]').forEach(function (node) {
-      var at = new Date(node.getAttribute('datetime'));
-      if (isNaN(at)) return;
-      node.textContent = new Intl.DateTimeFormat(node.getAttribute('data-locale'), {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-        timeZone: zone,
-      }).format(at);
-    });
-    document.querySelectorAll('[data-zone-label]').forEach(function (node) {
-      node.textContent = node.getAttribute('data-zone-label').replace('{zone}', zone);
+  var chosen = document.cookie.split('; ').some(function (pair) {
+    return pair.indexOf(ZONE_COOKIE + '=') === 0;
+  });
+  var choose = function (zone) {
+    document.cookie =
+      ZONE_COOKIE + '=' + encodeURIComponent(zone) + '; path=/dashboard; max-age=31536000; samesite=lax';
+    location.reload();
+  };
+  if (pageZone && browserZone) {
+    // First visit: the browser's zone, once (a zone the server refuses is not asked for again).
+    if (!chosen && browserZone !== pageZone) return choose(browserZone);
+    document.querySelectorAll('button[data-zone-set]').forEach(function (button) {
+      var target = button.getAttribute('data-zone-set') === 'browser' ? browserZone : defaultZone;
+      if (!target || target === pageZone) return;
+      if (button.hasAttribute('data-label'))
+        button.textContent = button.getAttribute('data-label').replace('{zone}', target);
+      button.hidden = false;
+      button.addEventListener('click', function () {
+        choose(target);
+      });
     });
   }
   document.querySelectorAll('button[data-copy]').forEach(function (button) {

@@ -1,6 +1,15 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gallery } from '../../core/types.js';
-import { DESKTOP_CHROME_UA, launchTestBrowser, saveScreenshot, type TestBrowser } from '../helpers/browser.js';
+import {
+  DESKTOP_CHROME_UA,
+  launchChromium,
+  launchTestBrowser,
+  saveScreenshot,
+  viewportContext,
+  type TestBrowser,
+} from '../helpers/browser.js';
 import type { TestCore } from '../helpers/test-core.js';
 import { ALICE, makeGallery, seedVisits, startAnalyticsCore } from './analytics-fixtures.js';
 import { startDashboardServer } from './dashboard-app.js';
@@ -171,5 +180,104 @@ describe('owner dashboard in a real browser (Chromium)', () => {
     // The page stays where the control is: the confirmation sits next to it, in view.
     expect(await page.locator('#set-title [role=status]').isVisible()).toBe(true);
     await page.close();
+  });
+
+  it('shows days, hours and times in the browser’s time zone, named, and switches back to STATS_TIMEZONE', async () => {
+    const chromium = await launchChromium();
+    try {
+      // Eucla is 8:45 ahead of UTC (STATS_TIMEZONE here): an open at 20:00 UTC is 04:45 the next day.
+      const late = await makeGallery(test.core, ALICE, 'Late night');
+      const day = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000 + 20 * 3_600_000);
+      await seedVisits(test.core, late, [{ at: day, country: 'AU' }]);
+      const context = await chromium.newContext({ userAgent: DESKTOP_CHROME_UA, timezoneId: 'Australia/Eucla' });
+      const page = await context.newPage();
+      const link = new URL(test.core.dashboardLink(ALICE).url);
+      await page.goto(server.url + link.pathname + link.search);
+      await page.getByRole('button', { name: 'Open the dashboard' }).click();
+      // The first page asks for the browser's zone once (a cookie), then names it.
+      await expect.poll(() => page.locator('.zone-line').first().innerText()).toContain('Australia/Eucla');
+      await page.goto(`${server.url}/dashboard/g/${late.slug}`);
+      const zoneLine = page.locator('.zone-line');
+      expect(await zoneLine.innerText()).toContain('Days, hours and times in Australia/Eucla.');
+      const nextDay = new Date(day.getTime() + 86_400_000).toISOString().slice(5, 10);
+      const bars = () =>
+        page.locator('.chart-wide svg rect title').evaluateAll((titles) => titles.map((title) => title.textContent));
+      expect(await bars()).toEqual([`${nextDay}: 1`, '4: 1']);
+
+      // Back to STATS_TIMEZONE with one click; the page says so, and offers the browser's zone again.
+      await zoneLine.getByRole('button', { name: 'Use UTC' }).click();
+      await expect.poll(() => zoneLine.innerText()).toContain('Days, hours and times in UTC.');
+      expect(await bars()).toEqual([`${day.toISOString().slice(5, 10)}: 1`, '20: 1']);
+      await zoneLine.getByRole('button', { name: 'Use this device’s time zone (Australia/Eucla)' }).click();
+      await expect.poll(() => zoneLine.innerText()).toContain('Days, hours and times in Australia/Eucla.');
+      await context.close();
+    } finally {
+      await chromium.close();
+    }
+  });
+
+  it('fits the settings on a phone: no sideways scroll, labels above fields, 44 px targets, errors beside the field', async () => {
+    const chromium = await launchChromium();
+    try {
+      const phone = await viewportContext(chromium, 'phone');
+      const page = await phone.newPage();
+      const owned = await makeGallery(test.core, ALICE, 'A gallery with a rather long title to wrap on a phone');
+      await test.core.service.updateSettings({ owner: ALICE, ref: owned.slug, patch: { maxOpens: 3, password: 'pw' } });
+      const link = new URL(test.core.dashboardLink(ALICE).url);
+      await page.goto(server.url + link.pathname + link.search);
+      await page.getByRole('button', { name: 'Open the dashboard' }).click();
+      await page.waitForURL(`${server.url}/dashboard`);
+      await page.goto(`${server.url}/dashboard/g/${owned.slug}`);
+
+      const layout = () =>
+        page.evaluate(() => {
+          const box = (node: Element) => node.getBoundingClientRect();
+          // A checkbox is reached through its label, so the label is its target.
+          const target = (control: Element) =>
+            control instanceof HTMLInputElement && control.type === 'checkbox' ? control.closest('label')! : control;
+          const controls = [
+            ...document.querySelectorAll(
+              'main form input:not([type=hidden]), main form select, main form button, main a.button',
+            ),
+          ];
+          return {
+            scrollWidth: document.documentElement.scrollWidth,
+            viewport: window.innerWidth,
+            small: controls
+              .map((control) => ({ control, height: box(target(control)).height }))
+              .filter(({ height }) => height < 44)
+              .map(({ control, height }) => `${control.outerHTML.slice(0, 80)}: ${height}px`),
+            unstacked: [...document.querySelectorAll('form.row > label')]
+              .filter((label) => label.querySelector('input:not([type=checkbox]), select'))
+              .map((label) => {
+                const field = label.querySelector('input, select')!;
+                const [outer, inner] = [box(label), box(field)];
+                return { form: label.closest('form')!.id, left: inner.left - outer.left, below: inner.top - outer.top };
+              })
+              .filter(({ left, below }) => left > 1 || below < 12),
+          };
+        });
+      const seen = await layout();
+      expect(seen.scrollWidth).toBeLessThanOrEqual(seen.viewport);
+      expect(seen.small).toEqual([]);
+      expect(seen.unstacked).toEqual([]);
+
+      // A refused value: the error sits right under its field, in view, not at the top of the page.
+      await page.locator('#set-maxOpens input[name=maxOpens]').fill('0');
+      await page.locator('#set-maxOpens input[name=maxOpens]').evaluate((input: HTMLInputElement) => (input.min = ''));
+      await page.locator('#set-maxOpens').getByRole('button', { name: 'Save' }).click();
+      const error = page.locator('#set-maxOpens [role=alert]');
+      await expect.poll(() => error.count()).toBe(1);
+      const field = (await page.locator('#set-maxOpens input[name=maxOpens]').boundingBox())!;
+      const alert = (await error.boundingBox())!;
+      expect(alert.y).toBeGreaterThanOrEqual(field.y + field.height);
+      expect(alert.y - (field.y + field.height)).toBeLessThan(120);
+      const after = await layout();
+      expect(after.scrollWidth).toBeLessThanOrEqual(after.viewport);
+      await saveScreenshot(page, 'dashboard-phone-settings');
+      await phone.close();
+    } finally {
+      await chromium.close();
+    }
   });
 });

@@ -141,6 +141,41 @@ for (const provider of DATABASE_PROVIDERS) {
       expect((await page(`/dashboard/g/${gallery.slug}?from=yesterday`, cookie)).status).toBe(400);
     });
 
+    /** The bars of one chart (by its title) as `label: value`, e.g. `03-14: 1` or `23: 1`. */
+    function bars(body: string, title: string): string[] {
+      const chart = new RegExp(`<svg[^>]*>(?:(?!</svg>)[\\s\\S])*${title}[\\s\\S]*?</svg>`).exec(body)![0];
+      return [...chart.matchAll(/<rect [^>]*><title>([^<]+)<\/title><\/rect>/g)].map((match) => match[1]!);
+    }
+
+    it('counts the charts’ days and hours in the zone the owner’s browser reported, and names it', async () => {
+      const cookie = await login();
+      // STATS_TIMEZONE (UTC): the two opens at 18:00 and 19:00 UTC fall on the 14th.
+      const utc = (await page(`/dashboard/g/${gallery.slug}`, cookie)).body;
+      expect(utc).toContain('Days, hours and times in UTC.');
+      expect(bars(utc, 'Opens per day')).toEqual(['03-14: 2']);
+      expect(bars(utc, 'Opens by hour of day \\(UTC\\)')).toEqual(['18: 1', '19: 1']);
+
+      // Kathmandu is 5:45 ahead: 23:45 on the 14th and 00:45 on the 15th, from quarter-hour counts.
+      const nepal = `${cookie}; maiimg_tz=Asia%2FKathmandu`;
+      const body = (await page(`/dashboard/g/${gallery.slug}`, nepal)).body;
+      expect(body).toContain('Days, hours and times in Asia/Kathmandu.');
+      expect(body).toContain('data-zone="Asia/Kathmandu" data-default-zone="UTC"');
+      expect(bars(body, 'Opens per day')).toEqual(['03-14: 1', '03-15: 1']);
+      expect(bars(body, 'Opens by hour of day \\(Asia/Kathmandu\\)')).toEqual(['0: 1', '23: 1']);
+      expect(body).toContain('Times in Asia/Kathmandu.');
+      expect(body).toMatch(/datetime="2026-03-14T19:00:00.000Z"\s*>Mar 15, 2026, 12:45\sAM</);
+
+      // Filters take their days in that zone too, and the filtered charts follow it.
+      const day = (await page(`/dashboard/g/${gallery.slug}?from=2026-03-15&to=2026-03-15`, nepal)).body;
+      expect(day).toContain('3 visits.');
+      expect(bars(day, 'Opens by hour of day')).toEqual(['0: 1']);
+
+      // The list names the zone too; a zone the runtime does not know falls back to STATS_TIMEZONE.
+      expect((await page('/dashboard', nepal)).body).toContain('Times in Asia/Kathmandu.');
+      const bogus = (await page(`/dashboard/g/${gallery.slug}`, `${cookie}; maiimg_tz=Mars%2FOlympus`)).body;
+      expect(bogus).toContain('Days, hours and times in UTC.');
+    });
+
     it('exports the filtered visit log as CSV with formulas defused', async () => {
       const cookie = await login();
       const response = await fetch(`${server.url}/dashboard/g/${gallery.slug}/visits.csv?kind=bot`, {

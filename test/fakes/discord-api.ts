@@ -81,7 +81,24 @@ export interface Place {
   locale?: string;
 }
 
-type OptionValue = string | number | boolean | FakeAttachment;
+/** A channel option's value: the channel's id (Discord resolves it in `resolved.channels`). */
+export interface ChannelOption {
+  channel: string;
+}
+type OptionValue = string | number | boolean | FakeAttachment | ChannelOption;
+
+/** A permission overwrite of a channel: `type` 0 for a role (the guild id is @everyone), 1 for a member. */
+export interface Overwrite {
+  id: string;
+  type: 0 | 1;
+  allow: string;
+  deny: string;
+}
+
+/** Every permission but Administrator (which would override every channel overwrite). */
+const BASE_PERMISSIONS = 2251799813685247n & ~8n;
+const VIEW_CHANNEL = 1n << 10n;
+const SEND_MESSAGES = 1n << 11n;
 
 export interface FakeDiscordOptions {
   applicationId?: string;
@@ -107,6 +124,8 @@ export class FakeDiscord {
   private nextId = 1_100_000_000_000_000_000n;
   private sequence = 0;
   private commandId: string;
+  /** The guild's text channels, with their overwrites; `general` (channelId) is always there. */
+  private readonly channels = new Map<string, { id: string; name: string; overwrites: Overwrite[] }>();
 
   private constructor(
     private readonly server: Server,
@@ -123,6 +142,7 @@ export class FakeDiscord {
       bot: true,
     };
     this.commandId = this.snowflake();
+    this.channels.set(this.channelId, { id: this.channelId, name: 'general', overwrites: [] });
     this.identified = new Promise((resolve) => (this.markIdentified = resolve));
     this.events.setMaxListeners(100);
   }
@@ -241,7 +261,20 @@ export class FakeDiscord {
     place: Place = {},
   ): FakeInteraction {
     const attachments: Record<string, FakeAttachment> = {};
+    const channels: Record<string, Json> = {};
     const list = Object.entries(options).map(([name, value]) => {
+      if (typeof value === 'object' && 'channel' in value) {
+        const channel = this.channels.get(value.channel);
+        // As Discord resolves it: a partial channel with the invoking user's permissions in it.
+        channels[value.channel] = {
+          id: value.channel,
+          type: 0,
+          name: channel?.name ?? 'unknown',
+          permissions: String(this.permissionsIn(value.channel, user.id)),
+          flags: 0,
+        };
+        return { name, type: 7, value: value.channel };
+      }
       if (typeof value === 'object') {
         attachments[value.id] = value;
         return { name, type: 11, value: value.id };
@@ -253,7 +286,14 @@ export class FakeDiscord {
       name: 'gallery',
       type: 1,
       options: [{ type: 1, name: subcommand, options: list }],
-      ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
+      ...(Object.keys(attachments).length || Object.keys(channels).length
+        ? {
+            resolved: {
+              ...(Object.keys(attachments).length ? { attachments } : {}),
+              ...(Object.keys(channels).length ? { channels } : {}),
+            },
+          }
+        : {}),
     });
   }
 
@@ -317,15 +357,49 @@ export class FakeDiscord {
    * discord.js learns it from CHANNEL_UPDATE like from the real gateway.
    */
   denyBot(deny: bigint): void {
-    this.dispatch('CHANNEL_UPDATE', {
-      id: this.channelId,
+    this.setOverwrites(this.channelId, [{ id: this.botUser.id, type: 1, allow: '0', deny: String(deny) }]);
+  }
+
+  /** Adds a text channel to the guild (CHANNEL_CREATE, as when an admin makes one); returns its id. */
+  addChannel(name: string, overwrites: Overwrite[] = []): string {
+    const id = this.snowflake();
+    this.channels.set(id, { id, name, overwrites });
+    this.dispatch('CHANNEL_CREATE', this.channelPayload(id));
+    return id;
+  }
+
+  /** Replaces a channel's permission overwrites (CHANNEL_UPDATE); Discord enforces them on posts too. */
+  setOverwrites(channelId: string, overwrites: Overwrite[]): void {
+    const channel = this.channels.get(channelId);
+    if (!channel) throw new Error(`no channel ${channelId}`);
+    channel.overwrites = overwrites;
+    this.dispatch('CHANNEL_UPDATE', this.channelPayload(channelId));
+  }
+
+  /** A user's (or the bot's) permissions in a channel: @everyone's, then the role and member overwrites. */
+  permissionsIn(channelId: string, userId: string): bigint {
+    let permissions = BASE_PERMISSIONS;
+    const overwrites = this.channels.get(channelId)?.overwrites ?? [];
+    for (const overwrite of [
+      ...overwrites.filter((o) => o.type === 0 && o.id === this.guildId),
+      ...overwrites.filter((o) => o.type === 1 && o.id === userId),
+    ]) {
+      permissions = (permissions & ~BigInt(overwrite.deny)) | BigInt(overwrite.allow);
+    }
+    return permissions;
+  }
+
+  private channelPayload(channelId: string) {
+    const channel = this.channels.get(channelId)!;
+    return {
+      id: channel.id,
       type: 0,
       guild_id: this.guildId,
-      name: 'general',
+      name: channel.name,
       position: 0,
       flags: 0,
-      permission_overwrites: [{ id: this.botUser.id, type: 1, allow: '0', deny: String(deny) }],
-    });
+      permission_overwrites: channel.overwrites,
+    };
   }
 
   /** Calls recorded so far that match. */
@@ -451,9 +525,9 @@ export class FakeDiscord {
             id: channelId,
             type: 0,
             guild_id: this.guildId,
-            name: 'general',
+            name: this.channels.get(channelId)?.name ?? 'general',
             position: 0,
-            permission_overwrites: [],
+            permission_overwrites: this.channels.get(channelId)?.overwrites ?? [],
             flags: 0,
           },
       ...(dm
@@ -555,9 +629,10 @@ export class FakeDiscord {
                 flags: 0,
               },
             ],
-            channels: [
-              { id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [], flags: 0 },
-            ],
+            channels: [...this.channels.keys()].map((id) => {
+              const { guild_id: _guild, ...channel } = this.channelPayload(id);
+              return channel;
+            }),
             // Discord always includes the bot's own member, so `guild.members.me` is known.
             members: [this.member(this.botUser)],
             emojis: [],
@@ -674,6 +749,12 @@ export class FakeDiscord {
       return sendJson(200, this.message(this.channelId, json, files));
     }
     if ((match = /^\/channels\/(\d+)\/messages(?:\/(\d+))?$/.exec(path)) && (method === 'POST' || method === 'PATCH')) {
+      if (this.channels.has(match[1]!)) {
+        // Discord checks the bot's rights in a guild channel on every post.
+        const rights = this.permissionsIn(match[1]!, this.botUser.id);
+        if (!(rights & VIEW_CHANNEL)) return sendJson(403, { message: 'Missing Access', code: 50001 });
+        if (!(rights & SEND_MESSAGES)) return sendJson(403, { message: 'Missing Permissions', code: 50013 });
+      }
       const message = this.message(match[1]!, json, files);
       if (match[2]) message.id = match[2];
       return sendJson(200, message);

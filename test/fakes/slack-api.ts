@@ -71,6 +71,12 @@ export class FakeSlackApi {
     error?: string;
     match?: (call: RecordedSlackCall) => boolean;
   }> = [];
+  /**
+   * Channels the fake knows: the app posts only where it is a member (`not_in_channel`), and a
+   * private channel it is not in does not exist for it (`channel_not_found`). Channels never
+   * added accept every post, as the older tests expect.
+   */
+  private readonly channels = new Map<string, { id: string; name: string; isPrivate: boolean; member: boolean }>();
   private server?: Server;
   private socketServer?: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
@@ -205,6 +211,22 @@ export class FakeSlackApi {
     const full = this.addFile(file);
     this.connectFiles.set(String(full.id), full);
     return { id: full.id, file_access: 'check_file_info', created: Math.floor(Date.now() / 1000) };
+  }
+
+  /** Adds a channel of the workspace; returns its id. */
+  addChannel(input: { name: string; member: boolean; isPrivate?: boolean; id?: string }): string {
+    const id = input.id ?? `${input.isPrivate ? 'G' : 'C'}${String(this.nextId++).padStart(8, '0')}`;
+    this.channels.set(id, { id, name: input.name, isPrivate: Boolean(input.isPrivate), member: input.member });
+    return id;
+  }
+
+  /** The channel a post goes to, as Slack finds it: by id, or by `#name`; null when the app cannot see it. */
+  private channelFor(value: string | undefined): { id: string; name: string; member: boolean } | null | undefined {
+    if (!value) return null;
+    const byName = /^#(.+)$/.exec(value);
+    const channel = byName ? [...this.channels.values()].find((c) => c.name === byName[1]) : this.channels.get(value);
+    if (!channel) return byName ? null : undefined;
+    return channel.isPrivate && !channel.member ? null : channel;
   }
 
   /** A `response_url` for a slash command or button press; answers posted there are recorded. */
@@ -386,8 +408,33 @@ export class FakeSlackApi {
           user: { id: user, name: user.toLowerCase(), locale: this.options.locales?.[user] ?? 'en-US' },
         });
       }
-      case 'chat.postMessage':
-        return json({ ok: true, channel: field('channel'), ts: this.ts(), message: { text: field('text') } });
+      case 'chat.postMessage': {
+        const channel = this.channelFor(field('channel'));
+        if (channel === null) return json({ ok: false, error: 'channel_not_found' });
+        if (channel && !channel.member) return json({ ok: false, error: 'not_in_channel' });
+        return json({
+          ok: true,
+          channel: channel?.id ?? field('channel'),
+          ts: this.ts(),
+          message: { text: field('text') },
+        });
+      }
+      case 'conversations.info': {
+        const channel = this.channelFor(field('channel'));
+        if (!channel) return json({ ok: false, error: 'channel_not_found' });
+        const known = this.channels.get(channel.id)!;
+        return json({
+          ok: true,
+          channel: {
+            id: known.id,
+            name: known.name,
+            is_channel: !known.isPrivate,
+            is_group: known.isPrivate,
+            is_private: known.isPrivate,
+            is_member: known.member,
+          },
+        });
+      }
       case 'chat.postEphemeral':
         return json({ ok: true, message_ts: this.ts() });
       case 'conversations.open': {

@@ -59,10 +59,14 @@ export interface StoredMessage {
   text?: string;
   caption?: string;
   photo?: Array<{ file_id: string; file_unique_id: string; width: number; height: number; file_size?: number }>;
-  reply_markup?: { inline_keyboard: Array<Array<{ text: string; callback_data?: string }>> };
+  reply_markup?: {
+    inline_keyboard: Array<Array<{ text: string; callback_data?: string; url?: string; switch_inline_query?: string }>>;
+  };
   reply_to_message?: StoredMessage;
   message_thread_id?: number;
   deleted?: boolean;
+  /** A photo the bot sent by URL (Telegram would fetch it). */
+  photo_url?: string;
 }
 
 interface StoredFile {
@@ -95,6 +99,17 @@ export interface FakeTelegramOptions {
    * (as an admin bot does).
    */
   privacyMode?: boolean;
+  /** Inline mode (BotFather /setinline): off by default, as for a new bot. */
+  inlineMode?: boolean;
+  /** Inline feedback (BotFather /setinlinefeedback): without it no `chosen_inline_result` ever arrives. */
+  inlineFeedback?: boolean;
+}
+
+/** The answer a bot gave to one inline query, as the fake keeps it. */
+export interface InlineAnswer {
+  queryId: string;
+  results: Array<Record<string, unknown> & { id: string; type: string }>;
+  options: Record<string, unknown>;
 }
 
 export class FakeTelegramBotApi {
@@ -116,6 +131,9 @@ export class FakeTelegramBotApi {
   private readonly migrated = new Map<number, number>();
   /** Messages privacy mode kept from the bot, for tests that check what it never saw. */
   readonly withheld: Array<Record<string, unknown>> = [];
+  /** Inline queries sent to the bot, and the bot's answers to them. */
+  private readonly inlineQueries = new Map<string, { from: FakeUser; query: string; chatType?: string }>();
+  readonly inlineAnswers = new Map<string, InlineAnswer>();
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private nextFileId = 1;
@@ -149,6 +167,8 @@ export class FakeTelegramBotApi {
         localMode: options.localMode ?? false,
         pollWaitMs: options.pollWaitMs ?? 500,
         privacyMode: options.privacyMode ?? true,
+        inlineMode: options.inlineMode ?? false,
+        inlineFeedback: options.inlineFeedback ?? false,
       },
       token,
     );
@@ -330,6 +350,67 @@ export class FakeTelegramBotApi {
     return id;
   }
 
+  /**
+   * A user types `@bot <query>` in a chat (or presses a `switch_inline_query` button and picks a
+   * chat): the bot gets an `inline_query`, with `chat_type` telling the kind of chat ("sender" is
+   * the user's own chat with the bot). Only bots with inline mode on receive them.
+   */
+  userTypesInline(input: { from: FakeUser; query: string; chatType?: string }): string {
+    if (!this.options.inlineMode) throw new Error('inline mode is off for this bot: Telegram sends no inline queries');
+    const id = `iq-${this.nextUpdateId}`;
+    this.inlineQueries.set(id, { from: input.from, query: input.query, chatType: input.chatType });
+    this.pushUpdate({
+      inline_query: {
+        id,
+        from: { is_bot: false, ...input.from },
+        query: input.query,
+        offset: '',
+        ...(input.chatType ? { chat_type: input.chatType } : {}),
+      },
+    });
+    return id;
+  }
+
+  /** Resolves with the bot's answer to an inline query. */
+  async waitForInlineAnswer(queryId: string): Promise<InlineAnswer> {
+    await this.waitForCall('answerInlineQuery', (call) => call.params.inline_query_id === queryId);
+    return this.inlineAnswers.get(queryId)!;
+  }
+
+  /**
+   * The user picks one of the results: Telegram posts its message in the chat "via" the bot, and
+   * tells the bot which result was chosen only when inline feedback is on. Returns the message.
+   */
+  userChoosesResult(input: { queryId: string; resultId: string; chat: FakeChat }): StoredMessage {
+    const query = this.inlineQueries.get(input.queryId);
+    const answer = this.inlineAnswers.get(input.queryId);
+    const result = answer?.results.find((r) => r.id === input.resultId);
+    if (!query || !result) throw new Error(`no result ${input.resultId} for inline query ${input.queryId}`);
+    const content = result.input_message_content as { message_text?: string } | undefined;
+    const message: StoredMessage & Record<string, unknown> = {
+      message_id: this.nextMessageId++,
+      chat: input.chat,
+      from: { id: query.from.id, is_bot: false, first_name: query.from.first_name },
+      date: Math.floor(Date.now() / 1000),
+      text: content?.message_text,
+      via_bot: { ...this.bot },
+    };
+    if (result.reply_markup) message.reply_markup = result.reply_markup as StoredMessage['reply_markup'];
+    this.messages.set(`${input.chat.id}:${message.message_id}`, message);
+    if (this.options.inlineFeedback) {
+      this.pushUpdate({
+        chosen_inline_result: {
+          result_id: input.resultId,
+          from: { is_bot: false, ...query.from },
+          query: query.query,
+          // Only results with an inline keyboard can be edited later, so only they get an id.
+          ...(result.reply_markup ? { inline_message_id: `im-${message.message_id}` } : {}),
+        },
+      });
+    }
+    return message;
+  }
+
   /** The next `times` calls of `method` fail (429 with retry_after by default). */
   failNext(
     method: string,
@@ -447,7 +528,7 @@ export class FakeTelegramBotApi {
             ...this.bot,
             can_join_groups: true,
             can_read_all_group_messages: !this.options.privacyMode,
-            supports_inline_queries: false,
+            supports_inline_queries: this.options.inlineMode,
           },
         };
       case 'deleteWebhook':
@@ -455,6 +536,8 @@ export class FakeTelegramBotApi {
       case 'setMyCommands':
       case 'answerCallbackQuery':
         return { value: true };
+      case 'answerInlineQuery':
+        return this.answerInlineQuery(params);
       case 'getFile': {
         const stored = this.files.get(String(params.file_id));
         if (!stored) return bad('invalid file_id');
@@ -498,14 +581,17 @@ export class FakeTelegramBotApi {
         if (method === 'sendMessage') message.text = String(params.text ?? '');
         else {
           const photo = files.find((f) => f.field === 'photo');
-          if (!photo) return bad('there is no photo in the request');
+          // A photo may also be given by URL: Telegram fetches it (from here, the fake cannot).
+          const byUrl = typeof params.photo === 'string' && /^https?:\/\//.test(params.photo) ? params.photo : null;
+          if (!photo && !byUrl) return bad('there is no photo in the request');
+          if (byUrl) message.photo_url = byUrl;
           message.photo = [
             {
               file_id: `sent-${message.message_id}`,
               file_unique_id: `s${message.message_id}`,
               width: 512,
               height: 512,
-              file_size: photo.bytes.length,
+              file_size: photo?.bytes.length ?? 0,
             },
           ];
           if (params.caption !== undefined) message.caption = String(params.caption);
@@ -545,6 +631,40 @@ export class FakeTelegramBotApi {
       default:
         return { error: { status: 404, description: 'Not Found: method not found' } };
     }
+  }
+
+  /**
+   * answerInlineQuery, checked as Telegram checks it: a query it sent (and not too late), at most
+   * 50 results with unique ids of at most 64 bytes, each article with a message to send, and
+   * inline keyboard buttons of exactly one kind (a callback button cannot be answered by nobody).
+   */
+  private answerInlineQuery(params: Record<string, unknown>): {
+    value?: unknown;
+    error?: { status: number; description: string };
+  } {
+    const bad = (description: string) => ({ error: { status: 400, description: `Bad Request: ${description}` } });
+    const queryId = String(params.inline_query_id ?? '');
+    if (!this.inlineQueries.has(queryId))
+      return bad('query is too old and response timeout expired or query ID is invalid');
+    if (this.inlineAnswers.has(queryId)) return bad('QUERY_ID_INVALID');
+    const results = (params.results ?? []) as InlineAnswer['results'];
+    if (!Array.isArray(results) || results.length > 50) return bad('RESULTS_TOO_MUCH');
+    const ids = new Set<string>();
+    for (const result of results) {
+      const id = String(result.id ?? '');
+      if (!id || Buffer.byteLength(id) > 64) return bad('RESULT_ID_INVALID');
+      if (ids.has(id)) return bad('RESULT_ID_DUPLICATE');
+      ids.add(id);
+      if (result.type === 'article' && !result.input_message_content) return bad('MESSAGE_EMPTY');
+      const keyboard = (result.reply_markup as StoredMessage['reply_markup'])?.inline_keyboard ?? [];
+      for (const button of keyboard.flat()) {
+        const kinds = ['url', 'callback_data', 'switch_inline_query'].filter((k) => k in button);
+        if (kinds.length !== 1) return bad('BUTTON_TYPE_INVALID');
+      }
+    }
+    const { inline_query_id: _id, results: _results, ...options } = params;
+    this.inlineAnswers.set(queryId, { queryId, results, options });
+    return { value: true };
   }
 
   private chatOf(chatId: number): FakeChat {

@@ -40,6 +40,8 @@ describe('Slack app manifest', () => {
         'im:history',
         'mpim:history',
         'chat:write',
+        'channels:read',
+        'groups:read',
         'commands',
         'files:read',
         'files:write',
@@ -69,7 +71,7 @@ describe('Slack app manifest', () => {
     const named = hint.split(' | ').map((part) => part.trim().split(/\s+/)[0]!);
     expect(named.length).toBeGreaterThan(3);
     for (const name of named) expect(findCommand(name), name).toBeDefined();
-    for (const sub of ['list', 'stats', 'disable', 'enable', 'delete', 'help']) expect(named).toContain(sub);
+    for (const sub of ['list', 'stats', 'share', 'disable', 'enable', 'delete', 'help']) expect(named).toContain(sub);
     expect(hint).toContain(`stats <${t('en', 'command.arg.link')}>`);
   });
 });

@@ -140,6 +140,7 @@ describe('Telegram bot (long polling against a fake Bot API)', () => {
       'download',
       'title',
       'alerts',
+      'share',
       'dashboard',
     ]);
     expect(names(zh)).toEqual(names(en));
