@@ -8,7 +8,14 @@ import { makeQrCode } from '../qr/qr-code.js';
 import { isSlug, newSlug } from '../slug.js';
 import type { Gallery, GalleryLink, GallerySummary, Owner } from '../types.js';
 import type { LinkOpens, LinkRepository } from './link-repository.js';
-import type { LinkScope, LinkSummary, LinksApi, ShareLinkInput, ShareLinkResult } from './links-api.js';
+import type {
+  LinkScope,
+  LinkSummary,
+  LinksApi,
+  ResolvedGallery,
+  ShareLinkInput,
+  ShareLinkResult,
+} from './links-api.js';
 
 export interface LinkServiceDeps {
   links: LinkRepository;
@@ -60,19 +67,22 @@ export class LinkService implements LinksApi {
       this.deps.logger.info({ gallery: gallery.slug, link: link.slug, platform: link.platform }, 'link shared');
     }
     const summary = this.summarize(gallery, link, undefined);
-    const first = gallery.images[0];
-    const previewable = !gallery.settings.passwordHash && gallery.settings.maxOpens == null && first;
     return {
       link: summary,
       qrPng: (await makeQrCode(summary.url)).png,
-      gallery: {
-        id: gallery.id,
-        slug: gallery.slug,
-        title: gallery.title,
-        imageCount: gallery.images.length,
-        passwordProtected: gallery.settings.passwordHash !== null,
-        previewUrl: previewable ? `${this.deps.service.urlFor(link.slug)}/i/${first.position}/480.webp` : undefined,
-      },
+      gallery: { id: gallery.id, slug: gallery.slug, title: gallery.title, ...this.cardFacts(gallery, link) },
+    };
+  }
+
+  /** What a chat card shows of a gallery reached through `link`. */
+  private cardFacts(gallery: Gallery, link: GalleryLink): Omit<ShareLinkResult['gallery'], 'id' | 'slug' | 'title'> {
+    const first = gallery.images[0];
+    // A protected gallery shows nothing of itself; a limited one serves images only to counted opens.
+    const previewable = !gallery.settings.passwordHash && gallery.settings.maxOpens == null && first;
+    return {
+      imageCount: gallery.images.length,
+      passwordProtected: gallery.settings.passwordHash !== null,
+      previewUrl: previewable ? `${this.deps.service.urlFor(link.slug)}/i/${first.position}/480.webp` : undefined,
     };
   }
 
@@ -93,12 +103,15 @@ export class LinkService implements LinksApi {
       .map((link) => this.summarize(gallery, link, opens.get(link.id)));
   }
 
-  async resolve(ref: string): Promise<{ gallery: Gallery; link: LinkSummary }> {
+  async resolve(ref: string): Promise<{ gallery: ResolvedGallery; link: LinkSummary }> {
     await this.deps.flushVisits().catch(() => undefined);
     const gallery = await this.findLive(ref);
     const link = gallery.link!;
     const opens = await this.deps.links.opensByLink(gallery.id);
-    return { gallery, link: this.summarize(gallery, link, opens.get(link.id)) };
+    return {
+      gallery: { ...gallery, ...this.cardFacts(gallery, link) },
+      link: this.summarize(gallery, link, opens.get(link.id)),
+    };
   }
 
   async setState(input: {

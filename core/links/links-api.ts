@@ -68,6 +68,9 @@ export interface ShareLinkResult {
 
 export type LinkScope = 'link' | 'gallery';
 
+/** A gallery as resolve() returns it: the Gallery, with what a chat card shows of it. */
+export type ResolvedGallery = Gallery & Omit<ShareLinkResult['gallery'], 'id' | 'slug' | 'title'>;
+
 export interface LinksApi {
   /** A new link's slug, with the same entropy rule as gallery slugs (core/slug.ts). */
   newShareSlug(): string;
@@ -76,7 +79,7 @@ export interface LinksApi {
   /** The gallery's links (deleted ones left out), first link first, then oldest first. */
   list(input: { owner: Owner; ref: string }): Promise<LinkSummary[]>;
   /** Which gallery and link a URL or slug names (no owner check; deleted links are not found). */
-  resolve(ref: string): Promise<{ gallery: Gallery; link: LinkSummary }>;
+  resolve(ref: string): Promise<{ gallery: ResolvedGallery; link: LinkSummary }>;
   /** A share link switches that link only; the first link switches the gallery, as before links. */
   setState(input: {
     owner: Owner;
