@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Analytics, type StatsReply } from './analytics/analytics.js';
 import { renderStatsSummary } from './analytics/stats-summary.js';
 import type { GalleryVisitStats } from './analytics/visit-stats.js';
@@ -127,6 +128,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     imageQueue: new ImageWorkQueue(config.imageConcurrency),
     lastOpenAt: (ids) => visits.lastOpenAt(ids),
     flushVisits: () => recorder.flush(),
+    workDir: path.join(config.dataDir, 'tmp', 'images'),
   });
 
   const analytics = new Analytics({

@@ -58,8 +58,20 @@ export interface IncomingFile {
   name: string;
   /** Size announced by the platform before download, when known: lets the core refuse early. */
   declaredBytes?: number;
-  /** The bytes, either already in memory or as a stream the core reads (and stops reading early). */
-  data: Buffer | AsyncIterable<Uint8Array> | (() => Promise<Buffer | AsyncIterable<Uint8Array>>);
+  /**
+   * The bytes: already in memory, a stream the core reads (and stops reading early), or a local
+   * file (`{ path }`, such as a web upload's spool file) that the core decodes and stores from disk
+   * without ever holding it whole in memory; or a function that produces one of these when the
+   * core is ready for the file (a download starts then).
+   */
+  data: IncomingBytes | (() => Promise<IncomingBytes>);
+}
+
+export type IncomingBytes = Buffer | AsyncIterable<Uint8Array> | LocalFile;
+
+/** A file on this machine's disk that the core may read by path, as often as it needs. */
+export interface LocalFile {
+  path: string;
 }
 
 export interface GalleryOptions {

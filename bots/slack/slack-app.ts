@@ -19,7 +19,7 @@ import { retryTransient } from '../../core/chat/retry.js';
 import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './slack-blocks.js';
 import { mayReceiveToken, type SlackConfig } from './slack-config.js';
 import { SlackLocales } from './slack-locale.js';
-import { SlackShare } from './slack-share.js';
+import { SlackShare, typedMention } from './slack-share.js';
 import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
 
 /** The parts of a Slack file object the app reads. */
@@ -393,7 +393,8 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
         owner: ownerOf(command.user_id, command.channel_id),
         locale,
         command: name,
-        args,
+        // The command escapes channels and users (manifest should_escape), for `share #channel`.
+        args: args.map(typedMention),
         syntax: { platform: 'slack', slashCommand: config.command },
         // A slash command's text is never shown to the channel (the answer is ephemeral too), so
         // a password typed here stays private wherever it is typed.

@@ -31,6 +31,16 @@ export function parseChannelMention(word: string): { id?: string; name?: string 
   return typed ? { name: typed[1]! } : null;
 }
 
+/**
+ * Escaped mentions back to what the person typed (`<#C123|design>` -> `#design`, `<@U1|ann>` ->
+ * `@ann`), for commands that take text (a title) rather than a channel.
+ */
+export function typedMention(word: string): string {
+  const match = /^<([#@])[A-Z0-9]+\|([^>]+)>$/.exec(word) ?? /^<!(here|channel|everyone)>$/.exec(word);
+  if (!match) return word;
+  return match.length === 3 ? `${match[1]}${match[2]}` : `@${match[1]}`;
+}
+
 export class SlackShare {
   /** The app's name in the workspace, for "/invite @name" (auth.test, asked once). */
   private appName: Promise<string> | undefined;

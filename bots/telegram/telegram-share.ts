@@ -18,7 +18,6 @@ import {
   type SharedGallery,
 } from '../../core/chat/chat-share.js';
 import { retryTransient } from '../../core/chat/retry.js';
-import { findReferenceInText } from '../../core/gallery-ref.js';
 import type { GalleryService } from '../../core/gallery-service.js';
 import { t } from '../../core/messages.js';
 import type { Clock, Logger } from '../../core/ports.js';
@@ -81,8 +80,7 @@ export class TelegramShare {
     const owner: Owner = { platform: 'telegram', userId: String(query.from.id) };
     let results: InlineQueryResultArticle[] = [];
     if (this.deps.share.available) {
-      const text = query.query.trim();
-      const galleries = await this.deps.share.candidates(owner, findReferenceInText(text) ?? text, INLINE_RESULTS);
+      const galleries = await this.deps.share.candidates(owner, query.query, INLINE_RESULTS);
       const code = CHAT_TYPE_CODES[query.chat_type ?? ''] ?? 'u';
       results = galleries.map((gallery) => {
         const slug = this.deps.share.newShareSlug();

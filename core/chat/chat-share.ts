@@ -1,4 +1,5 @@
 import { isMaiimgError } from '../errors.js';
+import { findReferenceInText } from '../gallery-ref.js';
 import { errorMessage, t, type MessageKey } from '../messages.js';
 import type { Logger } from '../ports.js';
 import type { GallerySummary, Locale, Owner, Platform } from '../types.js';
@@ -50,6 +51,7 @@ export interface ShareLinksPort {
   setState(input: { owner: Owner; ref: string; state: 'active' | 'disabled' }): Promise<{ scope: 'link' | 'gallery' }>;
   delete(input: { owner: Owner; ref: string }): Promise<{ scope: 'link' | 'gallery' }>;
   findGalleries(input: { owner: Owner; query: string; limit: number }): Promise<GallerySummary[]>;
+  list(input: { owner: Owner; ref: string }): Promise<unknown[]>;
 }
 
 /** What every platform's card shows: the title, the photo count and an "Open gallery" button. */
@@ -74,6 +76,9 @@ export type ShareOutcome =
   | { ok: false; reply: ChatReply };
 
 const plain = (text: string) => text;
+
+/** A gallery's code as typed or sent by the Share button. */
+const SLUG = /^[A-Za-z0-9_-]{22}$/;
 
 export class ChatShare {
   constructor(
@@ -121,6 +126,17 @@ export class ChatShare {
    */
   async candidates(owner: Owner, query: string, limit: number): Promise<SharedGallery[]> {
     const links = this.requireLinks();
+    const ref = findReferenceInText(query) ?? (SLUG.test(query.trim()) ? query.trim() : null);
+    if (ref) {
+      try {
+        // Listing a gallery's links is refused to anyone but its owner.
+        await links.list({ owner, ref });
+        return [(await links.resolve(ref)).gallery];
+      } catch (error) {
+        if (!isMaiimgError(error)) throw error;
+        // Not theirs, or gone: fall back to a title search.
+      }
+    }
     const galleries = await links.findGalleries({ owner, query: query.trim(), limit });
     const found: SharedGallery[] = [];
     for (const summary of galleries.slice(0, limit)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChannelMention } from '../../../bots/slack/slack-share.js';
+import { parseChannelMention, typedMention } from '../../../bots/slack/slack-share.js';
 import { commandUsage, helpText } from '../../../core/chat/command-table.js';
 import {
   discordChannelLabel,
@@ -44,6 +44,13 @@ describe('sharing, the parts every platform shares', () => {
     expect(parseChannelMention('#design')).toEqual({ name: 'design' });
     expect(parseChannelMention('design')).toBeNull();
     expect(parseChannelMention('<@U123|ann>')).toBeNull();
+    // Other commands get the text as typed back.
+    expect(['<#C1|design>', '<@U1|ann>', '<!here>', 'plain'].map(typedMention)).toEqual([
+      '#design',
+      '@ann',
+      '@here',
+      'plain',
+    ]);
   });
 
   it('spells share in each platform syntax, the channel only where one can be named', () => {
