@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Analytics, type StatsReply } from './analytics/analytics.js';
 import { renderStatsSummary } from './analytics/stats-summary.js';
 import type { GalleryVisitStats } from './analytics/visit-stats.js';
@@ -8,6 +9,9 @@ import { PrismaGalleryRepository } from './db/prisma-gallery-repository.js';
 import { GalleryReadCache } from './gallery-read-cache.js';
 import { GalleryService } from './gallery-service.js';
 import { ImageWorkQueue } from './images/image-work-queue.js';
+import { LinkService } from './links/link-service.js';
+import type { LinksApi } from './links/links-api.js';
+import { PrismaLinkRepository } from './links/prisma-link-repository.js';
 import { createLogger } from './logger.js';
 import { CoreMetrics, observeBatches, observeVisits } from './metrics/core-metrics.js';
 import { systemClock, type BlobStore, type Clock, type Logger } from './ports.js';
@@ -46,6 +50,8 @@ export interface Core {
   shared: SharedState;
   /** Prometheus metrics of this process (served at /metrics by the web adapter). */
   metrics: CoreMetrics;
+  /** A gallery's links: sharing into chats (a new link per share), listing, switching one link or the gallery. */
+  links: LinksApi;
   /** Visit analytics: stats, charts, dashboard links, alerts (register bots' notifiers here), retention. */
   analytics: Analytics;
   /** Stats for one of the owner's galleries: what `maiimg stats <ref> --json` prints. */
@@ -127,6 +133,16 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     imageQueue: new ImageWorkQueue(config.imageConcurrency),
     lastOpenAt: (ids) => visits.lastOpenAt(ids),
     flushVisits: () => recorder.flush(),
+    workDir: path.join(config.dataDir, 'tmp', 'images'),
+  });
+
+  const links = new LinkService({
+    links: new PrismaLinkRepository(prisma),
+    repository,
+    service,
+    clock,
+    logger,
+    flushVisits: () => recorder.flush(),
   });
 
   const analytics = new Analytics({
@@ -156,6 +172,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     visits: { opener, recorder, repository: visitRepository, secret },
     shared,
     metrics,
+    links,
     analytics,
     stats: ({ owner, ref }) => analytics.getStats({ owner, ref }),
     statsReply: (input) => analytics.statsReply(input),

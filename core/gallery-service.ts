@@ -1,4 +1,5 @@
-import { availableParallelism } from 'node:os';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { LRUCache } from 'lru-cache';
 import { displayKey, hashOfKey, originalKey } from './blob-keys.js';
 import type { Config } from './config.js';
@@ -8,7 +9,9 @@ import {
   DISPLAY_SIZES,
   mimeTypeOf,
   prepareImage,
+  prepareImageFile,
   renderDisplayVersion,
+  type PreparedFile,
   type PreparedImage,
 } from './images/image-pipeline.js';
 import { checkPassword, cleanTitle, displayFileName } from './link-options.js';
@@ -27,8 +30,10 @@ import type {
   GalleryImage,
   GalleryOptions,
   GallerySummary,
+  IncomingBytes,
   IncomingFile,
   LinkState,
+  LocalFile,
   LinkStatus,
   Locale,
   Owner,
@@ -58,6 +63,8 @@ export interface GalleryServiceDeps {
    * opens counted when the visits are written, so lists flush first to show this process's opens.
    */
   flushVisits?: () => Promise<void>;
+  /** Where an upload on disk is cleaned into before it is stored; the system's temp folder when absent. */
+  workDir?: string;
 }
 
 export interface CreateGalleryInput {
@@ -77,8 +84,9 @@ interface OwnedRef {
 /** What the batch keeps of a prepared image once its bytes are written. */
 type ImageFacts = Omit<PreparedImage, 'cleaned' | 'thumbnail'>;
 
-function factsOf({ cleaned: _cleaned, thumbnail: _thumbnail, ...facts }: PreparedImage): ImageFacts {
-  return facts;
+function factsOf({ cleaned: _cleaned, thumbnail: _thumbnail, ...facts }: PreparedImage | PreparedFile): ImageFacts {
+  const { dispose: _dispose, ...rest } = facts as ImageFacts & { dispose?: unknown };
+  return rest;
 }
 
 /**
@@ -144,14 +152,19 @@ export class GalleryService {
     const written: string[] = [];
     const storing = new Map<string, Promise<void>>();
     const storeFailures: unknown[] = [];
-    const store = (image: PreparedImage): void => {
-      if (storing.has(image.hash)) return;
+    const store = (image: PreparedImage | PreparedFile): void => {
+      const dispose = 'dispose' in image ? image.dispose : undefined;
+      if (storing.has(image.hash)) {
+        void dispose?.();
+        return;
+      }
       // allSettled, not all: the clean-up after a failure must wait for the sibling write too, or
       // that write could land after the clean-up and stay orphaned.
       const writing = Promise.allSettled([
         this.putOnce(originalKey(image.hash), image.cleaned, mimeTypeOf(image.format), written),
         this.putOnce(displayKey(image.hash, DISPLAY_SIZES[0]), image.thumbnail, 'image/webp', written),
-      ]).then((settled) => {
+      ]).then(async (settled) => {
+        await dispose?.();
         for (const result of settled) if (result.status === 'rejected') storeFailures.push(result.reason);
       });
       storing.set(image.hash, writing);
@@ -160,10 +173,13 @@ export class GalleryService {
       const name = displayFileName(file.name, `file-${index + 1}`);
       try {
         // The file is read inside its slot of the image queue, so the bytes held in memory are
-        // bounded by the queue's size, not by how many uploads arrive at once.
-        const image = await this.imageQueue.run(async () =>
-          prepareImage(await readIncoming(file, limits.maxFileBytes), limits),
-        );
+        // bounded by the queue's size, not by how many uploads arrive at once. A file on disk is
+        // never read whole: sharp decodes it from the disk, and it is stored from there.
+        const image = await this.imageQueue.run(async () => {
+          const data = await openIncoming(file, limits.maxFileBytes);
+          if (!isLocalFile(data)) return prepareImage(await readBytes(data, limits.maxFileBytes), limits);
+          return prepareImageFile(await sizedLocalFile(data, limits.maxFileBytes), limits, await this.workDir());
+        });
         // Identical files come out identical, and are written once (by content hash). The batch
         // keeps what is known about each image, not its bytes: those are let go once written, so
         // 25 large photos never sit in memory together.
@@ -387,13 +403,27 @@ export class GalleryService {
     };
   }
 
-  /** Content-addressed: an object that already exists is identical, so it is neither rewritten nor owned by this batch. */
-  private async putOnce(key: string, data: Buffer, contentType: string, written: string[]): Promise<void> {
-    if (await this.deps.blobs.exists(key)) return;
+  /**
+   * Content-addressed: an object that already exists is identical, so it is neither rewritten nor
+   * owned by this batch. `data` is the bytes, or the path of a file holding them.
+   */
+  private async putOnce(key: string, data: Buffer | string, contentType: string, written: string[]): Promise<void> {
+    const { blobs } = this.deps;
+    if (await blobs.exists(key)) return;
     // Counted as written before the put: a put that fails on the client side (connection reset,
     // timeout) may still have landed in the store, and must be cleaned up like one that succeeded.
     written.push(key);
-    await this.deps.blobs.put(key, data, contentType);
+    if (typeof data !== 'string') await blobs.put(key, data, contentType);
+    else if (blobs.putFile) await blobs.putFile(key, data, contentType);
+    else await blobs.put(key, await readFile(data), contentType);
+  }
+
+  private workDirReady: Promise<string> | undefined;
+
+  private workDir(): Promise<string> {
+    const dir = this.deps.workDir ?? tmpdir();
+    this.workDirReady ??= mkdir(dir, { recursive: true }).then(() => dir);
+    return this.workDirReady;
   }
 
   /** Deletes now, or later when the store is unreachable (see PendingRemovals): never throws. */
@@ -420,20 +450,62 @@ export function isOwner(gallery: Gallery, owner: Owner): boolean {
   return gallery.owner.platform === owner.platform && gallery.owner.userId === owner.userId;
 }
 
+function isLocalFile(data: IncomingBytes): data is LocalFile {
+  return !Buffer.isBuffer(data) && 'path' in data && typeof data.path === 'string';
+}
+
+function tooLargeFor(maxBytes: number): MaiimgError {
+  return new MaiimgError('FILE_TOO_LARGE', { limit: formatBytes(maxBytes) });
+}
+
+/**
+ * An incoming file's bytes as the adapter gives them, asking for them (which starts a download)
+ * when it gave a function; refused before that when the announced size is over the limit or zero.
+ */
+async function openIncoming(file: IncomingFile, maxBytes: number): Promise<IncomingBytes> {
+  if (file.declaredBytes !== undefined && file.declaredBytes > maxBytes) throw tooLargeFor(maxBytes);
+  if (file.declaredBytes === 0) throw new MaiimgError('EMPTY_FILE');
+  try {
+    return typeof file.data === 'function' ? await file.data() : file.data;
+  } catch (error) {
+    if (isMaiimgError(error)) throw error;
+    throw new MaiimgError('DOWNLOAD_FAILED', {}, { cause: error });
+  }
+}
+
+/** A file on disk with its size, refused as {@link readIncoming} would refuse it (too large, empty) without reading it. */
+async function sizedLocalFile(file: LocalFile, maxBytes: number): Promise<{ path: string; bytes: number }> {
+  let bytes: number;
+  try {
+    const info = await stat(file.path);
+    if (!info.isFile()) throw new Error('not a file');
+    bytes = info.size;
+  } catch (error) {
+    throw new MaiimgError('FILE_UNREADABLE', {}, { cause: error });
+  }
+  if (bytes === 0) throw new MaiimgError('EMPTY_FILE');
+  if (bytes > maxBytes) throw tooLargeFor(maxBytes);
+  return { path: file.path, bytes };
+}
+
 /**
  * Reads an incoming file into memory, refusing it as soon as it is known to be over the limit:
  * before reading when the size was announced, otherwise as soon as the stream passes the limit.
  */
 export async function readIncoming(file: IncomingFile, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new MaiimgError('FILE_TOO_LARGE', { limit: formatBytes(maxBytes) });
-  if (file.declaredBytes !== undefined && file.declaredBytes > maxBytes) throw tooLarge();
-  if (file.declaredBytes === 0) throw new MaiimgError('EMPTY_FILE');
+  return readBytes(await openIncoming(file, maxBytes), maxBytes);
+}
+
+async function readBytes(data: IncomingBytes, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => tooLargeFor(maxBytes);
   let source: Buffer | AsyncIterable<Uint8Array>;
-  try {
-    source = typeof file.data === 'function' ? await file.data() : file.data;
-  } catch (error) {
-    if (isMaiimgError(error)) throw error;
-    throw new MaiimgError('DOWNLOAD_FAILED', {}, { cause: error });
+  if (isLocalFile(data)) {
+    await sizedLocalFile(data, maxBytes);
+    source = await readFile(data.path).catch((error: unknown) => {
+      throw new MaiimgError('FILE_UNREADABLE', {}, { cause: error });
+    });
+  } else {
+    source = data;
   }
   let bytes: Buffer;
   if (Buffer.isBuffer(source)) {

@@ -8,6 +8,11 @@ import type { Gallery, GalleryImage, LinkSettings, Owner } from './types.js';
 export interface BlobStore {
   /** Write atomically: a reader sees either nothing or the whole object. */
   put(key: string, data: Buffer, contentType: string): Promise<void>;
+  /**
+   * Writes the local file at `path` as the object, as atomically as {@link put}, without holding it
+   * in memory. Optional: the core falls back to reading the file and calling put.
+   */
+  putFile?(key: string, path: string, contentType: string): Promise<void>;
   /** Whole object, or null when it does not exist. */
   get(key: string): Promise<Buffer | null>;
   /**

@@ -6,7 +6,8 @@ import { formatMegapixels } from './image-inspector.js';
 import { decodeOptions, isPixelLimitError } from './sharp-input.js';
 
 export interface DecodeSource {
-  input: Buffer;
+  /** The encoded image, in memory or as a file path (libvips then reads the file itself, as it needs it). */
+  input: Buffer | string;
   pages: number;
   animated: boolean;
   /** Apply EXIF orientation (only ever set for still images: sharp cannot turn an animation a quarter). */
@@ -58,25 +59,40 @@ export interface UprightOptions {
  * EXIF that told viewers to do so is removed. Same format, high quality, colour profile kept.
  */
 export async function renderUpright(source: DecodeSource, options: UprightOptions): Promise<Buffer> {
-  const image = open(source).keepIccProfile();
   try {
-    switch (options.format) {
-      case 'jpeg':
-        return await image
-          .jpeg({
-            quality: 95,
-            mozjpeg: true,
-            chromaSubsampling: options.chromaSubsampling === '4:4:4' ? '4:4:4' : '4:2:0',
-          })
-          .toBuffer();
-      case 'png':
-        return await image.png().toBuffer();
-      case 'webp':
-        return await image.webp(options.lossless ? { lossless: true } : { quality: 95 }).toBuffer();
-      case 'gif':
-        return await image.gif().toBuffer();
-    }
+    return await uprightPipeline(source, options).toBuffer();
   } catch (error) {
     throw decodeFailure(error, source);
+  }
+}
+
+/** {@link renderUpright} written to the file `output` instead of memory. */
+export async function renderUprightToFile(
+  source: DecodeSource,
+  options: UprightOptions,
+  output: string,
+): Promise<void> {
+  try {
+    await uprightPipeline(source, options).toFile(output);
+  } catch (error) {
+    throw decodeFailure(error, source);
+  }
+}
+
+function uprightPipeline(source: DecodeSource, options: UprightOptions): Sharp {
+  const image = open(source).keepIccProfile();
+  switch (options.format) {
+    case 'jpeg':
+      return image.jpeg({
+        quality: 95,
+        mozjpeg: true,
+        chromaSubsampling: options.chromaSubsampling === '4:4:4' ? '4:4:4' : '4:2:0',
+      });
+    case 'png':
+      return image.png();
+    case 'webp':
+      return image.webp(options.lossless ? { lossless: true } : { quality: 95 });
+    case 'gif':
+      return image.gif();
   }
 }

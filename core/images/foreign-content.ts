@@ -15,7 +15,11 @@ const PDF_HEADER = Buffer.from('%PDF-', 'latin1');
 const PDF_HEAD_WINDOW = 1024;
 
 export function carriesForeignFile(bytes: Buffer): boolean {
-  const tail = bytes.subarray(Math.max(0, bytes.length - ZIP_TAIL_WINDOW));
-  if (tail.includes(ZIP_END_OF_DIRECTORY)) return true;
-  return bytes.subarray(0, PDF_HEAD_WINDOW).includes(PDF_HEADER);
+  return carriesForeignBytes(bytes.length, (from, to) => bytes.subarray(from, to));
+}
+
+/** The same check reading only the two windows it needs, for a file that is not in memory. */
+export function carriesForeignBytes(length: number, read: (from: number, to: number) => Buffer): boolean {
+  if (read(Math.max(0, length - ZIP_TAIL_WINDOW), length).includes(ZIP_END_OF_DIRECTORY)) return true;
+  return read(0, Math.min(length, PDF_HEAD_WINDOW)).includes(PDF_HEADER);
 }

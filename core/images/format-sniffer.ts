@@ -3,8 +3,8 @@ import { MaiimgError } from '../errors.js';
 import type { ImageFormat } from '../types.js';
 import { corrupt } from './container-bytes.js';
 
-/** Enough for file-type to see past a PNG's IHDR to an acTL or IDAT chunk. */
-const HEAD_BYTES = 64 * 1024;
+/** Enough for file-type to see past a PNG's IHDR to an acTL or IDAT chunk; all the sniffing reads. */
+export const SNIFF_HEAD_BYTES = 64 * 1024;
 
 const FORMAT_BY_MIME: Record<string, ImageFormat> = {
   'image/png': 'png',
@@ -19,7 +19,7 @@ const FORMAT_BY_MIME: Record<string, ImageFormat> = {
  * renamed to .png can never reach sharp (which would happily rasterise it).
  */
 export async function sniffImageFormat(input: Buffer): Promise<ImageFormat> {
-  const detected = await fileTypeFromBuffer(input.subarray(0, HEAD_BYTES));
+  const detected = await fileTypeFromBuffer(input.subarray(0, SNIFF_HEAD_BYTES));
   const format = detected ? FORMAT_BY_MIME[detected.mime] : undefined;
   if (!format) {
     if (!detected && isDamagedPngOrJpeg(input)) throw corrupt('damaged PNG or JPEG signature');

@@ -1,4 +1,5 @@
-import { corrupt, joinIfChanged } from './container-bytes.js';
+import { range, type ByteSource, type Piece } from './byte-source.js';
+import { corrupt } from './container-bytes.js';
 
 const EXTENSION = 0x21;
 const IMAGE_DESCRIPTOR = 0x2c;
@@ -14,7 +15,7 @@ const APPLICATION = 0xff;
 const LOOP_APPLICATIONS = new Set(['NETSCAPE2.0', 'ANIMEXTS1.0']);
 
 export interface StrippedGif {
-  bytes: Buffer;
+  pieces: Piece[];
   frames: number;
 }
 
@@ -23,11 +24,11 @@ function colourTableSize(packed: number): number {
 }
 
 /** Returns the offset just after the zero-length terminator of a run of sub-blocks. */
-function skipSubBlocks(input: Buffer, from: number): number {
+function skipSubBlocks(input: ByteSource, from: number): number {
   let pos = from;
   for (;;) {
     if (pos >= input.length) throw corrupt('GIF ends inside a data block');
-    const size = input[pos];
+    const size = input.byte(pos);
     pos += 1 + size;
     if (size === 0) return pos;
   }
@@ -41,27 +42,27 @@ function keepsExtension(label: number): boolean {
  * A loop extension rebuilt from its loop count alone: the block may carry further sub-blocks
  * (buffering hints, or anything at all) that no decoder needs. Null when it holds no loop count.
  */
-function loopExtension(input: Buffer, dataStart: number, end: number): Buffer | null {
-  if (input[dataStart] !== 11 || dataStart + 17 > end) return null;
-  if (!LOOP_APPLICATIONS.has(input.toString('latin1', dataStart + 1, dataStart + 12))) return null;
+function loopExtension(input: ByteSource, dataStart: number, end: number): Buffer | null {
+  if (input.byte(dataStart) !== 11 || dataStart + 17 > end) return null;
+  if (!LOOP_APPLICATIONS.has(input.latin1(dataStart + 1, dataStart + 12))) return null;
   const subBlock = dataStart + 12;
-  if (input[subBlock] !== 3 || input[subBlock + 1] !== 1) return null;
+  if (input.byte(subBlock) !== 3 || input.byte(subBlock + 1) !== 1) return null;
   const block = Buffer.alloc(19);
-  input.copy(block, 0, dataStart - 2, dataStart + 12);
+  input.slice(dataStart - 2, dataStart + 12).copy(block, 0);
   block[14] = 3;
   block[15] = 1;
-  block[16] = input[subBlock + 2];
-  block[17] = input[subBlock + 3];
+  block[16] = input.byte(subBlock + 2);
+  block[17] = input.byte(subBlock + 3);
   return block;
 }
 
 /** Drops comments, application extensions other than the loop count, and anything after the trailer. */
-export function stripGif(input: Buffer): StrippedGif {
-  const signature = input.length >= 13 ? input.toString('latin1', 0, 6) : '';
+export function stripGif(input: ByteSource): StrippedGif {
+  const signature = input.length >= 13 ? input.latin1(0, 6) : '';
   if (signature !== 'GIF87a' && signature !== 'GIF89a') throw corrupt('not a GIF stream');
-  let pos = 13 + colourTableSize(input[10]);
+  let pos = 13 + colourTableSize(input.byte(10));
   if (pos > input.length) throw corrupt('GIF ends inside its colour table');
-  const parts: Buffer[] = [input.subarray(0, pos)];
+  const parts: Piece[] = [range(0, pos)];
   let frames = 0;
   for (;;) {
     if (pos >= input.length) {
@@ -70,33 +71,33 @@ export function stripGif(input: Buffer): StrippedGif {
       parts.push(Buffer.from([TRAILER]));
       break;
     }
-    const introducer = input[pos];
+    const introducer = input.byte(pos);
     if (introducer === TRAILER) {
       if (frames === 0) throw corrupt('GIF has no image data');
-      parts.push(input.subarray(pos, pos + 1));
+      parts.push(range(pos, pos + 1));
       break;
     }
     if (introducer === EXTENSION) {
       if (pos + 2 >= input.length) throw corrupt('GIF ends inside an extension');
-      const label = input[pos + 1];
+      const label = input.byte(pos + 1);
       const end = skipSubBlocks(input, pos + 2);
-      if (keepsExtension(label)) parts.push(input.subarray(pos, end));
+      if (keepsExtension(label)) parts.push(range(pos, end));
       else if (label === APPLICATION) {
         const loop = loopExtension(input, pos + 2, end);
-        if (loop) parts.push(loop.equals(input.subarray(pos, end)) ? input.subarray(pos, end) : loop);
+        if (loop) parts.push(end - pos === loop.length && loop.equals(input.slice(pos, end)) ? range(pos, end) : loop);
       }
       pos = end;
     } else if (introducer === IMAGE_DESCRIPTOR) {
       if (pos + 10 > input.length) throw corrupt('GIF ends inside an image descriptor');
-      const dataStart = pos + 10 + colourTableSize(input[pos + 9]) + 1;
+      const dataStart = pos + 10 + colourTableSize(input.byte(pos + 9)) + 1;
       if (dataStart > input.length) throw corrupt('GIF ends inside a local colour table');
       const end = skipSubBlocks(input, dataStart);
-      parts.push(input.subarray(pos, end));
+      parts.push(range(pos, end));
       frames++;
       pos = end;
     } else {
       throw corrupt('unknown GIF block');
     }
   }
-  return { bytes: joinIfChanged(input, parts), frames };
+  return { pieces: parts, frames };
 }

@@ -24,7 +24,7 @@ function tooLarge(pixels: number, limit: number): MaiimgError {
   return new MaiimgError('IMAGE_TOO_LARGE', { pixels: formatMegapixels(pixels), limit: formatMegapixels(limit) });
 }
 
-async function readMetadata(input: Buffer, limitInputPixels: number | false): Promise<Metadata> {
+async function readMetadata(input: Buffer | string, limitInputPixels: number | false): Promise<Metadata> {
   return sharp(input, { limitInputPixels }).metadata();
 }
 
@@ -32,7 +32,11 @@ async function readMetadata(input: Buffer, limitInputPixels: number | false): Pr
  * Reads dimensions from the header only (no pixel decoding) and refuses pixel bombs before any
  * decode. For animations the limit applies to one frame, not the whole strip.
  */
-export async function inspectImage(input: Buffer, format: ImageFormat, maxImagePixels: number): Promise<ImageHeader> {
+export async function inspectImage(
+  input: Buffer | string,
+  format: ImageFormat,
+  maxImagePixels: number,
+): Promise<ImageHeader> {
   let metadata: Metadata;
   try {
     metadata = await readMetadata(input, maxImagePixels);

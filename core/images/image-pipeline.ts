@@ -1,11 +1,15 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open, rm, stat, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { MaiimgError } from '../errors.js';
 import type { ImageFormat } from '../types.js';
-import { renderUpright, renderWebp, type DecodeSource } from './display-renderer.js';
-import { sniffImageFormat } from './format-sniffer.js';
-import { carriesForeignFile } from './foreign-content.js';
-import { formatMegapixels, inspectImage, swapsAxes } from './image-inspector.js';
-import { stripMetadata } from './metadata-stripper.js';
+import { FileByteSource, isWholeSource, piecesLength, readPieces, type Piece } from './byte-source.js';
+import { renderUpright, renderUprightToFile, renderWebp, type DecodeSource } from './display-renderer.js';
+import { SNIFF_HEAD_BYTES, sniffImageFormat } from './format-sniffer.js';
+import { carriesForeignBytes, carriesForeignFile } from './foreign-content.js';
+import { formatMegapixels, inspectImage, swapsAxes, type ImageHeader } from './image-inspector.js';
+import { planStrip, stripMetadata } from './metadata-stripper.js';
 
 export interface ImageLimits {
   /** Per still image, and per frame of an animation. */
@@ -16,7 +20,7 @@ export interface ImageLimits {
   maxAnimationPixels?: number;
 }
 
-export interface PreparedImage {
+export interface PreparedImage<Cleaned = Buffer> {
   format: ImageFormat;
   /** As displayed, after orientation; one frame for animations. */
   width: number;
@@ -28,7 +32,7 @@ export interface PreparedImage {
   /** sha256 hex of `cleaned`. */
   hash: string;
   /** What the gallery serves as the "original": the upload without metadata, upright. */
-  cleaned: Buffer;
+  cleaned: Cleaned;
   /** WebP, long edge at most 480 px (never enlarged), animation kept. */
   thumbnail: Buffer;
 }
@@ -55,11 +59,7 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
   // Structural validation happens here, before sharp sees the bytes.
   const stripped = stripMetadata(input, format);
   const header = await inspectImage(input, format, limits.maxImagePixels);
-  const frames = header.pages > 1 ? header.pages : Math.max(1, stripped.containerFrames ?? 1);
-  const animated = frames > 1;
-  if (animated) checkAnimation(frames, header.width * header.frameHeight, limits);
-  // Turning an animation would need a per-frame re-encode sharp cannot do; its orientation tag is simply dropped.
-  const rotate = header.orientation !== 1 && !animated;
+  const { frames, animated, rotate } = judge(header, stripped.containerFrames, limits);
   // A file that is also another kind of file (a JPEG followed by a ZIP, a ZIP inside a kept colour
   // segment...) is written anew by the encoder, so what the gallery serves is only the picture.
   const rewrite = rotate || carriesForeignFile(stripped.bytes);
@@ -86,11 +86,150 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
     // Hashing overlaps the decode, which runs on libuv's thread pool.
     const hash = sha256(cleaned);
     thumbnail = await rendering;
-    return result(format, header.width, header.frameHeight, animated, frames, cleaned, hash, thumbnail);
+    return result(format, header.width, header.frameHeight, animated, frames, cleaned, cleaned.length, hash)(thumbnail);
   }
-  const [width, height] =
-    rotate && swapsAxes(header.orientation) ? [header.frameHeight, header.width] : [header.width, header.frameHeight];
-  return result(format, width, height, animated, frames, cleaned, sha256(cleaned), thumbnail);
+  const [width, height] = displayedSize(header, rotate);
+  return result(format, width, height, animated, frames, cleaned, cleaned.length, sha256(cleaned))(thumbnail);
+}
+
+/** A prepared upload whose cleaned bytes are a file; `dispose` removes the files made for it. */
+export interface PreparedFile extends PreparedImage<string> {
+  dispose(): Promise<void>;
+}
+
+/**
+ * {@link prepareImage} for an upload on disk (a web upload's spool file), never holding it in
+ * memory: the metadata is stripped through a one-window reader into a file in `workDir` (or not at
+ * all when there is none), hashed while it is written, and sharp decodes from the file. Memory per
+ * image is a window and libvips' own, whatever the file's size.
+ */
+export async function prepareImageFile(
+  file: { path: string; bytes: number },
+  limits: ImageLimits,
+  workDir: string,
+): Promise<PreparedFile> {
+  const format = await sniffImageFormat(await readHead(file.path, SNIFF_HEAD_BYTES));
+  const plan = FileByteSource.use(file.path, file.bytes, (source) => {
+    const { pieces, containerFrames, lossless } = planStrip(source, format);
+    const whole = isWholeSource(pieces, source.length);
+    const foreign = carriesForeignBytes(piecesLength(pieces), (from, to) => readPieces(source, pieces, from, to));
+    return { pieces, containerFrames, lossless, whole, foreign };
+  });
+  const header = await inspectImage(file.path, format, limits.maxImagePixels);
+  const { frames, animated, rotate } = judge(header, plan.containerFrames, limits);
+  const rewrite = rotate || plan.foreign;
+
+  const dir = await mkdtemp(path.join(workDir, 'image-'));
+  const dispose = () => rm(dir, { recursive: true, force: true });
+  try {
+    let stripped: { path: string; hash: string | null } = { path: file.path, hash: null };
+    if (!plan.whole) {
+      const out = path.join(dir, 'stripped');
+      stripped = { path: out, hash: await writePieces(file.path, plan.pieces, out) };
+    }
+    const source: DecodeSource = {
+      input: stripped.path,
+      pages: header.pages,
+      animated,
+      orient: false,
+      maxImagePixels: limits.maxImagePixels,
+    };
+    if (!rewrite) {
+      // Hashing (when the strip did not already) overlaps the decode.
+      const [thumbnail, hash] = await Promise.all([
+        renderWebp(source, THUMBNAIL_EDGE),
+        stripped.hash ?? hashFile(stripped.path),
+      ]);
+      const bytes = plan.whole ? file.bytes : (await stat(stripped.path)).size;
+      const prepared = result(format, header.width, header.frameHeight, animated, frames, stripped.path, bytes, hash);
+      return { ...prepared(thumbnail), dispose };
+    }
+    const oriented: DecodeSource = rotate ? { ...source, input: file.path, orient: true } : source;
+    const out = path.join(dir, 'upright');
+    const [, thumbnail] = await Promise.all([
+      renderUprightToFile(
+        oriented,
+        { format, lossless: plan.lossless, chromaSubsampling: header.chromaSubsampling },
+        out,
+      ),
+      renderWebp(oriented, THUMBNAIL_EDGE),
+    ]);
+    const [width, height] = displayedSize(header, rotate);
+    const prepared = result(format, width, height, animated, frames, out, (await stat(out)).size, await hashFile(out));
+    return { ...prepared(thumbnail), dispose };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** Frames, animation limits and whether the picture must be turned, from the header. */
+function judge(header: ImageHeader, containerFrames: number | null, limits: ImageLimits) {
+  const frames = header.pages > 1 ? header.pages : Math.max(1, containerFrames ?? 1);
+  const animated = frames > 1;
+  if (animated) checkAnimation(frames, header.width * header.frameHeight, limits);
+  // Turning an animation would need a per-frame re-encode sharp cannot do; its orientation tag is simply dropped.
+  const rotate = header.orientation !== 1 && !animated;
+  return { frames, animated, rotate };
+}
+
+function displayedSize(header: ImageHeader, rotate: boolean): [number, number] {
+  return rotate && swapsAxes(header.orientation)
+    ? [header.frameHeight, header.width]
+    : [header.width, header.frameHeight];
+}
+
+const COPY_CHUNK_BYTES = 1024 * 1024;
+
+async function readHead(file: string, bytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(head, 0, bytes, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes the cleaned image the pieces describe to `output`, a chunk at a time, and returns its sha256. */
+async function writePieces(input: string, pieces: Piece[], output: string): Promise<string> {
+  const hash = createHash('sha256');
+  const from = await open(input, 'r');
+  try {
+    const to = await open(output, 'wx');
+    try {
+      const chunk = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+      for (const piece of pieces) {
+        if (Buffer.isBuffer(piece)) {
+          await writeHashed(to, piece, hash);
+          continue;
+        }
+        for (let at = piece.from; at < piece.to;) {
+          const { bytesRead } = await from.read(chunk, 0, Math.min(chunk.length, piece.to - at), at);
+          if (bytesRead === 0) throw new Error('upload shrank while being cleaned');
+          await writeHashed(to, chunk.subarray(0, bytesRead), hash);
+          at += bytesRead;
+        }
+      }
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
+  return hash.digest('hex');
+}
+
+async function writeHashed(to: FileHandle, bytes: Buffer, hash: Hash): Promise<void> {
+  hash.update(bytes);
+  for (let at = 0; at < bytes.length;) at += (await to.write(bytes, at, bytes.length - at)).bytesWritten;
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: COPY_CHUNK_BYTES })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**
@@ -111,17 +250,17 @@ function checkAnimation(frames: number, framePixels: number, limits: ImageLimits
   }
 }
 
-function result(
+function result<Cleaned>(
   format: ImageFormat,
   width: number,
   height: number,
   animated: boolean,
   frames: number,
-  cleaned: Buffer,
+  cleaned: Cleaned,
+  bytes: number,
   hash: string,
-  thumbnail: Buffer,
-): PreparedImage {
-  return { format, width, height, animated, frames, bytes: cleaned.length, hash, cleaned, thumbnail };
+): (thumbnail: Buffer) => PreparedImage<Cleaned> {
+  return (thumbnail) => ({ format, width, height, animated, frames, bytes, hash, cleaned, thumbnail });
 }
 
 function sha256(bytes: Buffer): string {

@@ -1,3 +1,4 @@
+import { piecesLength, range, type ByteSource, type Piece } from './byte-source.js';
 import { corrupt } from './container-bytes.js';
 
 /** Chunks a WebP decoder uses; EXIF, XMP and unknown chunks are dropped. */
@@ -7,27 +8,27 @@ const VP8X_EXIF_FLAG = 0x08;
 const VP8X_XMP_FLAG = 0x04;
 
 export interface StrippedWebp {
-  bytes: Buffer;
+  pieces: Piece[];
   /** True when the (first) bitstream is VP8L, so a re-encode should stay lossless. */
   lossless: boolean;
 }
 
 /** Rebuilds the RIFF container without metadata chunks, clearing their VP8X flags and fixing the size. */
-export function stripWebp(input: Buffer): StrippedWebp {
-  if (input.length < 20 || input.toString('latin1', 0, 4) !== 'RIFF' || input.toString('latin1', 8, 12) !== 'WEBP') {
+export function stripWebp(input: ByteSource): StrippedWebp {
+  if (input.length < 20 || input.latin1(0, 4) !== 'RIFF' || input.latin1(8, 12) !== 'WEBP') {
     throw corrupt('not a WebP stream');
   }
-  const riffEnd = 8 + input.readUInt32LE(4);
+  const riffEnd = 8 + input.u32le(4);
   if (riffEnd > input.length) throw corrupt('WebP is shorter than its RIFF size');
-  const chunks: Buffer[] = [];
+  const chunks: Piece[] = [];
   let pos = 12;
   let lossless: boolean | null = null;
   let hasImage = false;
   let changed = riffEnd !== input.length;
   while (pos < riffEnd) {
     if (pos + 8 > riffEnd) throw corrupt('WebP chunk header runs past the RIFF end');
-    const fourcc = input.toString('latin1', pos, pos + 4);
-    const size = input.readUInt32LE(pos + 4);
+    const fourcc = input.latin1(pos, pos + 4);
+    const size = input.u32le(pos + 4);
     const dataEnd = pos + 8 + size;
     if (dataEnd > riffEnd) throw corrupt('WebP chunk runs past the RIFF end');
     // Some writers omit the pad byte after an odd-sized final chunk; tolerate only that case.
@@ -36,21 +37,22 @@ export function stripWebp(input: Buffer): StrippedWebp {
     if (lossless === null && (fourcc === 'VP8 ' || fourcc === 'VP8L')) lossless = fourcc === 'VP8L';
     if (lossless === null && fourcc === 'ANMF' && size >= 24) {
       // A frame's first sub-chunk is ALPH or VP8 (lossy) or VP8L (lossless).
-      const inner = input.toString('latin1', pos + 8 + 16, pos + 8 + 20);
+      const inner = input.latin1(pos + 8 + 16, pos + 8 + 20);
       if (inner === 'VP8 ' || inner === 'VP8L' || inner === 'ALPH') lossless = inner === 'VP8L';
     }
     if (!KEPT_CHUNKS.has(fourcc)) {
       changed = true;
     } else if (fourcc === 'VP8X') {
       if (size < 10) throw corrupt('WebP VP8X chunk too short');
-      const chunk = Buffer.from(input.subarray(pos, end));
-      const flags = chunk[8];
+      // Only the chunk header and the flags byte are rewritten; the rest is copied as it is.
+      const head = Buffer.from(input.slice(pos, pos + 9));
+      const flags = head[8];
       const cleared = flags & ~(VP8X_EXIF_FLAG | VP8X_XMP_FLAG);
       if (cleared !== flags) changed = true;
-      chunk[8] = cleared;
-      chunks.push(chunk);
+      head[8] = cleared;
+      chunks.push(head, range(pos + 9, end));
     } else {
-      chunks.push(input.subarray(pos, end));
+      chunks.push(range(pos, end));
     }
     if (end - pos !== 8 + size + (size & 1)) {
       changed = true;
@@ -59,12 +61,11 @@ export function stripWebp(input: Buffer): StrippedWebp {
     pos = end;
   }
   if (!hasImage) throw corrupt('WebP has no image data');
-  if (!changed) return { bytes: input, lossless: lossless ?? false };
-  let body = 4;
-  for (const chunk of chunks) body += chunk.length;
+  if (!changed) return { pieces: [range(0, input.length)], lossless: lossless ?? false };
+  const body = 4 + piecesLength(chunks);
   const header = Buffer.alloc(12);
   header.write('RIFF', 0, 'latin1');
   header.writeUInt32LE(body, 4);
   header.write('WEBP', 8, 'latin1');
-  return { bytes: Buffer.concat([header, ...chunks], 8 + body), lossless: lossless ?? false };
+  return { pieces: [header, ...chunks], lossless: lossless ?? false };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -44,12 +44,29 @@ export class LocalBlobStore implements BlobStore {
 
   // A plain file has nowhere to keep a content type; the key's extension carries the format instead.
   async put(key: string, data: Buffer, _contentType: string): Promise<void> {
+    await this.writeAtomically(key, (temp) => writeDurably(temp, data));
+  }
+
+  // The kernel copies (copy_file_range): a large upload's bytes never pass through this process.
+  async putFile(key: string, source: string, _contentType: string): Promise<void> {
+    await this.writeAtomically(key, async (temp) => {
+      await copyFile(source, temp, fsConstants.COPYFILE_EXCL);
+      const handle = await open(temp, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  private async writeAtomically(key: string, write: (temp: string) => Promise<void>): Promise<void> {
     const target = this.pathFor(key);
     const dir = path.dirname(target);
     const temp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
       await mkdir(dir, { recursive: true });
-      await writeDurably(temp, data);
+      await write(temp);
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true }).catch(() => undefined);

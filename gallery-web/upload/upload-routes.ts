@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
@@ -377,9 +376,12 @@ function optionsFrom(fields: Map<string, string>, now: Date, defaultExpiryMs: nu
   };
 }
 
-/** A spooled file as the core reads it: a stream from disk, its size known so the core can refuse early. */
+/**
+ * A spooled file as the core reads it: by path, so sharp decodes it from the disk and it is never
+ * held whole in memory; its size known so the core can refuse early.
+ */
 function incomingFile(file: SpooledFile): IncomingFile {
-  return { name: file.name, declaredBytes: file.bytes, data: async () => createReadStream(file.path) };
+  return { name: file.name, declaredBytes: file.bytes, data: { path: file.path } };
 }
 
 function lingerThenClose(req: Request, res: Response): void {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 interface Call {
@@ -26,7 +29,7 @@ vi.mock('sharp', async (importOriginal) => {
   return { default: Object.assign(spy, real) };
 });
 
-const { prepareImage, renderDisplayVersion } = await import('../../../core/images/image-pipeline.js');
+const { prepareImage, prepareImageFile, renderDisplayVersion } = await import('../../../core/images/image-pipeline.js');
 const { animatedGif, jpegWithPersonalData, noise } = await import('./image-fixtures.js');
 const { expectCode } = await import('./expect-error.js');
 
@@ -72,6 +75,24 @@ describe('how the pipeline uses sharp', () => {
       expect(call.options?.failOn).toBe('error');
       const perFrame = call.options?.animated ? 1000 * 5 : limits.maxImagePixels;
       expect(call.options?.limitInputPixels).toBe(perFrame);
+    }
+  });
+
+  it('hands sharp the path of an upload on disk, never its bytes', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-sharp-'));
+    try {
+      const file = path.join(dir, 'photo.jpg');
+      for (const orientation of [undefined, 6]) {
+        const bytes = await jpegWithPersonalData(200, 150, orientation);
+        await writeFile(file, bytes);
+        calls.length = 0;
+        const prepared = await prepareImageFile({ path: file, bytes: bytes.length }, limits, dir);
+        await prepared.dispose();
+        expect(calls.length).toBeGreaterThan(1);
+        for (const call of calls) expect(typeof call.input).toBe('string');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
