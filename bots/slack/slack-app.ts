@@ -20,7 +20,7 @@ import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './
 import { mayReceiveToken, type SlackConfig } from './slack-config.js';
 import { SlackLocales } from './slack-locale.js';
 import { SlackShare, typedMention } from './slack-share.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 
 /** The parts of a Slack file object the app reads. */
 interface SlackFile {
@@ -99,7 +99,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   const client: webApi.WebClient = app.client;
   const locales = new SlackLocales(client, context.config.defaultLocale, logger);
   const seen = new RecentKeys(10_000, 60 * 60 * 1000);
-  const sharing = new SlackShare(client, new ChatShare((core as { links?: ShareLinksPort }).links, logger), logger);
+  const sharing = new SlackShare(client, new ChatShare(core.links, logger), logger);
   /**
    * True the first time a delivery is seen by any instance of the app (a retry may reach another
    * one); falls back to this process's memory while the shared state cannot be reached.

@@ -7,7 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { decideMessage, replyVisibility, stripMention } from '../../core/chat/addressing.js';
 import { chatLocale } from '../../core/chat/chat-locale.js';
 import { decodeButton, helpText, type ChatReply } from '../../core/chat/chat-commands.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 import { findReferenceInText } from '../../core/gallery-ref.js';
 import { retryTransient } from '../../core/chat/retry.js';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
@@ -113,7 +113,7 @@ class TelegramBot implements TelegramSender, Notifier {
     this.bot.on('callback_query', (ctx) => this.onButton(ctx.callbackQuery));
     this.share = new TelegramShare({
       telegram: this.bot.telegram,
-      share: new ChatShare((context.core as { links?: ShareLinksPort }).links, this.logger),
+      share: new ChatShare(context.core.links, this.logger),
       service: context.core.service,
       logger: this.logger,
       clock: context.core.clock,
