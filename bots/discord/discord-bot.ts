@@ -209,6 +209,7 @@ export class DiscordBot implements Notifier {
       content: fitContent(alert.text),
       components: buttonRows(alert.buttons),
       allowed_mentions: { parse: [] },
+      flags: MessageFlags.SuppressEmbeds,
     };
     if (alert.owner.chatId) {
       try {
@@ -493,10 +494,16 @@ export class DiscordBot implements Notifier {
     await interaction.deferUpdate();
     const reply = await this.context.commands.press(input);
     if (reply.isError) {
-      await interaction.followUp({ content: fitContent(reply.text), flags: MessageFlags.Ephemeral });
+      await interaction.followUp({
+        content: fitContent(reply.text),
+        flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+      });
     } else if (decoded.action === 'disable' || decoded.action === 'enable') {
       await interaction.editReply({ components: buttonRows(reply.buttons) });
-      await interaction.followUp({ content: fitContent(reply.text), flags: MessageFlags.Ephemeral });
+      await interaction.followUp({
+        content: fitContent(reply.text),
+        flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+      });
     } else {
       await interaction.editReply(renderReply(reply));
       if (decoded.action === 'delete-yes') await this.retireGalleryMessage(decoded.slug, reply);

@@ -181,7 +181,13 @@ export class ChatCommands {
           return await this.patch(input, ref, { title: title && !isOff(title) ? title : null });
         }
         case 'alerts':
-          return await this.alerts(owner, ref, parseOnOff(requireArg(args, 'option.alerts'), 'option.alerts'), locale);
+          return await this.alerts(
+            owner,
+            ref,
+            parseOnOff(requireArg(args, 'option.alerts'), 'option.alerts'),
+            locale,
+            syntax.escapeText,
+          );
         default:
           return { text: helpText(locale, syntax), isError: true };
       }
@@ -305,13 +311,21 @@ export class ChatCommands {
   }
 
   /** Switches the first-open alert of one gallery on or off. */
-  private async alerts(owner: Owner, ref: string, enabled: boolean, locale: Locale): Promise<ChatReply> {
+  private async alerts(
+    owner: Owner,
+    ref: string,
+    enabled: boolean,
+    locale: Locale,
+    escape: (text: string) => string = plain,
+  ): Promise<ChatReply> {
     const { analytics } = this.statsProvider;
     if (!analytics) return { text: helpText(locale, { platform: owner.platform }), isError: true };
     const gallery = await this.service.getOwnedGallery({ owner, ref });
     await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled });
     return {
-      text: t(locale, enabled ? 'alerts.on' : 'alerts.off', { title: gallery.title ?? t(locale, 'untitled') }),
+      text: t(locale, enabled ? 'alerts.on' : 'alerts.off', {
+        title: gallery.title ? escape(gallery.title) : t(locale, 'untitled'),
+      }),
       slug: gallery.slug,
     };
   }
