@@ -233,7 +233,6 @@ const en = {
   'share.linkDeleted': 'Share link deleted. The gallery and its other links keep working.',
   'share.linkDisabled': 'This share link is off now (it answers "gone"); the gallery and its other links keep working.',
   'share.linkEnabled': 'This share link works again.',
-  'share.unavailable': 'Sharing is not available on this server yet.',
   'discord.share.notText': 'I can only share into a text channel of this server.',
   'discord.share.userMissing': 'You cannot post in {channel}: you are missing {permissions} there.',
   'discord.share.botMissing':
@@ -646,7 +645,6 @@ const zhCN: Record<MessageKey, string> = {
   'share.linkDeleted': '分享链接已删除。相册及其他链接仍可使用。',
   'share.linkDisabled': '此分享链接已停用（访问时显示“已失效”）；相册及其他链接仍可使用。',
   'share.linkEnabled': '此分享链接已重新启用。',
-  'share.unavailable': '此服务器尚未开放分享功能。',
   'discord.share.notText': '我只能分享到本服务器的文字频道。',
   'discord.share.userMissing': '你无法在 {channel} 发言：你在该频道缺少{permissions}权限。',
   'discord.share.botMissing': '我无法在 {channel} 发言：我在该频道缺少{permissions}权限。请管理员授予权限后再分享。',

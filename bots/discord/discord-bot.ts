@@ -28,7 +28,7 @@ import { t, type MessageKey } from '../../core/messages.js';
 import type { Logger } from '../../core/ports.js';
 import type { GalleryOptions, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext, RunningBot } from '../shared/bot-context.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 import { attachmentFile } from './attachment-files.js';
 import { DiscordShare } from './discord-share.js';
 import { parseDiscordConfig, type DiscordConfig } from './discord-config.js';
@@ -95,10 +95,7 @@ export class DiscordBot implements Notifier {
       logger: this.logger,
       defaultLocale: context.config.defaultLocale,
     });
-    this.sharing = new DiscordShare(
-      new ChatShare((context.core as { links?: ShareLinksPort }).links, this.logger),
-      this.logger,
-    );
+    this.sharing = new DiscordShare(new ChatShare(context.core.links, this.logger), this.logger);
     // Without the privileged MessageContent intent Discord still sends the attachments of DMs and of
     // messages that mention the bot, which is all the bot takes (core/chat/addressing).
     const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];

@@ -6,7 +6,7 @@ import { errorMessage, t, type MessageKey } from '../messages.js';
 import type { Logger } from '../ports.js';
 import type { GalleryStats } from '../stats/gallery-stats.js';
 import { renderStatsText } from '../stats/stats-text.js';
-import type { ShareLinksPort } from './chat-share.js';
+import type { LinksApi } from '../links/links-api.js';
 import type { BatchOutcome, Gallery, LinkStatus, Locale, Owner, SettingsPatch } from '../types.js';
 import {
   COMMAND_TABLE,
@@ -68,7 +68,7 @@ export interface StatsProvider {
   /** The per-gallery first-open alert switch (core/analytics); without it the alerts command is refused. */
   analytics?: { setAlertsEnabled(input: { owner: Owner; ref: string; enabled: boolean }): Promise<void> };
   /** A gallery's links (core/links): with it, disable / enable / delete given a share link act on that link alone. */
-  links?: Pick<ShareLinksPort, 'resolve' | 'setState' | 'delete'>;
+  links?: Pick<LinksApi, 'resolve' | 'setState' | 'delete'>;
 }
 
 export interface CommandInput {
