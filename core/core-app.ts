@@ -158,6 +158,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     defaultLocale: config.defaultLocale,
     flushVisits: () => recorder.flush(),
     counters: shared.counters,
+    linksOf: (gallery) => links.linksOf(gallery, { includeDeleted: true }),
   });
   observeBatches(service, metrics);
   if (options.analyticsJobs !== false) analytics.start();
