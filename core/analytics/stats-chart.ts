@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../images/sharp-loader.js';
 import { t, type MessageKey } from '../messages.js';
 import type { Locale } from '../types.js';
 import type { VisitNumbers } from './visit-stats.js';
@@ -283,6 +283,7 @@ export function statsChartSvg(stats: VisitNumbers, locale: Locale, heading: stri
 
 /** The chat picture as PNG (sharp renders the SVG with librsvg; fonts come from the system). */
 export async function renderStatsPng(stats: VisitNumbers, locale: Locale, heading: string): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(Buffer.from(statsChartSvg(stats, locale, heading)))
     .png({ compressionLevel: 9, palette: true })
     .toBuffer();

@@ -8,7 +8,7 @@ import type { VisitLogFilter } from '../../core/analytics/visit-log.js';
 import { csvField } from '../../core/analytics/visit-log.js';
 import type { Core } from '../../core/core-app.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
-import { DISPLAY_SIZES } from '../../core/images/image-pipeline.js';
+import { DISPLAY_SIZES } from '../../core/images/image-formats.js';
 import { parseExpiry, parseMaxOpens, parseOnOff } from '../../core/link-options.js';
 import { errorMessage, t } from '../../core/messages.js';
 import { isSlug } from '../../core/slug.js';
