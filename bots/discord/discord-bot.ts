@@ -28,7 +28,7 @@ import { t, type MessageKey } from '../../core/messages.js';
 import type { Logger } from '../../core/ports.js';
 import type { GalleryOptions, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext, RunningBot } from '../shared/bot-context.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 import { attachmentFile } from './attachment-files.js';
 import { DiscordShare } from './discord-share.js';
 import { parseDiscordConfig, type DiscordConfig } from './discord-config.js';
@@ -95,10 +95,7 @@ export class DiscordBot implements Notifier {
       logger: this.logger,
       defaultLocale: context.config.defaultLocale,
     });
-    this.sharing = new DiscordShare(
-      new ChatShare((context.core as { links?: ShareLinksPort }).links, this.logger),
-      this.logger,
-    );
+    this.sharing = new DiscordShare(new ChatShare(context.core.links, this.logger), this.logger);
     // Without the privileged MessageContent intent Discord still sends the attachments of DMs and of
     // messages that mention the bot, which is all the bot takes (core/chat/addressing).
     const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
@@ -212,6 +209,7 @@ export class DiscordBot implements Notifier {
       content: fitContent(alert.text),
       components: buttonRows(alert.buttons),
       allowed_mentions: { parse: [] },
+      flags: MessageFlags.SuppressEmbeds,
     };
     if (alert.owner.chatId) {
       try {
@@ -496,10 +494,16 @@ export class DiscordBot implements Notifier {
     await interaction.deferUpdate();
     const reply = await this.context.commands.press(input);
     if (reply.isError) {
-      await interaction.followUp({ content: fitContent(reply.text), flags: MessageFlags.Ephemeral });
+      await interaction.followUp({
+        content: fitContent(reply.text),
+        flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+      });
     } else if (decoded.action === 'disable' || decoded.action === 'enable') {
       await interaction.editReply({ components: buttonRows(reply.buttons) });
-      await interaction.followUp({ content: fitContent(reply.text), flags: MessageFlags.Ephemeral });
+      await interaction.followUp({
+        content: fitContent(reply.text),
+        flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+      });
     } else {
       await interaction.editReply(renderReply(reply));
       if (decoded.action === 'delete-yes') await this.retireGalleryMessage(decoded.slug, reply);

@@ -21,7 +21,7 @@ import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './
 import { mayReceiveToken, type SlackConfig } from './slack-config.js';
 import { SlackLocales } from './slack-locale.js';
 import { SlackShare, typedMention } from './slack-share.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 
 /** The parts of a Slack file object the app reads. */
 interface SlackFile {
@@ -107,7 +107,7 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     logger,
     defaultLocale: context.config.defaultLocale,
   });
-  const sharing = new SlackShare(client, new ChatShare((core as { links?: ShareLinksPort }).links, logger), logger);
+  const sharing = new SlackShare(client, new ChatShare(core.links, logger), logger);
   /**
    * True the first time a delivery is seen by any instance of the app (a retry may reach another
    * one); falls back to this process's memory while the shared state cannot be reached.

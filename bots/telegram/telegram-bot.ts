@@ -7,7 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { decideMessage, replyVisibility, stripMention } from '../../core/chat/addressing.js';
 import { ChatBatchFlow, type BatchProgress } from '../../core/chat/batch-flow.js';
 import { decodeButton, helpText, type ChatReply } from '../../core/chat/chat-commands.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 import { findReferenceInText } from '../../core/gallery-ref.js';
 import { retryTransient } from '../../core/chat/retry.js';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
@@ -118,7 +118,7 @@ class TelegramBot implements TelegramSender, Notifier {
     this.bot.on('callback_query', (ctx) => this.onButton(ctx.callbackQuery));
     this.share = new TelegramShare({
       telegram: this.bot.telegram,
-      share: new ChatShare((context.core as { links?: ShareLinksPort }).links, this.logger),
+      share: new ChatShare(context.core.links, this.logger),
       service: context.core.service,
       logger: this.logger,
       clock: context.core.clock,
@@ -358,7 +358,9 @@ class TelegramBot implements TelegramSender, Notifier {
 
   /** A batch's progress message, replying to its first message, in its topic. */
   private batchProgress(meta: BatchMeta): BatchProgress {
-    const port = new TelegramBatchAnswer(this, meta.chatId, meta.firstMessageId, meta.threadId, this.logger);
+    const port = new TelegramBatchAnswer(this, meta.chatId, meta.firstMessageId, meta.threadId, this.logger, (reply) =>
+      this.share.withShareButton(inlineKeyboard(reply.buttons), reply.slug, meta.locale),
+    );
     return this.batches.progress(port, meta.locale, { isDirect: !meta.isGroup });
   }
 

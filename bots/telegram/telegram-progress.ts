@@ -41,6 +41,9 @@ export class TelegramBatchAnswer implements BatchAnswerPort {
     private readonly replyTo: number,
     private readonly threadId: number | undefined,
     private readonly logger: Logger,
+    /** The answer's keyboard: its buttons, plus a Share row under a gallery (telegram-share.ts). */
+    private readonly keyboardOf: (reply: ChatReply) => InlineKeyboardMarkup | undefined = (reply) =>
+      inlineKeyboard(reply.buttons),
   ) {}
 
   async showProgress(text: string): Promise<void> {
@@ -54,7 +57,7 @@ export class TelegramBatchAnswer implements BatchAnswerPort {
   }
 
   async answer(reply: ChatReply, qr: QrImage | null): Promise<void> {
-    const keyboard = inlineKeyboard(reply.buttons);
+    const keyboard = this.keyboardOf(reply);
     if (!qr) return this.replaceProgress(reply.text, keyboard);
     const [caption, ...rest] = splitText(reply.text, MESSAGE_LIMIT, CAPTION_LIMIT);
     try {

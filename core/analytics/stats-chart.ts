@@ -94,7 +94,9 @@ function columns(
   for (const fraction of [0, 0.5, 1]) {
     const y = top + plotH - fraction * plotH;
     out += `<line class="chart-grid" x1="${left}" y1="${round(y)}" x2="${size.width - right}" y2="${round(y)}" stroke="${GRID}" stroke-width="1"/>`;
-    out += label(left - 6, y + 4, formatCount(max * fraction), { size: 11, anchor: 'end' });
+    // No half-way label when half the maximum is not a whole number (an axis of 0, 1, 1).
+    if (Number.isInteger(max * fraction))
+      out += label(left - 6, y + 4, formatCount(max * fraction), { size: 11, anchor: 'end' });
   }
   values.forEach((value, index) => {
     const h = max ? (value / max) * plotH : 0;

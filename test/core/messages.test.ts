@@ -35,6 +35,29 @@ describe('message catalogue', () => {
     expect(t('zh-CN', 'web.gallery.photoCount', { count: 25 })).toBe('25 张照片');
   });
 
+  it('never writes "(s)": every counted noun goes through the plural syntax', () => {
+    for (const locale of ['en', 'zh-CN'] as const) {
+      for (const key of messageKeys(locale)) expect(t(locale, key), `${locale} ${key}`).not.toContain('(s)');
+    }
+    // A number right before an English noun outside `{n|one:…|other:…}` would say "1 images".
+    for (const key of messageKeys('en')) {
+      expect(t('en', key), key).not.toMatch(
+        /\{\w+\} (images|photos|files|frames|opens|views|visitors|visits|minutes|days|countries|characters)\b/,
+      );
+    }
+    expect(t('en', 'analytics.chart.summary', { opens: 1, unique: 1, previews: 0, bots: 2 })).toBe(
+      '1 open · 1 visitor · 0 link previews · 2 bots',
+    );
+    expect(t('en', 'analytics.summary.topImage', { position: 3, name: 'a.jpg', views: 1 })).toBe(
+      'Most viewed: #3 a.jpg (1 view)',
+    );
+    expect(t('en', 'analytics.chart.trendDescription', { opens: 1200, days: 30 })).toBe(
+      '1,200 opens in the last 30 days',
+    );
+    expect(t('zh-CN', 'analytics.chart.peak', { hour: '09:00', opens: 1 })).toBe('最繁忙时段：09:00（1 次）');
+    expect(t('en', 'dashboard.link', { url: 'u', minutes: 1 })).toContain('works for 1 minute.');
+  });
+
   it('picks Chinese for any zh language tag and English otherwise', () => {
     for (const tag of ['zh', 'zh-hans', 'zh_CN', 'zh-TW', 'ZH']) expect(localeFrom(tag)).toBe('zh-CN');
     for (const tag of ['en', 'en-GB', 'de', '', undefined, null]) expect(localeFrom(tag)).toBe('en');
