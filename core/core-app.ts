@@ -152,6 +152,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     defaultLocale: config.defaultLocale,
     flushVisits: () => recorder.flush(),
     counters: shared.counters,
+    linksOf: (gallery) => links.linksOf(gallery, { includeDeleted: true }),
   });
   const metrics = options.metrics === false ? undefined : await import('./metrics/core-metrics.js');
   const coreMetrics = metrics

@@ -33,6 +33,14 @@ const en = {
   'option.download': 'download',
   'option.alerts': 'alerts',
   'option.title': 'title',
+  'option.date': 'date',
+  'option.from': 'start date',
+  'option.to': 'end date',
+  'option.page': 'page',
+  'option.country': 'country',
+  'option.device': 'device',
+  'option.kind': 'visit type',
+  'option.settings': 'settings',
   'reason.missing': 'missing value',
   'reason.future': 'must be in the future',
   'reason.expiryFormat': 'use 7d, 12h, a date like 2026-12-31, or off',
@@ -42,6 +50,14 @@ const en = {
   'reason.onOff': 'use on or off',
   'reason.passwordOrOff': 'give a password, or off',
   'reason.length': '1 to {max|one:# character|other:# characters}',
+  'reason.dateFormat': 'use a date like 2026-12-31',
+  'reason.pageNumber': 'use a page number',
+  'reason.countryCode': 'use a two-letter country code',
+  'reason.deviceType': 'unknown device type',
+  'reason.visitKind': 'use human, preview, bot or probe',
+  'reason.unknownSetting': 'unknown setting',
+  'reason.noSetting': 'name at least one setting to change',
+  'reason.url': 'not a valid URL',
   // replies
   'gallery.ready': 'Your gallery is ready: {url}',
   'gallery.count': '{count|one:# image|other:# images}',
@@ -246,6 +262,26 @@ const en = {
   'analytics.summary.countries': 'Top countries: {list}',
   'analytics.summary.devices': 'Devices: {list}',
   'analytics.summary.topImage': 'Most viewed: #{position} {name} ({views|one:# view|other:# views})',
+  'analytics.summary.links': 'By link: {list}',
+  'analytics.chart.links': 'Opens by link',
+  'analytics.alert.via': 'Via: {link}',
+  'analytics.alert.mostVia': 'Most of them came through {link}.',
+  'links.first': 'Original link',
+  'links.via.first': 'the original link',
+  'links.via.sharedIn': 'the link shared in {place}',
+  'links.via.labelled': 'the link “{label}”',
+  'links.state.active': 'on',
+  'links.state.disabled': 'off',
+  'links.state.deleted': 'deleted',
+  'links.opens': '{count|one:# open|other:# opens}',
+  'links.visitors': '{count|one:# visitor|other:# visitors}',
+  'links.lastOpen': 'last open {time}',
+  'links.neverOpened': 'never opened',
+  'links.meant.first': 'This is the gallery’s original link: the whole gallery.',
+  'links.meant.share': 'This is a share link ({name}): only this link.',
+  'links.scope.link': 'Only this link was switched; the gallery’s other links are unchanged.',
+  'links.scope.gallery': 'This is the gallery’s original link: the whole gallery was switched.',
+  'links.deleted.link': 'The link was deleted; the gallery and its other links stay.',
   'analytics.alert.firstOpen':
     '“{title}” was just opened for the first time.\nWhen: {time}\nWhere: {place}\nDevice: {device}',
   'analytics.alert.uniqueVisitors':
@@ -443,6 +479,14 @@ const zhCN: Record<MessageKey, string> = {
   'option.download': '下载',
   'option.alerts': '通知',
   'option.title': '标题',
+  'option.date': '日期',
+  'option.from': '开始日期',
+  'option.to': '结束日期',
+  'option.page': '页码',
+  'option.country': '国家或地区',
+  'option.device': '设备',
+  'option.kind': '访问类型',
+  'option.settings': '设置',
   'reason.missing': '缺少值',
   'reason.future': '必须是将来的时间',
   'reason.expiryFormat': '请使用 7d、12h、2026-12-31 这样的日期，或 off',
@@ -452,6 +496,14 @@ const zhCN: Record<MessageKey, string> = {
   'reason.onOff': '请使用 on 或 off',
   'reason.passwordOrOff': '请给出密码，或 off',
   'reason.length': '1 到 {max|other:# 个字符}',
+  'reason.dateFormat': '请使用 2026-12-31 这样的日期',
+  'reason.pageNumber': '请使用页码',
+  'reason.countryCode': '请使用两个字母的国家或地区代码',
+  'reason.deviceType': '未知的设备类型',
+  'reason.visitKind': '请使用 human、preview、bot 或 probe',
+  'reason.unknownSetting': '未知的设置',
+  'reason.noSetting': '请至少指定一项要修改的设置',
+  'reason.url': '不是有效的 URL',
   'gallery.ready': '相册已生成：{url}',
   'gallery.count': '{count|other:# 张图片}',
   'gallery.rejected': '未收录：',
@@ -641,6 +693,26 @@ const zhCN: Record<MessageKey, string> = {
   'analytics.summary.countries': '主要国家和地区：{list}',
   'analytics.summary.devices': '设备：{list}',
   'analytics.summary.topImage': '最受关注：第 {position} 张 {name}（{views|other:# 次查看}）',
+  'analytics.summary.links': '按链接：{list}',
+  'analytics.chart.links': '按链接统计打开次数',
+  'analytics.alert.via': '来自：{link}',
+  'analytics.alert.mostVia': '其中大多数来自{link}。',
+  'links.first': '原始链接',
+  'links.via.first': '原始链接',
+  'links.via.sharedIn': '分享到 {place} 的链接',
+  'links.via.labelled': '链接「{label}」',
+  'links.state.active': '开启',
+  'links.state.disabled': '关闭',
+  'links.state.deleted': '已删除',
+  'links.opens': '打开 {count|other:#} 次',
+  'links.visitors': '访客 {count|other:#} 位',
+  'links.lastOpen': '最近打开 {time}',
+  'links.neverOpened': '从未打开',
+  'links.meant.first': '这是相册的原始链接：针对整个相册。',
+  'links.meant.share': '这是一个分享链接（{name}）：只针对这个链接。',
+  'links.scope.link': '只切换了这个链接；相册的其他链接保持不变。',
+  'links.scope.gallery': '这是相册的原始链接：已切换整个相册。',
+  'links.deleted.link': '链接已删除；相册及其其他链接保留。',
   'analytics.alert.firstOpen': '「{title}」刚刚被首次打开。\n时间：{time}\n地点：{place}\n设备：{device}',
   'analytics.alert.uniqueVisitors':
     '「{title}」在过去一小时内被 {count|other:# 位}不同的访客打开（超过 {limit} 位）。如果链接传播超出了你的预期，请停用它。',
@@ -840,42 +912,21 @@ export function t(locale: Locale, key: MessageKey, params: ErrorParams = {}): st
     .replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-/** The English literals some callers still pass as INVALID_OPTION's option and reason, by key. */
-const OPTION_KEYS: Record<string, MessageKey> = {
-  expiry: 'option.expiry',
-  'max opens': 'option.maxOpens',
-  password: 'option.password',
-  download: 'option.download',
-  alerts: 'option.alerts',
-  title: 'option.title',
-};
-const REASON_KEYS: Record<string, MessageKey> = {
-  'missing value': 'reason.missing',
-  'must be in the future': 'reason.future',
-  'use 7d, 12h, a date like 2026-12-31, or off': 'reason.expiryFormat',
-  'not a valid date': 'reason.invalidDate',
-  'use a whole number from 1': 'reason.wholeNumber',
-  'use a whole number from 1, or off': 'reason.wholeNumberOrOff',
-  'use on or off': 'reason.onOff',
-  'give a password, or off': 'reason.passwordOrOff',
-};
-
-/** An option name or reason, given as a catalogue key or as one of the known English literals. */
-function optionText(locale: Locale, value: unknown, keys: Record<string, MessageKey>): unknown {
-  if (typeof value !== 'string') return value;
-  if (value in catalogues[locale]) return t(locale, value as MessageKey);
-  const key = keys[value];
-  if (key) return t(locale, key);
-  const length = /^1 to (\d+) characters$/.exec(value);
-  if (length) return t(locale, 'reason.length', { max: Number(length[1]) });
-  return value;
+/**
+ * INVALID_OPTION names its option and reason by catalogue key (`option.expiry`, `reason.future`),
+ * with any numbers the reason needs (`max`) among its params. A value that is not a key (a CLI
+ * flag, an operator's variable) is shown as it is.
+ */
+function optionText(locale: Locale, value: unknown, params: ErrorParams): unknown {
+  if (typeof value !== 'string' || !(value in en)) return value;
+  return t(locale, value as MessageKey, params);
 }
 
 export function errorMessage(locale: Locale, code: ErrorCode, params: ErrorParams = {}): string {
   if (code === 'INVALID_OPTION') {
     const translated: ErrorParams = { ...params };
-    if (params.option !== undefined) translated.option = optionText(locale, params.option, OPTION_KEYS) as string;
-    if (params.reason !== undefined) translated.reason = optionText(locale, params.reason, REASON_KEYS) as string;
+    if (params.option !== undefined) translated.option = optionText(locale, params.option, params) as string;
+    if (params.reason !== undefined) translated.reason = optionText(locale, params.reason, params) as string;
     params = translated;
   }
   return t(locale, code, params);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../core/errors.js';
+import { isMaiimgError } from '../../core/errors.js';
+import { checkPassword, parseExpiry, parseMaxOpens, parseOnOff } from '../../core/link-options.js';
 import { errorMessage, localeFrom, messageKeys, t } from '../../core/messages.js';
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)(?:\|[^{}]*)?\}/g)].map((m) => m[1]).sort();
@@ -61,5 +63,32 @@ describe('message catalogue', () => {
   it('picks Chinese for any zh language tag and English otherwise', () => {
     for (const tag of ['zh', 'zh-hans', 'zh_CN', 'zh-TW', 'ZH']) expect(localeFrom(tag)).toBe('zh-CN');
     for (const tag of ['en', 'en-GB', 'de', '', undefined, null]) expect(localeFrom(tag)).toBe('en');
+  });
+
+  it('names a refused option and the reason in the reader’s language, never in English literals', () => {
+    const refusals = [
+      () => parseExpiry('soon', new Date()),
+      () => parseExpiry('2020-01-01', new Date()),
+      () => parseExpiry('0d', new Date()),
+      () => parseMaxOpens('lots'),
+      () => parseOnOff('maybe', 'option.download'),
+      () => checkPassword(''),
+    ];
+    for (const refuse of refusals) {
+      let error: unknown;
+      try {
+        refuse();
+      } catch (caught) {
+        error = caught;
+      }
+      if (!isMaiimgError(error, 'INVALID_OPTION')) throw new Error(`not refused: ${refuse.toString()}`);
+      const zh = errorMessage('zh-CN', error.code, error.params);
+      // Only the values a person types may stay Latin (7d, 12h, off, on).
+      expect(zh.replace(/\b(7d|12h|on|off)\b/g, ''), zh).not.toMatch(/[A-Za-z]{2,}/);
+      expect(errorMessage('en', error.code, error.params)).not.toMatch(/option\.|reason\./);
+    }
+    expect(
+      errorMessage('zh-CN', 'INVALID_OPTION', { option: 'option.password', reason: 'reason.length', max: 64 }),
+    ).toBe('密码 的值无效：1 到 64 个字符');
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunningServer, type RunningServer } from '../../../cli/server.js';
+import { encodeButton } from '../../../core/chat/chat-commands.js';
 import { t } from '../../../core/messages.js';
 import type { GalleryOptions, Owner } from '../../../core/types.js';
 import { FakeTelegramBotApi, type FakeChat, type FakeUser, type RecordedCall } from '../../fakes/telegram-bot-api.js';
@@ -77,6 +78,20 @@ describe('Sharing a gallery from Telegram', () => {
     const [gallery] = await running.core.service.listGalleries(ownerOf(ann));
     const buttons = markupOf(answer).inline_keyboard.flat();
     expect(buttons).toContainEqual({ text: t('en', 'share.button'), switch_inline_query: gallery!.slug });
+    // Disable flips its button; the Share row stays under the gallery message.
+    const message = fake.sentTo(ann.id).find((m) => m.photo && !m.deleted)!;
+    fake.userPresses({
+      from: ann,
+      chatId: ann.id,
+      messageId: message.message_id,
+      data: encodeButton('disable', gallery!.slug),
+    });
+    const flipped = await fake.waitForCall('editMessageReplyMarkup', (c) => chatIdOf(c) === ann.id, { since });
+    expect(
+      markupOf(flipped)
+        .inline_keyboard.flat()
+        .map((b) => b.text),
+    ).toEqual(['Stats', 'Enable', 'Delete', t('en', 'share.button')]);
   });
 
   it("offers the owner's galleries inline and makes the link only when the card is sent", async () => {
