@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../images/sharp-loader.js';
 import { t, type MessageKey } from '../messages.js';
 import type { Locale } from '../types.js';
 import { linkName } from '../links/link-names.js';
@@ -324,6 +324,7 @@ export async function renderStatsPng(
   locale: Locale,
   heading: string,
 ): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(Buffer.from(statsChartSvg(stats, locale, heading)))
     .png({ compressionLevel: 9, palette: true })
     .toBuffer();
