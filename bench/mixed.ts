@@ -8,12 +8,13 @@
  * Last line: one JSON object.
  */
 import { fork } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { message, resetPeakRss, runBench, stopWhenAsked } from './bench-process.js';
 
 const PHOTOS = 25;
 const UPLOADS = 3;
@@ -100,30 +101,7 @@ async function serve(dataDir: string): Promise<void> {
   // Seeding (drawing the animations) is not what is measured: the peak counts from here on.
   await resetPeakRss();
   process.send!({ type: 'ready', seeded });
-  process.on('message', (message: { type: string }) => {
-    if (message.type !== 'stop') return;
-    void (async () => {
-      const peakRssMb = await peakRss();
-      await running.stop();
-      process.send!({ type: 'stopped', peakRssMb }, () => process.exit(0));
-    })();
-  });
-}
-
-/** Linux: writing 5 to clear_refs resets VmHWM to the current RSS. */
-async function resetPeakRss(): Promise<void> {
-  await writeFile('/proc/self/clear_refs', '5').catch(() => undefined);
-}
-
-async function peakRss(): Promise<number> {
-  try {
-    const status = await readFile('/proc/self/status', 'utf8');
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
+  stopWhenAsked(running);
 }
 
 // ---- the visitors and the heavy work (parent) ---------------------------------------------------
@@ -274,11 +252,9 @@ async function main(): Promise<void> {
       `busy: ${busy.length} requests over ${((performance.now() - started) / 1000).toFixed(1)} s, p99 ${p99(busy).toFixed(1)} ms\n`,
     );
 
-    const stopped = new Promise<number>((resolve) =>
-      server.on('message', (m: { type: string; peakRssMb: number }) => m.type === 'stopped' && resolve(m.peakRssMb)),
-    );
+    const stopped = message<{ peakRssMb: number }>(server, 'stopped');
     server.send({ type: 'stop' });
-    const peakRssMb = await stopped;
+    const { peakRssMb } = await stopped;
     const idleP99 = p99(idle);
     const busyP99 = p99(busy);
     process.stdout.write(
@@ -297,14 +273,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--serve') {
-  serve(process.argv[3]!).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runBench({ main, serve });
