@@ -7,7 +7,9 @@
  * realistically over 90 days (a growing trend, a daily rhythm, 50 countries, 10 device kinds,
  * 90 % human / 7 % previews / 3 % bots) and 25 images with about 600,000 views, written through the
  * product's own write path (the visit repository, in the recorder's batch size), so the daily
- * counts and the rollups the stats read are exactly what the product keeps. The stats are checked
+ * counts and the rollups the stats read are exactly what the product keeps. The visits come through
+ * 20 links (the gallery's first link and 19 share links, Zipf-weighted), so the stats include opens
+ * by link. The stats are checked
  * against the baseline's answers before timing. Each side runs once to warm up, then RUNS times;
  * medians reported. Last line: one JSON object.
  */
@@ -25,6 +27,8 @@ import type { VisitBatch, VisitRepository } from '../core/visits/visit-repositor
 const VISITS = Number(process.argv[2] ?? 1_000_000);
 const DAYS = 90;
 const IMAGES = 25;
+/** The gallery's links: its first link and 19 share links. */
+const LINKS = 20;
 const RUNS = 5;
 /** Visits per write: the visit recorder writes once 500 rows are waiting. */
 const BATCH = 500;
@@ -92,7 +96,10 @@ const REFERRERS = [
 const PREVIEWS = ['telegram', 'slack', 'discord', 'whatsapp', 'facebook'];
 
 /** The gallery and its images, written straight into the database (their creation is not what is measured). */
-function seedGallery(db: SqliteDatabase, now: number): { galleryId: string; slug: string; imageIds: string[] } {
+function seedGallery(
+  db: SqliteDatabase,
+  now: number,
+): { galleryId: string; slug: string; imageIds: string[]; linkIds: string[] } {
   const galleryId = 'benchgallery000000000001';
   const slug = 'BenchStatsGallery00001';
   const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '+00:00');
@@ -118,7 +125,26 @@ function seedGallery(db: SqliteDatabase, now: number): { galleryId: string; slug
     imageIds.push(id);
     insertImage.run(id, galleryId, i, `photo-${i + 1}.jpg`, `${String(i).padStart(2, '0')}${'ab'.repeat(31)}`);
   }
-  return { galleryId, slug, imageIds };
+  // The first link's id is the gallery's (as the product makes it); the share links follow.
+  const linkIds: string[] = [];
+  const insertLink = db.prepare(
+    `INSERT INTO gallery_links (id, gallery_id, slug, "first", label, platform, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'enabled')`,
+  );
+  for (let i = 0; i < LINKS; i++) {
+    const id = i === 0 ? galleryId : `benchlink${String(i).padStart(15, '0')}`;
+    const linkSlug = i === 0 ? slug : `BenchStatsLink${String(i).padStart(8, '0')}`;
+    insertLink.run(
+      id,
+      galleryId,
+      linkSlug,
+      i === 0 ? 1 : 0,
+      i === 0 ? null : `#channel-${i}`,
+      i === 0 ? null : 'slack',
+      iso(now - DAYS * 86_400_000),
+    );
+    linkIds.push(id);
+  }
+  return { galleryId, slug, imageIds, linkIds };
 }
 
 /**
@@ -130,9 +156,12 @@ async function seedVisits(
   repository: VisitRepository,
   galleryId: string,
   imageIds: string[],
+  linkIds: string[],
   now: number,
 ): Promise<void> {
   const random = rng(7);
+  // Links drawn from their own sequence, so every other column is seeded as before links.
+  const link = zipf(linkIds, rng(11), 1);
   const country = zipf(COUNTRIES, random);
   const device = zipf(DEVICES, random, 0.9);
   const referrer = zipf(REFERRERS, random, 0.5);
@@ -165,6 +194,7 @@ async function seedVisits(
         at,
         kind,
         previewPlatform: kind === 'preview' ? preview() : null,
+        linkId: link(),
         ip: `10.${i % 250}.${(i >> 8) % 250}.1`,
         visitorKey: kind === 'human' ? visitor() : null,
         deviceType: kind === 'human' ? type : null,
@@ -233,6 +263,10 @@ function baseline(db: SqliteDatabase, galleryId: string, now: number): number {
     ],
     [`SELECT image_id, COUNT(*) AS n FROM image_views WHERE gallery_id = ? GROUP BY image_id`, [galleryId]],
     [
+      `SELECT link_id, COUNT(*) AS n, COUNT(DISTINCT visitor_key) AS visitors, MAX(at) AS last FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY link_id`,
+      [galleryId],
+    ],
+    [
       `SELECT at, country, region, city, device_type, browser, os FROM visits WHERE gallery_id = ? AND kind = 'human' ORDER BY at DESC LIMIT 20`,
       [galleryId],
     ],
@@ -248,6 +282,13 @@ function checkAgainstVisits(db: SqliteDatabase, galleryId: string, stats: Galler
   const expected = {
     uniqueVisitors: one(`SELECT COUNT(DISTINCT visitor_key) AS n FROM visits WHERE gallery_id = ? AND kind = 'human'`),
     imageViews: one(`SELECT COUNT(*) AS n FROM image_views WHERE gallery_id = ?`),
+    links: (
+      db
+        .prepare(
+          `SELECT link_id, COUNT(*) AS n, COUNT(DISTINCT visitor_key) AS visitors FROM visits WHERE gallery_id = ? AND kind = 'human' GROUP BY link_id ORDER BY link_id`,
+        )
+        .all(galleryId) as Array<{ link_id: string; n: number; visitors: number }>
+    ).map((row) => [row.link_id, row.n, row.visitors]),
     countries: Object.fromEntries(
       (
         db
@@ -259,6 +300,10 @@ function checkAgainstVisits(db: SqliteDatabase, galleryId: string, stats: Galler
   const actual = {
     uniqueVisitors: stats.uniqueVisitors,
     imageViews: stats.imageViews.reduce((sum, image) => sum + image.views, 0),
+    links: stats.links
+      .filter((entry) => entry.opens > 0)
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((entry) => [entry.id, entry.opens, entry.uniqueVisitors]),
     countries: Object.fromEntries(Object.entries(stats.countries).sort(([a], [b]) => a.localeCompare(b))),
   };
   expected.countries = Object.fromEntries(Object.entries(expected.countries).sort(([a], [b]) => a.localeCompare(b)));
@@ -279,11 +324,11 @@ async function main(): Promise<void> {
     await applyMigrations(config.database);
     const now = Date.now();
     const db = openSqlite(config.database.file);
-    const { galleryId, slug, imageIds } = seedGallery(db, now);
+    const { galleryId, slug, imageIds, linkIds } = seedGallery(db, now);
     const core = await openCore(config, { logLevel: 'silent', analyticsJobs: false });
     try {
       let seeded = performance.now();
-      await seedVisits(core.visits.repository, galleryId, imageIds, now);
+      await seedVisits(core.visits.repository, galleryId, imageIds, linkIds, now);
       seeded = performance.now() - seeded;
       process.stdout.write(`seeded ${VISITS} visits through the visit repository in ${Math.round(seeded)} ms\n`);
       db.exec('ANALYZE');
@@ -302,9 +347,10 @@ async function main(): Promise<void> {
       }
       const total = stats.humanOpens + stats.bots + Object.values(stats.previews).reduce((a, b) => a + b, 0);
       if (total !== VISITS) throw new Error(`stats counted ${total} visits, expected ${VISITS}`);
+      if (stats.links.length !== LINKS) throw new Error(`stats show ${stats.links.length} links, expected ${LINKS}`);
       checkAgainstVisits(db, galleryId, stats);
       process.stdout.write(
-        `ours (core.stats): ${ours.map((ms) => ms.toFixed(0)).join(', ')} ms\nbaseline (${14} GROUP BY queries): ${theirs.map((ms) => ms.toFixed(0)).join(', ')} ms\n` +
+        `ours (core.stats): ${ours.map((ms) => ms.toFixed(0)).join(', ')} ms\nbaseline (${15} GROUP BY queries): ${theirs.map((ms) => ms.toFixed(0)).join(', ')} ms\n` +
           `human opens ${stats.humanOpens}, unique visitors ${stats.uniqueVisitors}, countries ${Object.keys(stats.countries).length}\n`,
       );
       const oursMs = median(ours);
@@ -316,6 +362,7 @@ async function main(): Promise<void> {
           baseline_ms: Math.round(baselineMs),
           ratio: Number((oursMs / baselineMs).toPrecision(2)),
           visits: VISITS,
+          links: LINKS,
         }) + '\n',
       );
     } finally {
