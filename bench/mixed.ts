@@ -10,6 +10,7 @@
 import { fork } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,13 +100,22 @@ async function serve(dataDir: string): Promise<void> {
   };
   // Seeding (drawing the animations) is not what is measured: the peak counts from here on.
   await resetPeakRss();
+  // How long the event loop was held (synchronous work) while the heavy work ran: a visitor's
+  // request waits at least that long, whatever the thread pool does.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   process.send!({ type: 'ready', seeded });
   process.on('message', (message: { type: string }) => {
+    if (message.type === 'busy') {
+      loopDelay.reset();
+      loopDelay.enable();
+    }
     if (message.type !== 'stop') return;
     void (async () => {
+      loopDelay.disable();
       const peakRssMb = await peakRss();
+      const loop = { loopMaxMs: loopDelay.max / 1e6, loopP99Ms: loopDelay.percentile(99) / 1e6 };
       await running.stop();
-      process.send!({ type: 'stopped', peakRssMb }, () => process.exit(0));
+      process.send!({ type: 'stopped', peakRssMb, ...loop }, () => process.exit(0));
     })();
   });
 }
@@ -262,6 +272,7 @@ async function main(): Promise<void> {
     process.stderr.write(`idle: ${idle.length} requests, p99 ${p99(idle).toFixed(1)} ms\n`);
 
     let heavyDone = false;
+    server.send({ type: 'busy' });
     const started = performance.now();
     const heavy = Promise.all([
       ...Array.from({ length: UPLOADS }, (_, n) => upload(seeded, photos, n)),
@@ -274,11 +285,18 @@ async function main(): Promise<void> {
       `busy: ${busy.length} requests over ${((performance.now() - started) / 1000).toFixed(1)} s, p99 ${p99(busy).toFixed(1)} ms\n`,
     );
 
-    const stopped = new Promise<number>((resolve) =>
-      server.on('message', (m: { type: string; peakRssMb: number }) => m.type === 'stopped' && resolve(m.peakRssMb)),
+    const stopped = new Promise<{ peakRssMb: number; loopMaxMs: number; loopP99Ms: number }>((resolve) =>
+      server.on(
+        'message',
+        (m: { type: string; peakRssMb: number; loopMaxMs: number; loopP99Ms: number }) =>
+          m.type === 'stopped' && resolve(m),
+      ),
     );
     server.send({ type: 'stop' });
-    const peakRssMb = await stopped;
+    const { peakRssMb, loopMaxMs, loopP99Ms } = await stopped;
+    process.stderr.write(
+      `server event loop while busy: longest hold ${loopMaxMs.toFixed(0)} ms, p99 delay ${loopP99Ms.toFixed(0)} ms\n`,
+    );
     const idleP99 = p99(idle);
     const busyP99 = p99(busy);
     process.stdout.write(

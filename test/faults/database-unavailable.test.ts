@@ -170,6 +170,8 @@ describe('the database unreachable (PostgreSQL behind a proxy that is cut)', () 
     expect((await get(`/g/${gallery.slug}`)).status).toBe(200);
     // Cut before the recorder's next flush (1 s): the open waits in memory, and the flush fails.
     await proxy.cut();
+    // The open reaches the recorder off the page's path; every write of it fails while cut.
+    await vi.waitFor(() => expect(running.core.visits.recorder.pending).toBeGreaterThan(0), { timeout: 20_000 });
     await expect(running.core.visits.recorder.flush()).rejects.toThrow();
     expect(running.core.visits.recorder.pending).toBeGreaterThan(0);
     await proxy.restore();
