@@ -259,7 +259,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       if (given('title')) patch.title = opts.title;
       const alerts = given('alerts') ? opts.alerts !== false : undefined;
       if (!Object.keys(patch).length && alerts === undefined)
-        throw new MaiimgError('INVALID_OPTION', { option: 'set', reason: 'name at least one setting to change' });
+        throw new MaiimgError('INVALID_OPTION', { option: 'option.settings', reason: 'reason.noSetting' });
       await withCore(async (core) => {
         if (alerts !== undefined) await core.analytics.setAlertsEnabled({ owner, ref, enabled: alerts });
         const gallery = Object.keys(patch).length

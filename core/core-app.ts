@@ -9,6 +9,9 @@ import { PrismaGalleryRepository } from './db/prisma-gallery-repository.js';
 import { GalleryReadCache } from './gallery-read-cache.js';
 import { GalleryService } from './gallery-service.js';
 import { ImageWorkQueue } from './images/image-work-queue.js';
+import { LinkService } from './links/link-service.js';
+import type { LinksApi } from './links/links-api.js';
+import { PrismaLinkRepository } from './links/prisma-link-repository.js';
 import { createLogger } from './logger.js';
 import { CoreMetrics, observeBatches, observeVisits } from './metrics/core-metrics.js';
 import { systemClock, type BlobStore, type Clock, type Logger } from './ports.js';
@@ -47,6 +50,8 @@ export interface Core {
   shared: SharedState;
   /** Prometheus metrics of this process (served at /metrics by the web adapter). */
   metrics: CoreMetrics;
+  /** A gallery's links: sharing into chats (a new link per share), listing, switching one link or the gallery. */
+  links: LinksApi;
   /** Visit analytics: stats, charts, dashboard links, alerts (register bots' notifiers here), retention. */
   analytics: Analytics;
   /** Stats for one of the owner's galleries: what `maiimg stats <ref> --json` prints. */
@@ -131,6 +136,15 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     workDir: path.join(config.dataDir, 'tmp', 'images'),
   });
 
+  const links = new LinkService({
+    links: new PrismaLinkRepository(prisma),
+    repository,
+    service,
+    clock,
+    logger,
+    flushVisits: () => recorder.flush(),
+  });
+
   const analytics = new Analytics({
     db: prisma,
     provider: config.database.provider,
@@ -158,6 +172,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     visits: { opener, recorder, repository: visitRepository, secret },
     shared,
     metrics,
+    links,
     analytics,
     stats: ({ owner, ref }) => analytics.getStats({ owner, ref }),
     statsReply: (input) => analytics.statsReply(input),

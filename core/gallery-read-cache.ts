@@ -29,12 +29,26 @@ export class GalleryReadCache implements GalleryRepository {
    * fetch() is not used: a write during a fetch would reject everyone waiting on it.
    */
   private readonly entries: LRUCache<string, Promise<Gallery | null>> | null;
+  /**
+   * The link slugs each gallery's copies are kept under (a gallery is read through any of its links):
+   * a change to the gallery drops them all.
+   */
+  private readonly linkSlugs: LRUCache<string, Set<string>> | null;
+  /**
+   * When each slug was last forgotten (a count of forgets, not a time): a read through a share link
+   * that was in flight while its gallery changed is not kept, although its gallery was not known yet.
+   */
+  private readonly forgottenAt: LRUCache<string, number> | null;
+  private forgets = 0;
 
   constructor(
     private readonly repository: GalleryRepository,
     options: GalleryReadCacheOptions,
   ) {
-    this.entries = options.ttlMs > 0 ? new LRUCache({ max: options.maxEntries ?? 1000, ttl: options.ttlMs }) : null;
+    const max = options.maxEntries ?? 1000;
+    this.entries = options.ttlMs > 0 ? new LRUCache({ max, ttl: options.ttlMs }) : null;
+    this.linkSlugs = options.ttlMs > 0 ? new LRUCache({ max }) : null;
+    this.forgottenAt = options.ttlMs > 0 ? new LRUCache({ max }) : null;
   }
 
   /** The gallery as read at most `ttlMs` ago (for serving pages and images, never for managing). */
@@ -83,23 +97,44 @@ export class GalleryReadCache implements GalleryRepository {
     return this.repository.ping();
   }
 
-  /** Forgets one gallery's copy (a write elsewhere in this process changed it). */
+  /**
+   * Forgets the copy kept under this slug and, when it is a gallery's own slug, the copies read
+   * through its other links (a write elsewhere in this process changed it: the gallery, or one link).
+   */
   forget(slug: string): void {
     // A read still in flight is dropped with its entry: what it returns is never kept.
     this.entries?.delete(slug);
+    this.forgottenAt?.set(slug, ++this.forgets);
+    const links = this.linkSlugs?.get(slug);
+    if (links) {
+      for (const link of links) this.entries?.delete(link);
+      this.linkSlugs?.delete(slug);
+    }
   }
 
   private read(slug: string): Promise<Gallery | null> {
     const gallery = this.repository.findBySlug(slug);
     const entries = this.entries;
     if (!entries) return gallery;
+    const started = this.forgets;
     entries.set(slug, gallery);
     const drop = () => {
       if (entries.peek(slug) === gallery) entries.delete(slug);
     };
     // Unknown slugs are not kept (a scanner would fill the memory with them), nor failed reads.
-    gallery.then((found) => found === null && drop(), drop);
+    gallery.then((found) => {
+      if (found === null) return drop();
+      if (found.slug === slug || entries.peek(slug) !== gallery) return;
+      if ((this.forgottenAt!.get(found.slug) ?? 0) > started) return drop();
+      this.rememberLink(found.slug, slug);
+    }, drop);
     return gallery;
+  }
+
+  private rememberLink(gallerySlug: string, linkSlug: string): void {
+    let links = this.linkSlugs!.get(gallerySlug);
+    if (!links) this.linkSlugs!.set(gallerySlug, (links = new Set()));
+    links.add(linkSlug);
   }
 
   private async afterWrite<T>(slug: string, write: Promise<T>): Promise<T> {

@@ -24,3 +24,11 @@ export function findReferenceInText(text: string): string | null {
   const url = /https?:\/\/\S+\/g\/([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/.exec(text);
   return url ? url[1]! : null;
 }
+
+/**
+ * The slug a gallery was reached through: one of its share links, or its own. Pages, image URLs
+ * and cookies use it, so everything a visitor got through a link stops when that link does.
+ */
+export function servedSlug(gallery: { slug: string; link?: { slug: string } }): string {
+  return gallery.link?.slug ?? gallery.slug;
+}

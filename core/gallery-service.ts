@@ -394,10 +394,10 @@ export class GalleryService {
   private async settingsFromOptions(options: GalleryOptions) {
     const now = this.deps.clock.now();
     if (options.expiresAt && options.expiresAt.getTime() <= now.getTime()) {
-      throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'must be in the future' });
+      throw new MaiimgError('INVALID_OPTION', { option: 'option.expiry', reason: 'reason.future' });
     }
     if (options.maxOpens != null && (!Number.isInteger(options.maxOpens) || options.maxOpens < 1)) {
-      throw new MaiimgError('INVALID_OPTION', { option: 'max opens', reason: 'use a whole number from 1' });
+      throw new MaiimgError('INVALID_OPTION', { option: 'option.maxOpens', reason: 'reason.wholeNumber' });
     }
     return {
       title: cleanTitle(options.title),

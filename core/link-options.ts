@@ -20,21 +20,18 @@ export function parseExpiry(value: string, now: Date): Date | null {
   let at: Date;
   if (duration) {
     const amount = Number(duration[1]);
-    if (amount <= 0) throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'must be in the future' });
+    if (amount <= 0) throw new MaiimgError('INVALID_OPTION', { option: 'option.expiry', reason: 'reason.future' });
     at = new Date(now.getTime() + amount * UNIT_MS[duration[2]!.toLowerCase()]!);
   } else if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
     at = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   } else {
-    throw new MaiimgError('INVALID_OPTION', {
-      option: 'expiry',
-      reason: 'use 7d, 12h, a date like 2026-12-31, or off',
-    });
+    throw new MaiimgError('INVALID_OPTION', { option: 'option.expiry', reason: 'reason.expiryFormat' });
   }
   if (Number.isNaN(at.getTime())) {
-    throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'not a valid date' });
+    throw new MaiimgError('INVALID_OPTION', { option: 'option.expiry', reason: 'reason.invalidDate' });
   }
   if (at.getTime() <= now.getTime()) {
-    throw new MaiimgError('INVALID_OPTION', { option: 'expiry', reason: 'must be in the future' });
+    throw new MaiimgError('INVALID_OPTION', { option: 'option.expiry', reason: 'reason.future' });
   }
   return at;
 }
@@ -44,7 +41,7 @@ export function parseMaxOpens(value: string | number): number | null {
   if (typeof value === 'string' && isOff(value)) return null;
   const n = typeof value === 'number' ? value : Number(value.trim());
   if (!Number.isInteger(n) || n < 1 || n > 1_000_000_000) {
-    throw new MaiimgError('INVALID_OPTION', { option: 'max opens', reason: 'use a whole number from 1, or off' });
+    throw new MaiimgError('INVALID_OPTION', { option: 'option.maxOpens', reason: 'reason.wholeNumberOrOff' });
   }
   return n;
 }
@@ -53,7 +50,7 @@ export function parseOnOff(value: string, option: string): boolean {
   const v = value.trim().toLowerCase();
   if (['on', 'yes', 'true', '1', 'allow', '开', '开启'].includes(v)) return true;
   if (isOff(v)) return false;
-  throw new MaiimgError('INVALID_OPTION', { option, reason: 'use on or off' });
+  throw new MaiimgError('INVALID_OPTION', { option, reason: 'reason.onOff' });
 }
 
 export const MAX_TITLE_LENGTH = 200;
@@ -83,7 +80,11 @@ export function cleanTitle(value: string | null | undefined): string | null {
 
 export function checkPassword(value: string): string {
   if (value.length < 1 || value.length > MAX_PASSWORD_LENGTH) {
-    throw new MaiimgError('INVALID_OPTION', { option: 'password', reason: `1 to ${MAX_PASSWORD_LENGTH} characters` });
+    throw new MaiimgError('INVALID_OPTION', {
+      option: 'option.password',
+      reason: 'reason.length',
+      max: MAX_PASSWORD_LENGTH,
+    });
   }
   return value;
 }

@@ -12,8 +12,9 @@ const en = {
   FILE_TOO_LARGE: 'is larger than the {limit} limit',
   CORRUPT_IMAGE: 'is damaged or incomplete and cannot be opened',
   IMAGE_TOO_LARGE: 'has too many pixels ({pixels}; the limit is {limit})',
-  TOO_MANY_FRAMES: 'is an animation of {frames} frames; the limit is {limit}',
-  TOO_MANY_FILES: 'That is {count} files; one gallery takes at most {limit}. Nothing was saved: send fewer at a time.',
+  TOO_MANY_FRAMES: 'is an animation of {frames|one:# frame|other:# frames}; the limit is {limit}',
+  TOO_MANY_FILES:
+    'That is {count|one:# file|other:# files}; one gallery takes at most {limit}. Nothing was saved: send fewer at a time.',
   EMPTY_BATCH: 'No files were received.',
   NO_VALID_FILES: 'None of the files could be used, so no gallery was made.',
   GALLERY_NOT_FOUND: 'No gallery matches that link.',
@@ -32,6 +33,14 @@ const en = {
   'option.download': 'download',
   'option.alerts': 'alerts',
   'option.title': 'title',
+  'option.date': 'date',
+  'option.from': 'start date',
+  'option.to': 'end date',
+  'option.page': 'page',
+  'option.country': 'country',
+  'option.device': 'device',
+  'option.kind': 'visit type',
+  'option.settings': 'settings',
   'reason.missing': 'missing value',
   'reason.future': 'must be in the future',
   'reason.expiryFormat': 'use 7d, 12h, a date like 2026-12-31, or off',
@@ -40,7 +49,15 @@ const en = {
   'reason.wholeNumberOrOff': 'use a whole number from 1, or off',
   'reason.onOff': 'use on or off',
   'reason.passwordOrOff': 'give a password, or off',
-  'reason.length': '1 to {max} characters',
+  'reason.length': '1 to {max|one:# character|other:# characters}',
+  'reason.dateFormat': 'use a date like 2026-12-31',
+  'reason.pageNumber': 'use a page number',
+  'reason.countryCode': 'use a two-letter country code',
+  'reason.deviceType': 'unknown device type',
+  'reason.visitKind': 'use human, preview, bot or probe',
+  'reason.unknownSetting': 'unknown setting',
+  'reason.noSetting': 'name at least one setting to change',
+  'reason.url': 'not a valid URL',
   // replies
   'gallery.ready': 'Your gallery is ready: {url}',
   'gallery.count': '{count|one:# image|other:# images}',
@@ -216,7 +233,6 @@ const en = {
   'share.linkDeleted': 'Share link deleted. The gallery and its other links keep working.',
   'share.linkDisabled': 'This share link is off now (it answers "gone"); the gallery and its other links keep working.',
   'share.linkEnabled': 'This share link works again.',
-  'share.unavailable': 'Sharing is not available on this server yet.',
   'discord.share.notText': 'I can only share into a text channel of this server.',
   'discord.share.userMissing': 'You cannot post in {channel}: you are missing {permissions} there.',
   'discord.share.botMissing':
@@ -234,26 +250,27 @@ const en = {
   'analytics.device.embedded': 'Embedded',
   'analytics.device.xr': 'XR headset',
   'analytics.chart.trend': 'Opens per day (last 30 days)',
-  'analytics.chart.trendDescription': '{opens} open(s) in the last {days} days',
+  'analytics.chart.trendDescription': '{opens|one:# open|other:# opens} in the last {days|one:day|other:# days}',
   'analytics.chart.hours': 'Opens by hour of day ({zone})',
-  'analytics.chart.peak': 'Busiest hour: {hour} ({opens} open(s))',
+  'analytics.chart.peak': 'Busiest hour: {hour} ({opens|one:# open|other:# opens})',
   'analytics.chart.empty': 'No opens yet',
   'analytics.chart.countries': 'Top countries',
   'analytics.chart.devices': 'Device types',
-  'analytics.chart.summary': '{opens} open(s) · {unique} visitor(s) · {previews} link preview(s) · {bots} bot(s)',
+  'analytics.chart.summary':
+    '{opens|one:# open|other:# opens} · {unique|one:# visitor|other:# visitors} · {previews|one:# link preview|other:# link previews} · {bots|one:# bot|other:# bots}',
   'analytics.summary.peak': 'Peak hour: {hour} ({zone})',
   'analytics.summary.countries': 'Top countries: {list}',
   'analytics.summary.devices': 'Devices: {list}',
-  'analytics.summary.topImage': 'Most viewed: #{position} {name} ({views} view(s))',
+  'analytics.summary.topImage': 'Most viewed: #{position} {name} ({views|one:# view|other:# views})',
   'analytics.alert.firstOpen':
     '“{title}” was just opened for the first time.\nWhen: {time}\nWhere: {place}\nDevice: {device}',
   'analytics.alert.uniqueVisitors':
-    '“{title}” was opened by {count} different visitors in the last hour (more than {limit}). If the link has spread further than you meant, disable it.',
+    '“{title}” was opened by {count|one:# different visitor|other:# different visitors} in the last hour (more than {limit}). If the link has spread further than you meant, disable it.',
   'analytics.alert.countries':
-    '“{title}” was opened from {count} countries in the last day ({countries}; more than {limit}). If the link has spread further than you meant, disable it.',
+    '“{title}” was opened from {count|one:# country|other:# countries} in the last day ({countries}; more than {limit}). If the link has spread further than you meant, disable it.',
   'dashboard.button': 'Dashboard',
   'dashboard.link':
-    'Your dashboard: {url}\nThis link logs you in and works for {minutes} minutes. Do not share it: whoever has it can manage your galleries.',
+    'Your dashboard: {url}\nThis link logs you in and works for {minutes|one:# minute|other:# minutes}. Do not share it: whoever has it can manage your galleries.',
   'dashboard.title': 'Dashboard',
   'dashboard.logout': 'Log out',
   'dashboard.galleries': 'Your galleries',
@@ -345,10 +362,10 @@ const en = {
   // web upload page and manage links (gallery-web/upload)
   'upload.title': 'Share photos with a link',
   'upload.intro':
-    'No account needed. Add up to {count} images and get a link and a QR code to share, plus a private link that shows you who opened it.',
+    'No account needed. Add up to {count|one:# image|other:# images} and get a link and a QR code to share, plus a private link that shows you who opened it.',
   'upload.drop': 'Drop images here',
   'upload.choose': 'Choose images',
-  'upload.limits': 'Up to {count} images, at most {size} each: PNG, JPEG, GIF or WebP.',
+  'upload.limits': 'Up to {count|one:# image|other:# images}, at most {size} each: PNG, JPEG, GIF or WebP.',
   'upload.options': 'More options',
   'upload.field.title': 'Title (optional)',
   'upload.field.expires': 'The link expires',
@@ -367,7 +384,8 @@ const en = {
   'upload.fileReady': 'ready',
   'upload.fileDone': 'uploaded',
   'upload.noFiles': 'Add at least one image first.',
-  'upload.tooMany': 'You added {count} images; one gallery takes at most {limit}. Remove some before uploading.',
+  'upload.tooMany':
+    'You added {count|one:# image|other:# images}; one gallery takes at most {limit}. Remove some before uploading.',
   'upload.skipped': 'Files marked with a problem will not be uploaded.',
   'upload.total': 'Total',
   'upload.progress': 'Uploading: {percent} %',
@@ -422,8 +440,8 @@ const zhCN: Record<MessageKey, string> = {
   FILE_TOO_LARGE: '超过了 {limit} 的大小上限',
   CORRUPT_IMAGE: '已损坏或不完整，无法打开',
   IMAGE_TOO_LARGE: '像素过多（{pixels}，上限为 {limit}）',
-  TOO_MANY_FRAMES: '是一个 {frames} 帧的动画，上限为 {limit} 帧',
-  TOO_MANY_FILES: '共 {count} 个文件，一个相册最多 {limit} 个。未保存任何内容，请分批发送。',
+  TOO_MANY_FRAMES: '是一个 {frames|other:# 帧}的动画，上限为 {limit} 帧',
+  TOO_MANY_FILES: '共 {count|other:# 个文件}，一个相册最多 {limit} 个。未保存任何内容，请分批发送。',
   EMPTY_BATCH: '没有收到任何文件。',
   NO_VALID_FILES: '没有可用的文件，因此未创建相册。',
   GALLERY_NOT_FOUND: '找不到对应的相册。',
@@ -441,6 +459,14 @@ const zhCN: Record<MessageKey, string> = {
   'option.download': '下载',
   'option.alerts': '通知',
   'option.title': '标题',
+  'option.date': '日期',
+  'option.from': '开始日期',
+  'option.to': '结束日期',
+  'option.page': '页码',
+  'option.country': '国家或地区',
+  'option.device': '设备',
+  'option.kind': '访问类型',
+  'option.settings': '设置',
   'reason.missing': '缺少值',
   'reason.future': '必须是将来的时间',
   'reason.expiryFormat': '请使用 7d、12h、2026-12-31 这样的日期，或 off',
@@ -449,12 +475,20 @@ const zhCN: Record<MessageKey, string> = {
   'reason.wholeNumberOrOff': '请使用从 1 开始的整数，或 off',
   'reason.onOff': '请使用 on 或 off',
   'reason.passwordOrOff': '请给出密码，或 off',
-  'reason.length': '1 到 {max} 个字符',
+  'reason.length': '1 到 {max|other:# 个字符}',
+  'reason.dateFormat': '请使用 2026-12-31 这样的日期',
+  'reason.pageNumber': '请使用页码',
+  'reason.countryCode': '请使用两个字母的国家或地区代码',
+  'reason.deviceType': '未知的设备类型',
+  'reason.visitKind': '请使用 human、preview、bot 或 probe',
+  'reason.unknownSetting': '未知的设置',
+  'reason.noSetting': '请至少指定一项要修改的设置',
+  'reason.url': '不是有效的 URL',
   'gallery.ready': '相册已生成：{url}',
-  'gallery.count': '{count} 张图片',
+  'gallery.count': '{count|other:# 张图片}',
   'gallery.rejected': '未收录：',
   'gallery.rejectedLine': '{file} {reason}',
-  'batch.received': '已收到 {count} 个文件…',
+  'batch.received': '已收到 {count|other:# 个文件}…',
   'batch.processing': '正在处理 {done}/{total}…',
   'link.disabled': '链接已停用。图片仍会保留，可随时重新启用。',
   'link.enabled': '链接已重新启用。',
@@ -465,8 +499,8 @@ const zhCN: Record<MessageKey, string> = {
   'link.state.expired': '已过期',
   'link.state.exhausted': '已达到打开次数上限',
   'list.empty': '你还没有相册。发送照片即可创建。',
-  'list.line': '{title} · {count} 张图片 · {status} · {opens} 次打开 · {url}',
-  'stats.summary': '{unique} 位访客共打开 {opens} 次；链接预览 {previews} 次；最近打开：{last}',
+  'list.line': '{title} · {count|other:# 张图片} · {status} · {opens|other:# 次打开} · {url}',
+  'stats.summary': '{unique|other:# 位访客}共打开 {opens|other:# 次}；链接预览 {previews|other:# 次}；最近打开：{last}',
   'stats.never': '从未',
   untitled: '未命名相册',
   'command.needsLink': '是哪个相册？请加上链接或编号：{usage}',
@@ -508,7 +542,7 @@ const zhCN: Record<MessageKey, string> = {
   'help.groups.slack': '在频道中，请在带文件的消息里提及我，我会在该消息串中回复。管理命令的回复只有你能看到。',
   'chat.stopping': '我正在重启，请过一分钟再发送图片。',
   'chat.anonymous': '你正在以匿名或频道身份发言，我无法确定相册归谁所有。请用你自己的账号发送。',
-  'delete.confirm': '确定永久删除「{title}」及其 {count} 张图片吗？此操作无法撤销。',
+  'delete.confirm': '确定永久删除「{title}」及其 {count|other:# 张图片}吗？此操作无法撤销。',
   'delete.cancelled': '已保留，没有删除任何内容。',
   'password.privateOnly': '为了安全，请在与我的私聊中设置密码，不要在群组里设置。',
   'button.stats': '统计',
@@ -590,12 +624,12 @@ const zhCN: Record<MessageKey, string> = {
   'discord.permission.AttachFiles': '“附加文件”',
   'discord.permission.ViewChannel': '“查看频道”',
   'discord.permission.EmbedLinks': '“嵌入链接”',
-  'share.card': '{title}\n{count} 张图片',
+  'share.card': '{title}\n{count|other:# 张图片}',
   'share.open': '打开相册',
   'share.button': '分享',
   'share.posted': '已分享到 {where}，并附上专属链接：{url}',
-  'share.inline.description': '{count} 张图片 · 以专属链接分享',
-  'share.inline.protected': '{count} 张图片 · 有密码保护',
+  'share.inline.description': '{count|other:# 张图片} · 以专属链接分享',
+  'share.inline.protected': '{count|other:# 张图片} · 有密码保护',
   'share.inline.noGalleries': '没有匹配的相册：请先创建一个',
   'share.label.timed': '{place}，{time}',
   'share.label.sender': 'Telegram 私聊',
@@ -611,7 +645,6 @@ const zhCN: Record<MessageKey, string> = {
   'share.linkDeleted': '分享链接已删除。相册及其他链接仍可使用。',
   'share.linkDisabled': '此分享链接已停用（访问时显示“已失效”）；相册及其他链接仍可使用。',
   'share.linkEnabled': '此分享链接已重新启用。',
-  'share.unavailable': '此服务器尚未开放分享功能。',
   'discord.share.notText': '我只能分享到本服务器的文字频道。',
   'discord.share.userMissing': '你无法在 {channel} 发言：你在该频道缺少{permissions}权限。',
   'discord.share.botMissing': '我无法在 {channel} 发言：我在该频道缺少{permissions}权限。请管理员授予权限后再分享。',
@@ -628,25 +661,26 @@ const zhCN: Record<MessageKey, string> = {
   'analytics.device.embedded': '嵌入式设备',
   'analytics.device.xr': 'XR 头显',
   'analytics.chart.trend': '每日打开次数（最近 30 天）',
-  'analytics.chart.trendDescription': '最近 {days} 天共打开 {opens} 次',
+  'analytics.chart.trendDescription': '最近 {days|other:# 天}共打开 {opens|other:# 次}',
   'analytics.chart.hours': '按小时分布（{zone}）',
-  'analytics.chart.peak': '最繁忙时段：{hour}（{opens} 次）',
+  'analytics.chart.peak': '最繁忙时段：{hour}（{opens|other:# 次}）',
   'analytics.chart.empty': '还没有人打开',
   'analytics.chart.countries': '主要国家和地区',
   'analytics.chart.devices': '设备类型',
-  'analytics.chart.summary': '打开 {opens} 次 · 访客 {unique} 位 · 链接预览 {previews} 次 · 机器人 {bots} 次',
+  'analytics.chart.summary':
+    '打开 {opens|other:# 次} · 访客 {unique|other:# 位} · 链接预览 {previews|other:# 次} · 机器人 {bots|other:# 次}',
   'analytics.summary.peak': '高峰时段：{hour}（{zone}）',
   'analytics.summary.countries': '主要国家和地区：{list}',
   'analytics.summary.devices': '设备：{list}',
-  'analytics.summary.topImage': '最受关注：第 {position} 张 {name}（{views} 次查看）',
+  'analytics.summary.topImage': '最受关注：第 {position} 张 {name}（{views|other:# 次查看}）',
   'analytics.alert.firstOpen': '「{title}」刚刚被首次打开。\n时间：{time}\n地点：{place}\n设备：{device}',
   'analytics.alert.uniqueVisitors':
-    '「{title}」在过去一小时内被 {count} 位不同的访客打开（超过 {limit} 位）。如果链接传播超出了你的预期，请停用它。',
+    '「{title}」在过去一小时内被 {count|other:# 位}不同的访客打开（超过 {limit} 位）。如果链接传播超出了你的预期，请停用它。',
   'analytics.alert.countries':
-    '「{title}」在过去一天内被来自 {count} 个国家和地区的访客打开（{countries}；超过 {limit} 个）。如果链接传播超出了你的预期，请停用它。',
+    '「{title}」在过去一天内被来自 {count|other:# 个国家和地区}的访客打开（{countries}；超过 {limit} 个）。如果链接传播超出了你的预期，请停用它。',
   'dashboard.button': '管理面板',
   'dashboard.link':
-    '你的管理面板：{url}\n此链接可直接登录，{minutes} 分钟内有效。请勿分享：拿到它的人可以管理你的相册。',
+    '你的管理面板：{url}\n此链接可直接登录，{minutes|other:# 分钟}内有效。请勿分享：拿到它的人可以管理你的相册。',
   'dashboard.title': '管理面板',
   'dashboard.logout': '退出登录',
   'dashboard.galleries': '你的相册',
@@ -735,10 +769,10 @@ const zhCN: Record<MessageKey, string> = {
   'dashboard.badRequest.body': '部分筛选条件无法识别，请返回检查。',
   'upload.title': '用链接分享照片',
   'upload.intro':
-    '无需注册账号。添加最多 {count} 张图片，即可获得可分享的链接和二维码，以及一个能看到谁打开了相册的私密链接。',
+    '无需注册账号。添加最多 {count|other:# 张图片}，即可获得可分享的链接和二维码，以及一个能看到谁打开了相册的私密链接。',
   'upload.drop': '把图片拖到这里',
   'upload.choose': '选择图片',
-  'upload.limits': '最多 {count} 张图片，每张不超过 {size}：PNG、JPEG、GIF 或 WebP。',
+  'upload.limits': '最多 {count|other:# 张图片}，每张不超过 {size}：PNG、JPEG、GIF 或 WebP。',
   'upload.options': '更多选项',
   'upload.field.title': '标题（可选）',
   'upload.field.expires': '链接有效期',
@@ -757,7 +791,7 @@ const zhCN: Record<MessageKey, string> = {
   'upload.fileReady': '待上传',
   'upload.fileDone': '已上传',
   'upload.noFiles': '请先添加至少一张图片。',
-  'upload.tooMany': '你添加了 {count} 张图片，一个相册最多 {limit} 张。请先移除一些再上传。',
+  'upload.tooMany': '你添加了 {count|other:# 张图片}，一个相册最多 {limit} 张。请先移除一些再上传。',
   'upload.skipped': '标出问题的文件不会被上传。',
   'upload.total': '总进度',
   'upload.progress': '正在上传：{percent}%',
@@ -838,42 +872,21 @@ export function t(locale: Locale, key: MessageKey, params: ErrorParams = {}): st
     .replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
-/** The English literals some callers still pass as INVALID_OPTION's option and reason, by key. */
-const OPTION_KEYS: Record<string, MessageKey> = {
-  expiry: 'option.expiry',
-  'max opens': 'option.maxOpens',
-  password: 'option.password',
-  download: 'option.download',
-  alerts: 'option.alerts',
-  title: 'option.title',
-};
-const REASON_KEYS: Record<string, MessageKey> = {
-  'missing value': 'reason.missing',
-  'must be in the future': 'reason.future',
-  'use 7d, 12h, a date like 2026-12-31, or off': 'reason.expiryFormat',
-  'not a valid date': 'reason.invalidDate',
-  'use a whole number from 1': 'reason.wholeNumber',
-  'use a whole number from 1, or off': 'reason.wholeNumberOrOff',
-  'use on or off': 'reason.onOff',
-  'give a password, or off': 'reason.passwordOrOff',
-};
-
-/** An option name or reason, given as a catalogue key or as one of the known English literals. */
-function optionText(locale: Locale, value: unknown, keys: Record<string, MessageKey>): unknown {
-  if (typeof value !== 'string') return value;
-  if (value in catalogues[locale]) return t(locale, value as MessageKey);
-  const key = keys[value];
-  if (key) return t(locale, key);
-  const length = /^1 to (\d+) characters$/.exec(value);
-  if (length) return t(locale, 'reason.length', { max: Number(length[1]) });
-  return value;
+/**
+ * INVALID_OPTION names its option and reason by catalogue key (`option.expiry`, `reason.future`),
+ * with any numbers the reason needs (`max`) among its params. A value that is not a key (a CLI
+ * flag, an operator's variable) is shown as it is.
+ */
+function optionText(locale: Locale, value: unknown, params: ErrorParams): unknown {
+  if (typeof value !== 'string' || !(value in en)) return value;
+  return t(locale, value as MessageKey, params);
 }
 
 export function errorMessage(locale: Locale, code: ErrorCode, params: ErrorParams = {}): string {
   if (code === 'INVALID_OPTION') {
     const translated: ErrorParams = { ...params };
-    if (params.option !== undefined) translated.option = optionText(locale, params.option, OPTION_KEYS) as string;
-    if (params.reason !== undefined) translated.reason = optionText(locale, params.reason, REASON_KEYS) as string;
+    if (params.option !== undefined) translated.option = optionText(locale, params.option, params) as string;
+    if (params.reason !== undefined) translated.reason = optionText(locale, params.reason, params) as string;
     params = translated;
   }
   return t(locale, code, params);

@@ -50,6 +50,34 @@ export interface Gallery {
   /** Human opens counted so far (the counter that `maxOpens` is checked against). */
   openCount: number;
   images: GalleryImage[];
+  /**
+   * The link the gallery was looked up through (its first link when looked up by its own slug).
+   * Absent on galleries that were not read by a slug (lists, a gallery just made).
+   */
+  link?: GalleryLink;
+}
+
+/** A link's own switch: 'deleted' links answer like disabled ones and are no longer listed. */
+export type GalleryLinkState = 'enabled' | 'disabled' | 'deleted';
+
+/**
+ * One address of a gallery (see GalleryLink in prisma/models.prisma). The first link's slug is the
+ * gallery's slug and its id the gallery's id; every share adds one more.
+ */
+export interface GalleryLink {
+  id: string;
+  galleryId: string;
+  slug: string;
+  first: boolean;
+  label: string | null;
+  platform: string | null;
+  chatId: string | null;
+  chatName: string | null;
+  thread: string | null;
+  sharedBy: string | null;
+  createdAt: Date;
+  state: GalleryLinkState;
+  lastOpenAt: Date | null;
 }
 
 /** One file of an incoming batch, as an adapter hands it to the core. */

@@ -1,3 +1,4 @@
+import { servedSlug } from '../core/gallery-ref.js';
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { parse, serialize } from 'cookie';
 import { signedCookie } from 'cookie-parser';
@@ -47,24 +48,30 @@ export class GalleryCookies {
   }
 
   hasPassword(req: Request, gallery: Gallery): boolean {
-    return this.signed(req, PASSWORD_COOKIE) === `${gallery.slug}.${passwordFingerprint(gallery)}`;
+    return this.signed(req, PASSWORD_COOKIE) === `${servedSlug(gallery)}.${passwordFingerprint(gallery)}`;
   }
 
   setPassword(res: Response, gallery: Gallery): void {
-    this.set(res, gallery, PASSWORD_COOKIE, `${gallery.slug}.${passwordFingerprint(gallery)}`, PASSWORD_COOKIE_MS);
+    this.set(
+      res,
+      gallery,
+      PASSWORD_COOKIE,
+      `${servedSlug(gallery)}.${passwordFingerprint(gallery)}`,
+      PASSWORD_COOKIE_MS,
+    );
   }
 
   readOpenTicket(req: Request, gallery: Gallery, now: Date): OpenTicket | null {
     const value = this.signed(req, OPEN_COOKIE);
     const match = value && /^([A-Za-z0-9_-]{22})\.([0-9a-f-]{36})\.(\d+)$/.exec(value);
-    if (!match || match[1] !== gallery.slug) return null;
+    if (!match || match[1] !== servedSlug(gallery)) return null;
     const issuedAt = Number(match[3]);
     if (now.getTime() - issuedAt > OPEN_TICKET_MS || issuedAt > now.getTime() + 60_000) return null;
     return { visitId: match[2]!, issuedAt };
   }
 
   setOpenTicket(res: Response, gallery: Gallery, visitId: string, now: Date): void {
-    this.set(res, gallery, OPEN_COOKIE, `${gallery.slug}.${visitId}.${now.getTime()}`, OPEN_TICKET_MS);
+    this.set(res, gallery, OPEN_COOKIE, `${servedSlug(gallery)}.${visitId}.${now.getTime()}`, OPEN_TICKET_MS);
   }
 
   /** The value of a cookie this site signed, or null when it is missing or its signature is wrong. */
@@ -84,7 +91,7 @@ export class GalleryCookies {
     res.appendHeader(
       'Set-Cookie',
       serialize(name, `s:${sign(value, this.key)}`, {
-        path: `/g/${gallery.slug}`,
+        path: `/g/${servedSlug(gallery)}`,
         httpOnly: true,
         sameSite: 'lax',
         secure: this.secure,

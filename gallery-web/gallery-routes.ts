@@ -4,6 +4,7 @@ import { unknownGalleryLimit } from './unknown-gallery-limit.js';
 import { displayKey, originalKey } from '../core/blob-keys.js';
 import type { Core } from '../core/core-app.js';
 import { mimeTypeOf } from '../core/images/image-pipeline.js';
+import { servedSlug } from '../core/gallery-ref.js';
 import { t } from '../core/messages.js';
 import { isSlug } from '../core/slug.js';
 import type { Gallery, GalleryImage, Locale } from '../core/types.js';
@@ -83,6 +84,8 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
   /** The link's rules, in order: unknown, disabled, expired, open limit (unless this visitor holds an open), password. */
   function refusal(req: Request, gallery: Gallery | null, ticket: OpenTicket | null): Refusal | null {
     if (!gallery) return 'not-found';
+    // A share link switched off (or deleted) on its own closes only itself; the gallery's other links go on.
+    if (gallery.link && gallery.link.state !== 'enabled') return 'disabled';
     const status = service.linkStatus(gallery);
     if (status === 'disabled' || status === 'expired') return status;
     if (status === 'exhausted' && !ticket) return 'exhausted';
@@ -125,19 +128,19 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
       return {
         title: t(locale, 'web.password.title'),
         description: '',
-        url: service.urlFor(gallery.slug),
+        url: service.urlFor(servedSlug(gallery)),
         image: null,
       };
     const first = gallery.images[0];
     // A gallery with a maximum serves images only to a counted open, so a preview fetcher gets none.
     const image =
       first && gallery.settings.maxOpens == null
-        ? { url: publicBaseUrl + imagePath(gallery.slug, first, '1600.webp'), ...displaySize(first, 1600) }
+        ? { url: publicBaseUrl + imagePath(servedSlug(gallery), first, '1600.webp'), ...displaySize(first, 1600) }
         : null;
     return {
       title: galleryTitle(gallery, locale),
       description: t(locale, 'web.gallery.photoCount', { count: gallery.images.length }),
-      url: service.urlFor(gallery.slug),
+      url: service.urlFor(servedSlug(gallery)),
       image,
     };
   }
@@ -155,7 +158,9 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
       // as probes); people are counted once they are in.
       await core.visits.opener.recordNonHuman(gallery!, toVisitRequest(req));
       res.status(401).setHeader('Cache-Control', 'no-store');
-      res.type('html').send(passwordPage({ locale, slug: gallery!.slug, preview: previewTags(gallery!, locale) }));
+      res
+        .type('html')
+        .send(passwordPage({ locale, slug: servedSlug(gallery!), preview: previewTags(gallery!, locale) }));
       return;
     }
     if (why) return sendRefusal(req, res, locale, why);
@@ -229,11 +234,11 @@ export function galleryRoutes(options: GalleryRoutesOptions): express.Router {
         res.status(401).setHeader('Cache-Control', 'no-store');
         res
           .type('html')
-          .send(passwordPage({ locale, slug: open.slug, preview: previewTags(open, locale), error: 'wrong' }));
+          .send(passwordPage({ locale, slug: servedSlug(open), preview: previewTags(open, locale), error: 'wrong' }));
         return;
       }
       cookies.setPassword(res, open);
-      res.redirect(303, `/g/${open.slug}`);
+      res.redirect(303, `/g/${servedSlug(open)}`);
     },
   );
 

@@ -1,3 +1,4 @@
+import { servedSlug } from '../core/gallery-ref.js';
 import { DISPLAY_SIZES } from '../core/images/image-pipeline.js';
 import { formatBytes, t, type MessageKey } from '../core/messages.js';
 import type { Gallery, GalleryImage, Locale } from '../core/types.js';
@@ -127,7 +128,8 @@ function tileSizes(image: GalleryImage, few: boolean): string {
 
 export function galleryPage(input: { gallery: Gallery; locale: Locale; preview: PreviewTags }): string {
   const { gallery, locale } = input;
-  const slug = gallery.slug;
+  // Every URL on the page goes through the link it was opened by, so closing that link closes them too.
+  const slug = servedSlug(gallery);
   const count = gallery.images.length;
   const downloads = gallery.settings.downloadsAllowed;
   const title = galleryTitle(gallery, locale);

@@ -1,5 +1,4 @@
 import {
-  AttachmentBuilder,
   Client,
   Events,
   GatewayIntentBits,
@@ -19,7 +18,7 @@ import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { LRUCache } from 'lru-cache';
 import { decideMessage } from '../../core/chat/addressing.js';
 import { BatchCollector } from '../../core/chat/batch-collector.js';
-import { chatLocale } from '../../core/chat/chat-locale.js';
+import { ChatBatchFlow, type BatchProgress } from '../../core/chat/batch-flow.js';
 import { retryTransient } from '../../core/chat/retry.js';
 import { splitText } from '../../core/chat/text-splitter.js';
 import { decodeButton, helpText, statusText, type ChatReply } from '../../core/chat/chat-commands.js';
@@ -29,12 +28,12 @@ import { t, type MessageKey } from '../../core/messages.js';
 import type { Logger } from '../../core/ports.js';
 import type { GalleryOptions, IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext, RunningBot } from '../shared/bot-context.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 import { attachmentFile } from './attachment-files.js';
 import { DiscordShare } from './discord-share.js';
 import { parseDiscordConfig, type DiscordConfig } from './discord-config.js';
 import { MAX_CONTENT_LENGTH, buttonRows, fitContent, renderReply, renderReplyWithImage } from './discord-render.js';
-import { ReplyEditor } from './reply-editor.js';
+import { DiscordBatchAnswer, type BatchPayload, type DiscordBatchTarget } from './discord-batch-answer.js';
 import {
   COMMAND_NAME,
   DASHBOARD_COMMAND_NAME,
@@ -46,22 +45,12 @@ import {
   manageArgs,
 } from './slash-commands.js';
 
-/** What one edit of the bot's reply carries. */
-interface ReplyPayload {
-  content: string;
-  components?: ReturnType<typeof buttonRows>;
-  files?: AttachmentBuilder[];
-  flags?: MessageFlags.SuppressEmbeds;
-  /** The gallery the payload answers for (not sent to Discord). */
-  slug?: string;
-}
-
 /** Who a batch belongs to and where its answer goes. */
 interface BatchMeta {
   owner: Owner;
   locale: Locale;
   options: GalleryOptions;
-  editor: ReplyEditor<ReplyPayload>;
+  progress: BatchProgress;
 }
 
 /** Starts the Discord adapter: registers the commands and connects in the background. */
@@ -86,8 +75,10 @@ export class DiscordBot implements Notifier {
    * confirmation) can also retire the gallery message's link and buttons.
    */
   private readonly galleryMessages = new LRUCache<string, { channelId: string; messageId: string }>({ max: 5_000 });
-  /** The reply editor of each message batch still collecting, so later messages update its count. */
-  private readonly openEditors = new Map<string, ReplyEditor<ReplyPayload>>();
+  /** The progress of each message batch still collecting, so later messages update its count. */
+  private readonly openBatches = new Map<string, BatchProgress>();
+  /** The batch → progress → reply flow (core/chat), rendered the Discord way. */
+  private readonly batches: ChatBatchFlow;
   private unregisterNotifier: (() => void) | undefined;
   private readonly abort = new AbortController();
   /** `/gallery share` (discord-share.ts). */
@@ -98,10 +89,13 @@ export class DiscordBot implements Notifier {
     private readonly settings: DiscordConfig,
   ) {
     this.logger = context.logger.child({ bot: 'discord' });
-    this.sharing = new DiscordShare(
-      new ChatShare((context.core as { links?: ShareLinksPort }).links, this.logger),
-      this.logger,
-    );
+    this.batches = new ChatBatchFlow({
+      service: context.core.service,
+      commands: context.commands,
+      logger: this.logger,
+      defaultLocale: context.config.defaultLocale,
+    });
+    this.sharing = new DiscordShare(new ChatShare(context.core.links, this.logger), this.logger);
     // Without the privileged MessageContent intent Discord still sends the attachments of DMs and of
     // messages that mention the bot, which is all the bot takes (core/chat/addressing).
     const intents = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
@@ -117,8 +111,8 @@ export class DiscordBot implements Notifier {
       maxWaitMs: context.config.chat.batchMaxWaitMs,
       logger: this.logger,
       onBatch: (key, files, meta) => {
-        if (this.openEditors.get(key) === meta.editor) this.openEditors.delete(key);
-        return this.processBatch(files, meta);
+        if (this.openBatches.get(key) === meta.progress) this.openBatches.delete(key);
+        return this.batches.run(meta.progress, { ...meta, files, escape: escapeMarkdown });
       },
     });
 
@@ -215,6 +209,7 @@ export class DiscordBot implements Notifier {
       content: fitContent(alert.text),
       components: buttonRows(alert.buttons),
       allowed_mentions: { parse: [] },
+      flags: MessageFlags.SuppressEmbeds,
     };
     if (alert.owner.chatId) {
       try {
@@ -240,7 +235,7 @@ export class DiscordBot implements Notifier {
   }
 
   private localeOf(language: string | null | undefined): Locale {
-    return chatLocale(language, this.context.config.defaultLocale);
+    return this.batches.locale(language);
   }
 
   private ownerOf(userId: string, channelId: string | null): Owner {
@@ -253,18 +248,22 @@ export class DiscordBot implements Notifier {
     const password = interaction.options.getString('password');
     // Option values are never shown in the channel, but the answer is: keep it to the sender when
     // the gallery has a password and the channel is shared.
-    const ephemeral = Boolean(password) && interaction.inGuild();
+    const ephemeral = this.batches.answerIsPrivate({ password }, { isDirect: !interaction.inGuild() });
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    const editor = new ReplyEditor<ReplyPayload>(async (payload) => {
-      const sent = await interaction.editReply(payload);
-      if (!ephemeral) this.rememberGalleryMessage(payload, sent);
-    }, this.logger);
+    const port = new DiscordBatchAnswer(
+      {
+        post: (payload) => interaction.editReply(payload),
+        edit: (_message, payload) => interaction.editReply(payload),
+        carriesGallery: ephemeral ? undefined : (slug, message) => this.rememberGalleryMessage(slug, message),
+      },
+      this.logger,
+    );
 
     let options: GalleryOptions;
     try {
       options = this.uploadOptions(interaction, password);
     } catch (error) {
-      await editor.final(renderReply(this.context.commands.batchFailure(error, locale)));
+      await port.answer(this.context.commands.batchFailure(error, locale), null);
       return;
     }
     const attachments: Attachment[] = [];
@@ -279,14 +278,15 @@ export class DiscordBot implements Notifier {
       owner: this.ownerOf(interaction.user.id, ephemeral ? null : interaction.channelId),
       locale,
       options,
-      editor,
+      progress: this.batches.progress(port, locale, { isDirect: !interaction.inGuild() }),
     };
-    if (this.collector.add(key, files, meta) < 0) {
-      await editor.final({ content: t(locale, 'chat.stopping') });
-      return;
-    }
+    const added = await this.batches.collect(
+      () => this.collector.add(key, files, meta),
+      locale,
+      (reply) => port.answer(reply, null),
+    );
     // One interaction is a whole batch: no quiet window to wait for, and the CDN links expire.
-    void this.collector.flush(key);
+    if (added !== null) void this.collector.flush(key);
   }
 
   private uploadOptions(interaction: ChatInputCommandInteraction, password: string | null): GalleryOptions {
@@ -328,35 +328,40 @@ export class DiscordBot implements Notifier {
     }
     const files = attachments.map((attachment) => attachmentFile(attachment, this.settings.cdnHosts));
     const key = `message:${message.author.id}:${message.channelId}`;
-
-    // The progress message is only sent for the first message of a batch; later ones edit it.
-    const reply: { message?: Promise<Message | null> } = {};
-    const editor = new ReplyEditor<ReplyPayload>(async (payload) => {
-      const target = await reply.message;
-      if (!target) return;
-      const sent = await target.edit(payload);
-      this.rememberGalleryMessage(payload, sent);
-    }, this.logger);
-    const meta: BatchMeta = { owner: this.ownerOf(message.author.id, message.channelId), locale, options: {}, editor };
-    const count = this.collector.add(key, files, meta, (current) => current);
-    if (count < 0) {
-      await this.answer(message, { content: t(locale, 'chat.stopping') });
-      return;
-    }
-    const progress = { content: this.context.commands.progressText(locale, { received: count }) };
+    // The progress message is only posted for the first message of a batch; later ones edit it.
+    const target: DiscordBatchTarget = {
+      post: (payload) => this.answer(message, payload),
+      edit: (sent, payload) => sent.edit(payload),
+      carriesGallery: (slug, sent) => this.rememberGalleryMessage(slug, sent),
+    };
+    const progress = this.batches.progress(new DiscordBatchAnswer(target, this.logger), locale, {
+      isDirect: !message.inGuild(),
+    });
+    const meta: BatchMeta = {
+      owner: this.ownerOf(message.author.id, message.channelId),
+      locale,
+      options: {},
+      progress,
+    };
+    const count = await this.batches.collect(
+      () => this.collector.add(key, files, meta, (current) => current),
+      locale,
+      (reply) => this.answer(message, { content: fitContent(reply.text) }),
+    );
+    if (count === null) return;
     if (count > files.length) {
-      this.openEditors.get(key)?.progress(progress);
+      this.openBatches.get(key)?.received(count);
       return;
     }
-    this.openEditors.set(key, editor);
-    reply.message = this.answer(message, progress);
+    this.openBatches.set(key, progress);
+    progress.received(count);
   }
 
   /**
    * Answers a message: as a reply, else (no Read Message History, or the message was deleted) as a
    * plain message in the channel, else as a DM; null only when the person cannot be reached at all.
    */
-  private async answer(message: Message, payload: { content: string }): Promise<Message | null> {
+  private async answer(message: Message, payload: BatchPayload): Promise<Message | null> {
     const body = { ...payload, flags: MessageFlags.SuppressEmbeds as const };
     try {
       return await message.reply(body);
@@ -392,9 +397,8 @@ export class DiscordBot implements Notifier {
   }
 
   /** Remembers the message that carries a gallery's link and buttons, to retire it after a delete. */
-  private rememberGalleryMessage(payload: ReplyPayload, sent: Message | undefined): void {
-    const slug = payload.slug;
-    if (slug && sent) this.galleryMessages.set(slug, { channelId: sent.channelId, messageId: sent.id });
+  private rememberGalleryMessage(slug: string, sent: Message): void {
+    this.galleryMessages.set(slug, { channelId: sent.channelId, messageId: sent.id });
   }
 
   private localeForMessage(message: Message): Locale {
@@ -402,39 +406,6 @@ export class DiscordBot implements Notifier {
     if (known) return known;
     if (message.inGuild()) return this.localeOf(message.guild.preferredLocale);
     return this.context.config.defaultLocale;
-  }
-
-  /** Runs one closed batch through the core and answers with the link, the QR code and the rejections. */
-  private async processBatch(files: IncomingFile[], meta: BatchMeta): Promise<void> {
-    const { service } = this.context.core;
-    const { commands } = this.context;
-    const { owner, locale, options, editor } = meta;
-    editor.progress({ content: commands.progressText(locale, { done: 0, total: files.length }) });
-    let reply: ChatReply;
-    const attachments: AttachmentBuilder[] = [];
-    try {
-      const outcome = await service.createGallery({
-        owner,
-        files,
-        options,
-        locale,
-        onProgress: (progress) => editor.progress({ content: commands.progressText(locale, progress) }),
-      });
-      reply = commands.batchReply(outcome, locale, escapeMarkdown);
-      if (outcome.gallery) {
-        const qr = await service.qrCode(outcome.gallery.slug);
-        attachments.push(new AttachmentBuilder(qr.png, { name: 'qr.png' }));
-      }
-    } catch (error) {
-      reply = commands.batchFailure(error, locale);
-    }
-    // The link must not unfurl: Discord's preview fetch would show up as a visit.
-    await editor.final({
-      ...renderReply(reply),
-      files: attachments,
-      flags: MessageFlags.SuppressEmbeds,
-      slug: reply.slug,
-    });
   }
 
   /** Management replies are ephemeral: only the person asking sees them. */
@@ -523,10 +494,16 @@ export class DiscordBot implements Notifier {
     await interaction.deferUpdate();
     const reply = await this.context.commands.press(input);
     if (reply.isError) {
-      await interaction.followUp({ content: fitContent(reply.text), flags: MessageFlags.Ephemeral });
+      await interaction.followUp({
+        content: fitContent(reply.text),
+        flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+      });
     } else if (decoded.action === 'disable' || decoded.action === 'enable') {
       await interaction.editReply({ components: buttonRows(reply.buttons) });
-      await interaction.followUp({ content: fitContent(reply.text), flags: MessageFlags.Ephemeral });
+      await interaction.followUp({
+        content: fitContent(reply.text),
+        flags: MessageFlags.Ephemeral | MessageFlags.SuppressEmbeds,
+      });
     } else {
       await interaction.editReply(renderReply(reply));
       if (decoded.action === 'delete-yes') await this.retireGalleryMessage(decoded.slug, reply);

@@ -3,6 +3,7 @@ import {
   AttachmentBuilder,
   ButtonBuilder,
   ButtonStyle,
+  MessageFlags,
   type APIActionRowComponent,
   type APIButtonComponent,
 } from 'discord.js';
@@ -35,12 +36,17 @@ export function fitContent(text: string): string {
   return text.length <= MAX_CONTENT_LENGTH ? text : `${text.slice(0, MAX_CONTENT_LENGTH - 1)}…`;
 }
 
-/** Content and components of a reply (files are added by the caller). */
+/**
+ * Content and components of a reply (files are added by the caller). Embeds are suppressed: our
+ * replies carry gallery and dashboard links, and Discord's preview fetch of them would be a visit
+ * (and would show a login link's target to whoever sees the message).
+ */
 export function renderReply(reply: ChatReply): {
   content: string;
   components: APIActionRowComponent<APIButtonComponent>[];
+  flags: MessageFlags.SuppressEmbeds;
 } {
-  return { content: fitContent(reply.text), components: buttonRows(reply.buttons) };
+  return { content: fitContent(reply.text), components: buttonRows(reply.buttons), flags: MessageFlags.SuppressEmbeds };
 }
 
 /** A reply with its picture (the stats chart) as an attachment. */

@@ -1,5 +1,6 @@
 import type { App, RespondArguments, RespondFn, webApi } from '@slack/bolt';
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
+import { ChatBatchFlow, type BatchAnswerPort } from '../../core/chat/batch-flow.js';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
 import {
   MANAGE_COMMANDS,
@@ -10,7 +11,7 @@ import {
 } from '../../core/chat/chat-commands.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
 import { t } from '../../core/messages.js';
-import type { BatchOutcome, IncomingFile, Locale, Owner } from '../../core/types.js';
+import type { IncomingFile, Locale, Owner } from '../../core/types.js';
 import type { BotContext } from '../shared/bot-context.js';
 import { downloadFile } from '../shared/http-download.js';
 import { LRUCache } from 'lru-cache';
@@ -20,7 +21,7 @@ import { ACTION_ID_PATTERN, escapeMrkdwn, renderReply, replaceButtons } from './
 import { mayReceiveToken, type SlackConfig } from './slack-config.js';
 import { SlackLocales } from './slack-locale.js';
 import { SlackShare, typedMention } from './slack-share.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 
 /** The parts of a Slack file object the app reads. */
 interface SlackFile {
@@ -99,7 +100,14 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
   const client: webApi.WebClient = app.client;
   const locales = new SlackLocales(client, context.config.defaultLocale, logger);
   const seen = new RecentKeys(10_000, 60 * 60 * 1000);
-  const sharing = new SlackShare(client, new ChatShare((core as { links?: ShareLinksPort }).links, logger), logger);
+  /** The batch → progress → reply flow (core/chat), rendered the Slack way. */
+  const batches = new ChatBatchFlow({
+    service: core.service,
+    commands,
+    logger,
+    defaultLocale: context.config.defaultLocale,
+  });
+  const sharing = new SlackShare(client, new ChatShare(core.links, logger), logger);
   /**
    * True the first time a delivery is seen by any instance of the app (a retry may reach another
    * one); falls back to this process's memory while the shared state cannot be reached.
@@ -137,45 +145,36 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
     onBatch: async (_key, shared, meta) => {
       const files = shared.map(pendingFile);
       const locale = await locales.forUser(meta.user);
-      let outcome: BatchOutcome | null = null;
-      let reply: ChatReply;
-      try {
-        outcome = await core.service.createGallery({
-          owner: ownerOf(meta.user, meta.channel),
-          files: files.map((f) => f.incoming),
-          locale,
-        });
-        reply = commands.batchReply(outcome, locale);
-      } catch (error) {
-        reply = commands.batchFailure(error, locale);
-      }
-      const loginPages = files.filter((f) => f.gotLoginPage).map((f) => f.incoming.name);
-      if (loginPages.length) {
-        reply = {
-          ...reply,
-          text: `${reply.text}\n\n${t(locale, 'slack.loginPage', { files: loginPages.join(', ') })}`,
-        };
-      }
-      await postOrDm(meta.user, {
-        channel: meta.channel,
-        thread_ts: meta.threadTs,
-        ...renderReply(reply, locale),
-        // Slack's unfurler would fetch the gallery: keep previews off (they never count as opens anyway).
-        unfurl_links: false,
-        unfurl_media: false,
-      });
-      if (outcome?.gallery) {
-        const qr = await core.service.qrCode(outcome.gallery.slug);
-        await client.files
-          .uploadV2({
-            channel_id: meta.channel,
+      const loginPages = () => files.filter((f) => f.gotLoginPage).map((f) => f.incoming.name);
+      // Slack shows no progress: the answer is posted in the thread, then the QR code.
+      const port: BatchAnswerPort = {
+        answer: async (reply, qr) => {
+          await postOrDm(meta.user, {
+            channel: meta.channel,
             thread_ts: meta.threadTs,
-            file: qr.png,
-            filename: 'qr.png',
-            title: t(locale, 'slack.qrTitle'),
-          })
-          .catch((error: unknown) => logger.warn({ err: error }, 'slack: could not upload the QR code'));
-      }
+            ...renderReply(reply, locale),
+            // Slack's unfurler would fetch the gallery: keep previews off (they never count as opens anyway).
+            unfurl_links: false,
+            unfurl_media: false,
+          });
+          if (!qr) return;
+          await client.files
+            .uploadV2({
+              channel_id: meta.channel,
+              thread_ts: meta.threadTs,
+              file: qr.png,
+              filename: qr.name,
+              title: t(locale, 'slack.qrTitle'),
+            })
+            .catch((error: unknown) => logger.warn({ err: error }, 'slack: could not upload the QR code'));
+        },
+      };
+      await batches.run(batches.progress(port, locale, { isDirect: false }), {
+        owner: ownerOf(meta.user, meta.channel),
+        locale,
+        files: files.map((f) => f.incoming),
+        note: () => (loginPages().length ? t(locale, 'slack.loginPage', { files: loginPages().join(', ') }) : null),
+      });
     },
   });
 
@@ -253,27 +252,19 @@ export function registerSlackListeners(app: App, context: BotContext, config: Sl
       }),
     );
     const meta: BatchMeta = { user: event.user, channel: event.channel, threadTs: event.thread_ts ?? event.ts };
-    let collected: number;
-    try {
-      collected = await collector.add(`${event.user}:${event.channel}`, files, meta);
-    } catch (error) {
-      // The shared state is unreachable: say so now rather than lose the files silently.
-      const locale = await locales.forUser(event.user);
-      await client.chat.postEphemeral({
-        channel: event.channel,
-        user: event.user,
-        text: escapeMrkdwn(commands.batchFailure(error, locale).text),
-      });
-      return;
-    }
-    if (collected === -1) {
-      const locale = await locales.forUser(event.user);
-      await client.chat.postEphemeral({
-        channel: event.channel,
-        user: event.user,
-        text: escapeMrkdwn(t(locale, 'chat.stopping')),
-      });
-    }
+    const user = event.user;
+    const locale = await locales.forUser(user);
+    await batches.collect(
+      () => collector.add(`${event.user}:${event.channel}`, files, meta),
+      locale,
+      (reply) =>
+        client.chat.postEphemeral({
+          channel: event.channel,
+          user,
+          ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}),
+          text: escapeMrkdwn(reply.text),
+        }),
+    );
   };
 
   type PostMessage = Parameters<typeof client.chat.postMessage>[0];

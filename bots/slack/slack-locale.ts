@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import { localeFrom } from '../../core/messages.js';
+import { chatLocale } from '../../core/chat/chat-locale.js';
 import type { Logger } from '../../core/ports.js';
 import type { Locale } from '../../core/types.js';
 
@@ -9,7 +9,7 @@ const CACHE_MAX = 5000;
 /**
  * Slack does not put the user's language on events, commands or button presses; `users.info`
  * with `include_locale` gives it (scope users:read). One look-up per user per hour; when Slack
- * does not say (or the call fails), the configured default is used.
+ * does not say, speaks a language we do not (or the call fails), DEFAULT_LOCALE is used.
  */
 export class SlackLocales {
   private readonly cache = new Map<string, { locale: Locale; until: number }>();
@@ -28,7 +28,7 @@ export class SlackLocales {
     try {
       const result = await this.client.users.info({ user: userId, include_locale: true });
       const slackLocale = (result.user as { locale?: string } | undefined)?.locale;
-      if (slackLocale) locale = localeFrom(slackLocale);
+      locale = chatLocale(slackLocale, this.fallback);
     } catch (error) {
       this.logger.warn({ err: error, userId }, 'could not look up the Slack user locale; using the default');
     }

@@ -5,9 +5,9 @@ import type { CallbackQuery, InlineKeyboardMarkup, Message, Update } from 'teleg
 import type { Notifier, OwnerAlert } from '../../core/analytics/notifier.js';
 import { LRUCache } from 'lru-cache';
 import { decideMessage, replyVisibility, stripMention } from '../../core/chat/addressing.js';
-import { chatLocale } from '../../core/chat/chat-locale.js';
+import { ChatBatchFlow, type BatchProgress } from '../../core/chat/batch-flow.js';
 import { decodeButton, helpText, type ChatReply } from '../../core/chat/chat-commands.js';
-import { ChatShare, type ShareLinksPort } from '../../core/chat/chat-share.js';
+import { ChatShare } from '../../core/chat/chat-share.js';
 import { findReferenceInText } from '../../core/gallery-ref.js';
 import { retryTransient } from '../../core/chat/retry.js';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
@@ -19,7 +19,7 @@ import type { BatchOutcome, Locale, Owner } from '../../core/types.js';
 import type { BotContext, RunningBot } from '../shared/bot-context.js';
 import { loadTelegramConfig, type TelegramConfig } from './telegram-config.js';
 import { incomingFile, type TelegramFileRef } from './telegram-files.js';
-import { ProgressMessage, type SendOptions, type TelegramSender } from './telegram-progress.js';
+import { TelegramBatchAnswer, type SendOptions, type TelegramSender } from './telegram-progress.js';
 import {
   CAPTION_LIMIT,
   MESSAGE_LIMIT,
@@ -58,9 +58,6 @@ interface BatchMeta {
  */
 const SHARED_SENDER_IDS = new Set([1087968824, 136817688, 777000]);
 
-/** Progress edits per message: Telegram allows about one a second in a chat, 20 a minute in a group. */
-const PROGRESS_INTERVAL_MS = { private: 1000, group: 3000 };
-
 /** Starts the Telegram adapter: long polling, or a webhook on the shared web server. */
 export async function runTelegramBot(context: BotContext): Promise<RunningBot> {
   const bot = new TelegramBot(context, loadTelegramConfig(context.config));
@@ -81,7 +78,9 @@ class TelegramBot implements TelegramSender, Notifier {
    * The progress message of each batch this instance is collecting. It stays in this process: the
    * instance that claims a batch another instance started shows a progress message of its own.
    */
-  private readonly progress = new Map<string, { message: ProgressMessage; received: number }>();
+  private readonly progress = new Map<string, BatchProgress>();
+  /** The batch → progress → reply flow (core/chat), rendered the Telegram way. */
+  private readonly batches: ChatBatchFlow;
   /**
    * Albums seen in groups: an album counts when any of its items mentions the bot or replies to
    * it, and that item is not always the first to arrive, so earlier items wait here a while.
@@ -105,6 +104,12 @@ class TelegramBot implements TelegramSender, Notifier {
   ) {
     this.logger = context.logger.child({ bot: 'telegram' });
     this.bot = new Telegraf(config.token, { telegram: { apiRoot: config.apiRoot } });
+    this.batches = new ChatBatchFlow({
+      service: context.core.service,
+      commands: context.commands,
+      logger: this.logger,
+      defaultLocale: context.config.defaultLocale,
+    });
     // telegraf's default handler sets process.exitCode and rethrows: a bad update must never do that.
     this.bot.catch((error, ctx) =>
       this.logger.error({ err: error, updateId: ctx.update.update_id }, 'telegram: update handling failed'),
@@ -113,7 +118,7 @@ class TelegramBot implements TelegramSender, Notifier {
     this.bot.on('callback_query', (ctx) => this.onButton(ctx.callbackQuery));
     this.share = new TelegramShare({
       telegram: this.bot.telegram,
-      share: new ChatShare((context.core as { links?: ShareLinksPort }).links, this.logger),
+      share: new ChatShare(context.core.links, this.logger),
       service: context.core.service,
       logger: this.logger,
       clock: context.core.clock,
@@ -158,7 +163,7 @@ class TelegramBot implements TelegramSender, Notifier {
   private async onMessage(message: Message): Promise<void> {
     if (!message.from) return;
     const isDirect = message.chat.type === 'private';
-    const locale = chatLocale(message.from.language_code, this.context.config.defaultLocale);
+    const locale = this.batches.locale(message.from.language_code);
     const threadId = topicOf(message);
     const text = 'text' in message ? message.text : 'caption' in message ? (message.caption ?? '') : '';
     const parsed = 'text' in message ? parseCommand(message.text) : null;
@@ -337,43 +342,32 @@ class TelegramBot implements TelegramSender, Notifier {
       isGroup,
       title: caption || null,
     };
-    let count: number;
-    try {
-      count = await this.collector.add(key, [file], meta);
-    } catch (error) {
-      // The shared state is unreachable: say so now rather than lose the photo silently.
-      await this.reply(
-        { chatId: message.chat.id, replyTo: message.message_id, threadId },
-        { text: this.context.commands.batchFailure(error, locale).text },
-      );
-      return;
-    }
-    if (count < 0) {
-      this.logger.warn({ chatId: message.chat.id }, 'telegram: file arrived while stopping; ignored');
-      return;
-    }
+    const count = await this.batches.collect(
+      () => this.collector.add(key, [file], meta),
+      locale,
+      (reply) => this.reply({ chatId: message.chat.id, replyTo: message.message_id, threadId }, reply),
+    );
+    if (count === null) return;
     let progress = this.progress.get(key);
     if (!progress) {
-      progress = {
-        message: new ProgressMessage(this, message.chat.id, message.message_id, threadId, progressInterval(isGroup)),
-        received: 0,
-      };
+      progress = this.batchProgress(meta);
       this.progress.set(key, progress);
     }
-    // Album items are added concurrently and their answers may come back out of order.
-    if (count <= progress.received) return;
-    progress.received = count;
-    progress.message.show(this.context.commands.progressText(locale, { received: count }));
+    progress.received(count);
+  }
+
+  /** A batch's progress message, replying to its first message, in its topic. */
+  private batchProgress(meta: BatchMeta): BatchProgress {
+    const port = new TelegramBatchAnswer(this, meta.chatId, meta.firstMessageId, meta.threadId, this.logger, (reply) =>
+      this.share.withShareButton(inlineKeyboard(reply.buttons), reply.slug, meta.locale),
+    );
+    return this.batches.progress(port, meta.locale, { isDirect: !meta.isGroup });
   }
 
   private async processBatch(key: string, items: TelegramFileRef[], meta: BatchMeta): Promise<void> {
-    const { locale } = meta;
-    const progress =
-      this.progress.get(key)?.message ??
-      new ProgressMessage(this, meta.chatId, meta.firstMessageId, meta.threadId, progressInterval(meta.isGroup));
+    const progress = this.progress.get(key) ?? this.batchProgress(meta);
     // Photos arriving from now on open a new batch, with a progress message of its own.
     this.progress.delete(key);
-    const { service } = this.context.core;
     items.sort((a, b) => a.messageId - b.messageId);
     let photos = 0;
     const files = items.map((ref) =>
@@ -383,55 +377,13 @@ class TelegramBot implements TelegramSender, Notifier {
         logger: this.logger,
       }),
     );
-    progress.show(this.context.commands.progressText(locale, { done: 0, total: files.length }));
-    let outcome: BatchOutcome;
-    try {
-      outcome = await service.createGallery({
-        owner: meta.owner,
-        files,
-        options: { title: meta.title },
-        locale,
-        onProgress: (p) => progress.show(this.context.commands.progressText(locale, p)),
-      });
-    } catch (error) {
-      await progress.finish(this.context.commands.batchFailure(error, locale).text);
-      return;
-    }
-    outcome = this.explainCloudLimit(outcome, locale);
-    const reply = this.context.commands.batchReply(outcome, locale);
-    if (!outcome.gallery) {
-      await progress.finish(reply.text);
-      return;
-    }
-    const [caption, ...rest] = splitText(reply.text, MESSAGE_LIMIT, CAPTION_LIMIT);
-    try {
-      const qr = await service.qrCode(outcome.gallery.slug);
-      await retryTransient(
-        () =>
-          this.bot.telegram.sendPhoto(meta.chatId, Input.fromBuffer(qr.png, 'qr.png'), {
-            caption,
-            message_thread_id: meta.threadId,
-            reply_markup: this.share.withShareButton(inlineKeyboard(reply.buttons), outcome.gallery?.slug, locale),
-            // telegraf 4.16 drops object fields it does not know from multipart requests, so this one
-            // goes pre-encoded (the Bot API reads JSON-encoded fields in multipart bodies).
-            reply_parameters: JSON.stringify({
-              message_id: meta.firstMessageId,
-              allow_sending_without_reply: true,
-            }) as never,
-          }),
-        { logger: this.logger, what: 'telegram: sendPhoto' },
-      );
-    } catch (error) {
-      // The gallery exists: make sure its link reaches the sender even if the photo cannot be sent.
-      this.logger.error(
-        { err: error, slug: outcome.gallery.slug },
-        'telegram: could not send the QR code; sending the link as text',
-      );
-      await progress.finish(reply.text, this.share.withShareButton(inlineKeyboard(reply.buttons), reply.slug, locale));
-      return;
-    }
-    for (const piece of rest) await this.send(meta.chatId, piece, { threadId: meta.threadId });
-    await progress.remove();
+    await this.batches.run(progress, {
+      owner: meta.owner,
+      locale: meta.locale,
+      files,
+      options: { title: meta.title },
+      explain: (outcome) => this.explainCloudLimit(outcome, meta.locale),
+    });
   }
 
   /** The core's generic "platform limit" reason, told the Telegram way: what the limit is and how to lift it. */
@@ -456,7 +408,7 @@ class TelegramBot implements TelegramSender, Notifier {
     const decoded = data ? decodeButton(data) : null;
     const message = query.message;
     if (!data || !decoded || !message) return void (await answer());
-    const locale = chatLocale(query.from.language_code, this.context.config.defaultLocale);
+    const locale = this.batches.locale(query.from.language_code);
     if (SHARED_SENDER_IDS.has(query.from.id)) return void (await answer(t(locale, 'chat.anonymous'), true));
     const threadId = topicOf(message as Message);
     const owner: Owner = {
@@ -538,22 +490,14 @@ class TelegramBot implements TelegramSender, Notifier {
   private async sendReply(where: Where, reply: ChatReply): Promise<void> {
     const { chatId, replyTo, threadId } = where;
     const keyboard = inlineKeyboard(reply.buttons);
-    const replyParameters = replyTo ? { message_id: replyTo, allow_sending_without_reply: true } : undefined;
     let pieces: string[];
     if (reply.image) {
-      const { png, name } = reply.image;
       const [caption, ...rest] = splitText(reply.text, MESSAGE_LIMIT, CAPTION_LIMIT);
-      await retryTransient(
-        () =>
-          this.bot.telegram.sendPhoto(chatId, Input.fromBuffer(png, name), {
-            caption,
-            message_thread_id: threadId,
-            reply_markup: rest.length ? undefined : keyboard,
-            // Pre-encoded for the multipart request, as for the QR code (see processBatch).
-            reply_parameters: replyParameters ? (JSON.stringify(replyParameters) as never) : undefined,
-          }),
-        { logger: this.logger, what: 'telegram: sendPhoto' },
-      );
+      await this.sendPhoto(chatId, reply.image, caption!, {
+        keyboard: rest.length ? undefined : keyboard,
+        replyTo,
+        threadId,
+      });
       pieces = rest;
     } else {
       const [first, ...rest] = splitText(reply.text, MESSAGE_LIMIT);
@@ -632,6 +576,28 @@ class TelegramBot implements TelegramSender, Notifier {
     // Every target refused for good (blocked, removed): retrying cannot help, so the alert is dropped.
     if (failure) throw failure;
     this.logger.info({ slug: alert.slug }, 'telegram: alert dropped; no chat accepts it any more');
+  }
+
+  async sendPhoto(
+    chatId: number | string,
+    photo: { png: Buffer; name: string },
+    caption: string,
+    options: SendOptions,
+  ) {
+    await retryTransient(
+      () =>
+        this.bot.telegram.sendPhoto(chatId, Input.fromBuffer(photo.png, photo.name), {
+          caption,
+          message_thread_id: options.threadId,
+          reply_markup: options.keyboard,
+          // telegraf 4.16 drops object fields it does not know from multipart requests, so this one
+          // goes pre-encoded (the Bot API reads JSON-encoded fields in multipart bodies).
+          reply_parameters: options.replyTo
+            ? (JSON.stringify({ message_id: options.replyTo, allow_sending_without_reply: true }) as never)
+            : undefined,
+        }),
+      { logger: this.logger, what: 'telegram: sendPhoto' },
+    );
   }
 
   async edit(chatId: number, messageId: number, text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
@@ -792,10 +758,6 @@ interface Where {
   chatId: number | string;
   replyTo?: number;
   threadId?: number;
-}
-
-function progressInterval(isGroup: boolean): number {
-  return isGroup ? PROGRESS_INTERVAL_MS.group : PROGRESS_INTERVAL_MS.private;
 }
 
 /** The forum topic a message is in; replies in a topic carry it too. */

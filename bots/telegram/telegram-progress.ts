@@ -1,5 +1,9 @@
 import type { InlineKeyboardMarkup } from 'telegraf/types';
-import { ProgressThrottle } from '../../core/chat/progress-throttle.js';
+import type { BatchAnswerPort, QrImage } from '../../core/chat/batch-flow.js';
+import type { ChatReply } from '../../core/chat/chat-commands.js';
+import { splitText } from '../../core/chat/text-splitter.js';
+import type { Logger } from '../../core/ports.js';
+import { CAPTION_LIMIT, MESSAGE_LIMIT, inlineKeyboard } from './telegram-render.js';
 
 export interface SendOptions {
   replyTo?: number;
@@ -8,7 +12,7 @@ export interface SendOptions {
   threadId?: number;
 }
 
-/** The few sends a progress message needs. */
+/** The few sends a batch's answer needs. */
 export interface TelegramSender {
   /** Sends one message; failures are logged, never thrown. */
   send(chatId: number, text: string, options?: SendOptions): Promise<number | undefined>;
@@ -17,48 +21,32 @@ export interface TelegramSender {
   /** One edit, no retry: a failure (a 429) is thrown so the throttle can slow down. */
   editOnce(chatId: number, messageId: number, text: string): Promise<void>;
   delete(chatId: number, messageId: number): Promise<void>;
+  /** Sends a photo with a caption (retried); throws when it cannot be sent. */
+  sendPhoto(chatId: number, photo: QrImage, caption: string, options: SendOptions): Promise<void>;
 }
 
 /**
- * One message that shows a batch's progress by being edited ("Received 7 files…", "Processing 3/7…"),
- * through the core's progress throttle: at most one edit a `minIntervalMs`, superseded steps skipped,
- * and a 429 pauses this message's edits while the rest of the bot carries on.
+ * How a batch is shown on Telegram (core/chat/batch-flow): one message, sent for the first step and
+ * edited after ("Received 7 files…", "Processing 3/7…"), and the answer as the QR code photo with
+ * the link as its caption (the progress message is then removed), or as a final edit of the
+ * progress message when there is no gallery or the photo cannot be sent.
  */
-export class ProgressMessage {
+export class TelegramBatchAnswer implements BatchAnswerPort {
   /** undefined: not sent yet; null: sending failed, so progress is silently skipped. */
   private messageId: number | null | undefined;
-  private readonly throttle: ProgressThrottle<string>;
 
   constructor(
     private readonly sender: TelegramSender,
     private readonly chatId: number,
     private readonly replyTo: number,
     private readonly threadId: number | undefined,
-    minIntervalMs: number,
-  ) {
-    this.throttle = new ProgressThrottle((text) => this.showNow(text), { minIntervalMs });
-  }
+    private readonly logger: Logger,
+    /** The answer's keyboard: its buttons, plus a Share row under a gallery (telegram-share.ts). */
+    private readonly keyboardOf: (reply: ChatReply) => InlineKeyboardMarkup | undefined = (reply) =>
+      inlineKeyboard(reply.buttons),
+  ) {}
 
-  /** Shows `text` when the rate allows. */
-  show(text: string): void {
-    this.throttle.update(text);
-  }
-
-  /** Replaces the progress with a final answer (or sends it, when there was no progress message). */
-  async finish(text: string, keyboard?: InlineKeyboardMarkup): Promise<void> {
-    await this.throttle.finish();
-    if (this.messageId) await this.sender.edit(this.chatId, this.messageId, text, keyboard);
-    else await this.sender.send(this.chatId, text, { replyTo: this.replyTo, keyboard, threadId: this.threadId });
-  }
-
-  /** Removes the progress message once the real answer has been sent. */
-  async remove(): Promise<void> {
-    await this.throttle.finish();
-    if (this.messageId) await this.sender.delete(this.chatId, this.messageId);
-    this.messageId = null;
-  }
-
-  private async showNow(text: string): Promise<void> {
+  async showProgress(text: string): Promise<void> {
     if (this.messageId === null) return;
     if (this.messageId === undefined) {
       this.messageId =
@@ -66,5 +54,34 @@ export class ProgressMessage {
       return;
     }
     await this.sender.editOnce(this.chatId, this.messageId, text);
+  }
+
+  async answer(reply: ChatReply, qr: QrImage | null): Promise<void> {
+    const keyboard = this.keyboardOf(reply);
+    if (!qr) return this.replaceProgress(reply.text, keyboard);
+    const [caption, ...rest] = splitText(reply.text, MESSAGE_LIMIT, CAPTION_LIMIT);
+    try {
+      await this.sender.sendPhoto(this.chatId, qr, caption!, {
+        keyboard,
+        replyTo: this.replyTo,
+        threadId: this.threadId,
+      });
+    } catch (error) {
+      // The gallery exists: make sure its link reaches the sender even if the photo cannot be sent.
+      this.logger.error(
+        { err: error, slug: reply.slug },
+        'telegram: could not send the QR code; sending the link as text',
+      );
+      return this.replaceProgress(reply.text, keyboard);
+    }
+    for (const piece of rest) await this.sender.send(this.chatId, piece, { threadId: this.threadId });
+    if (this.messageId) await this.sender.delete(this.chatId, this.messageId);
+    this.messageId = null;
+  }
+
+  /** The answer in place of the progress (or as a new message, when there was no progress message). */
+  private async replaceProgress(text: string, keyboard: InlineKeyboardMarkup | undefined): Promise<void> {
+    if (this.messageId) await this.sender.edit(this.chatId, this.messageId, text, keyboard);
+    else await this.sender.send(this.chatId, text, { replyTo: this.replyTo, keyboard, threadId: this.threadId });
   }
 }

@@ -64,7 +64,7 @@ export class TelegramShare {
 
   /** Sharing into other chats needs inline mode (BotFather /setinline) and the core's links. */
   get inlineEnabled(): boolean {
-    return Boolean(this.deps.botInfo()?.supports_inline_queries && this.deps.share.available);
+    return Boolean(this.deps.botInfo()?.supports_inline_queries);
   }
 
   /** The gallery message's keyboard with a Share row under it (when inline mode is on). */
@@ -78,16 +78,13 @@ export class TelegramShare {
   async onInlineQuery(query: InlineQuery): Promise<void> {
     const locale = chatLocale(query.from.language_code, this.deps.defaultLocale);
     const owner: Owner = { platform: 'telegram', userId: String(query.from.id) };
-    let results: InlineQueryResultArticle[] = [];
-    if (this.deps.share.available) {
-      const galleries = await this.deps.share.candidates(owner, query.query, INLINE_RESULTS);
-      const code = CHAT_TYPE_CODES[query.chat_type ?? ''] ?? 'u';
-      results = galleries.map((gallery) => {
-        const slug = this.deps.share.newShareSlug();
-        const card = shareCard(gallery, { slug, url: this.deps.service.urlFor(slug) }, locale);
-        return this.inlineResult(`${slug}.${code}.${gallery.slug}`, card, gallery, locale);
-      });
-    }
+    const galleries = await this.deps.share.candidates(owner, query.query, INLINE_RESULTS);
+    const code = CHAT_TYPE_CODES[query.chat_type ?? ''] ?? 'u';
+    const results = galleries.map((gallery) => {
+      const slug = this.deps.share.newShareSlug();
+      const card = shareCard(gallery, { slug, url: this.deps.service.urlFor(slug) }, locale);
+      return this.inlineResult(`${slug}.${code}.${gallery.slug}`, card, gallery, locale);
+    });
     await retryTransient(
       () =>
         this.deps.telegram.answerInlineQuery(query.id, results, {

@@ -17,6 +17,17 @@ const MUTED = '#616e7c';
 const GRID = '#e4e7eb';
 const BAR = '#2f6fde';
 const ACCENT = '#e8590c';
+/**
+ * Each colour's class, so a page can repaint the inline charts for its colour scheme (a CSS rule
+ * beats a presentation attribute); the chat picture ignores them.
+ */
+const CLASS_OF: Record<string, string> = {
+  [INK]: 'chart-ink',
+  [MUTED]: 'chart-muted',
+  [GRID]: 'chart-grid',
+  [BAR]: 'chart-bar',
+  [ACCENT]: 'chart-accent',
+};
 
 export interface PanelSize {
   width: number;
@@ -36,7 +47,8 @@ function label(
   text: string,
   opts: { size?: number; anchor?: 'start' | 'middle' | 'end'; fill?: string; bold?: boolean } = {},
 ): string {
-  return `<text x="${round(x)}" y="${round(y)}" font-family="${esc(FONT)}" font-size="${opts.size ?? 12}" fill="${opts.fill ?? MUTED}" text-anchor="${opts.anchor ?? 'start'}"${opts.bold ? ' font-weight="bold"' : ''}>${esc(text)}</text>`;
+  const fill = opts.fill ?? MUTED;
+  return `<text class="${CLASS_OF[fill] ?? ''}" x="${round(x)}" y="${round(y)}" font-family="${esc(FONT)}" font-size="${opts.size ?? 12}" fill="${fill}" text-anchor="${opts.anchor ?? 'start'}"${opts.bold ? ' font-weight="bold"' : ''}>${esc(text)}</text>`;
 }
 
 function round(n: number): string {
@@ -55,7 +67,7 @@ function panel(size: PanelSize, title: string, body: string, description: string
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${size.width}" height="${size.height}" viewBox="0 0 ${size.width} ${size.height}" role="img">` +
     `<title>${esc(title)}</title><desc>${esc(description)}</desc>` +
-    `<rect width="${size.width}" height="${size.height}" fill="#ffffff"/>` +
+    `<rect class="chart-bg" width="${size.width}" height="${size.height}" fill="#ffffff"/>` +
     label(12, 22, title, { size: 15, fill: INK, bold: true }) +
     body +
     '</svg>'
@@ -81,15 +93,17 @@ function columns(
   let out = '';
   for (const fraction of [0, 0.5, 1]) {
     const y = top + plotH - fraction * plotH;
-    out += `<line x1="${left}" y1="${round(y)}" x2="${size.width - right}" y2="${round(y)}" stroke="${GRID}" stroke-width="1"/>`;
-    out += label(left - 6, y + 4, formatCount(max * fraction), { size: 11, anchor: 'end' });
+    out += `<line class="chart-grid" x1="${left}" y1="${round(y)}" x2="${size.width - right}" y2="${round(y)}" stroke="${GRID}" stroke-width="1"/>`;
+    // No half-way label when half the maximum is not a whole number (an axis of 0, 1, 1).
+    if (Number.isInteger(max * fraction))
+      out += label(left - 6, y + 4, formatCount(max * fraction), { size: 11, anchor: 'end' });
   }
   values.forEach((value, index) => {
     const h = max ? (value / max) * plotH : 0;
     const x = left + index * slot + slot * 0.15;
     const fill = index === highlight ? ACCENT : BAR;
     if (h > 0)
-      out += `<rect x="${round(x)}" y="${round(top + plotH - h)}" width="${round(slot * 0.7)}" height="${round(h)}" fill="${fill}"><title>${esc(`${xLabels[index]}: ${value}`)}</title></rect>`;
+      out += `<rect class="${CLASS_OF[fill]}" x="${round(x)}" y="${round(top + plotH - h)}" width="${round(slot * 0.7)}" height="${round(h)}" fill="${fill}"><title>${esc(`${xLabels[index]}: ${value}`)}</title></rect>`;
     if (index % labelEvery === 0 || index === values.length - 1) {
       out += label(left + index * slot + slot / 2, size.height - 10, xLabels[index]!, { size: 10, anchor: 'middle' });
     }
@@ -110,7 +124,7 @@ function rows(size: PanelSize, entries: Array<[string, number]>, emptyText: stri
     const y = top + index * rowH;
     const w = Math.max(2, (n / max) * barW);
     out += label(12, y + rowH * 0.65, truncate(name, 18), { size: 12, fill: INK });
-    out += `<rect x="${round(nameW)}" y="${round(y + rowH * 0.18)}" width="${round(w)}" height="${round(rowH * 0.64)}" fill="${BAR}"/>`;
+    out += `<rect class="chart-bar" x="${round(nameW)}" y="${round(y + rowH * 0.18)}" width="${round(w)}" height="${round(rowH * 0.64)}" fill="${BAR}"/>`;
     out += label(nameW + w + 6, y + rowH * 0.65, formatCount(n), { size: 12 });
   });
   return out;

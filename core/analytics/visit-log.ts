@@ -126,7 +126,7 @@ export class VisitLog {
   /** The UTC instant a local day starts at. */
   private dayStart(day: string): Date {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
-      throw new MaiimgError('INVALID_OPTION', { option: 'date', reason: 'use YYYY-MM-DD' });
+      throw new MaiimgError('INVALID_OPTION', { option: 'option.date', reason: 'reason.dateFormat' });
     }
     const utcMidnight = Date.parse(`${day}T00:00:00Z`);
     return new Date(utcMidnight - offsetMinutes(this.timeZone, utcMidnight) * 60_000);

@@ -6,7 +6,7 @@ import { errorMessage, t, type MessageKey } from '../messages.js';
 import type { Logger } from '../ports.js';
 import type { GalleryStats } from '../stats/gallery-stats.js';
 import { renderStatsText } from '../stats/stats-text.js';
-import type { ShareLinksPort } from './chat-share.js';
+import type { LinksApi } from '../links/links-api.js';
 import type { BatchOutcome, Gallery, LinkStatus, Locale, Owner, SettingsPatch } from '../types.js';
 import {
   COMMAND_TABLE,
@@ -68,7 +68,7 @@ export interface StatsProvider {
   /** The per-gallery first-open alert switch (core/analytics); without it the alerts command is refused. */
   analytics?: { setAlertsEnabled(input: { owner: Owner; ref: string; enabled: boolean }): Promise<void> };
   /** A gallery's links (core/links): with it, disable / enable / delete given a share link act on that link alone. */
-  links?: Pick<ShareLinksPort, 'resolve' | 'setState' | 'delete'>;
+  links?: Pick<LinksApi, 'resolve' | 'setState' | 'delete'>;
 }
 
 export interface CommandInput {
@@ -181,7 +181,13 @@ export class ChatCommands {
           return await this.patch(input, ref, { title: title && !isOff(title) ? title : null });
         }
         case 'alerts':
-          return await this.alerts(owner, ref, parseOnOff(requireArg(args, 'option.alerts'), 'option.alerts'), locale);
+          return await this.alerts(
+            owner,
+            ref,
+            parseOnOff(requireArg(args, 'option.alerts'), 'option.alerts'),
+            locale,
+            syntax.escapeText,
+          );
         default:
           return { text: helpText(locale, syntax), isError: true };
       }
@@ -305,13 +311,21 @@ export class ChatCommands {
   }
 
   /** Switches the first-open alert of one gallery on or off. */
-  private async alerts(owner: Owner, ref: string, enabled: boolean, locale: Locale): Promise<ChatReply> {
+  private async alerts(
+    owner: Owner,
+    ref: string,
+    enabled: boolean,
+    locale: Locale,
+    escape: (text: string) => string = plain,
+  ): Promise<ChatReply> {
     const { analytics } = this.statsProvider;
     if (!analytics) return { text: helpText(locale, { platform: owner.platform }), isError: true };
     const gallery = await this.service.getOwnedGallery({ owner, ref });
     await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled });
     return {
-      text: t(locale, enabled ? 'alerts.on' : 'alerts.off', { title: gallery.title ?? t(locale, 'untitled') }),
+      text: t(locale, enabled ? 'alerts.on' : 'alerts.off', {
+        title: gallery.title ? escape(gallery.title) : t(locale, 'untitled'),
+      }),
       slug: gallery.slug,
     };
   }

@@ -15,7 +15,7 @@ export function parsePostgresUrl(url: string): PostgresTarget {
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new MaiimgError('INVALID_OPTION', { option: 'DATABASE_URL' }, { cause });
+    throw new MaiimgError('INVALID_OPTION', { option: 'DATABASE_URL', reason: 'reason.url' }, { cause });
   }
   const schema = parsed.searchParams.get('schema') || 'public';
   parsed.searchParams.delete('schema');

@@ -1,13 +1,30 @@
 import { MaiimgError } from '../errors.js';
 import type { GalleryRepository, NewGallery } from '../ports.js';
-import type { Gallery, GalleryImage, ImageFormat, LinkSettings, LinkState, Owner, Platform } from '../types.js';
-import type { GalleryImage as ImageRow, Gallery as GalleryRow } from './generated/sqlite/client.js';
+import { randomBytes } from 'node:crypto';
+import type {
+  Gallery,
+  GalleryImage,
+  GalleryLink,
+  GalleryLinkState,
+  ImageFormat,
+  LinkSettings,
+  LinkState,
+  Owner,
+  Platform,
+} from '../types.js';
+import type {
+  GalleryImage as ImageRow,
+  Gallery as GalleryRow,
+  GalleryLink as LinkRow,
+} from './generated/sqlite/client.js';
 import { toDatabaseError } from './database-errors.js';
 import type { DatabaseClient } from './prisma-client-factory.js';
 
 type GalleryWithImages = GalleryRow & { images: ImageRow[] };
 
 const withImages = { images: { orderBy: { position: 'asc' } } } as const;
+/** Writes by the gallery's own slug return it as read through that slug: with its first link. */
+const withImagesAndFirstLink = { ...withImages, links: { where: { first: true } } } as const;
 
 /** GalleryRepository over Prisma; behaves the same on SQLite and PostgreSQL. */
 export class PrismaGalleryRepository implements GalleryRepository {
@@ -15,9 +32,13 @@ export class PrismaGalleryRepository implements GalleryRepository {
 
   async create(gallery: NewGallery): Promise<Gallery> {
     return this.run(async () => {
-      // A nested create is one Prisma operation, so the gallery and its images commit together.
+      // A nested create is one Prisma operation, so the gallery, its images and its first link commit
+      // together. The first link's id is the gallery's (as the migration made it for older galleries),
+      // so the id is chosen here rather than by the database.
+      const id = newGalleryId(gallery.createdAt);
       const row = await this.prisma.gallery.create({
         data: {
+          id,
           slug: gallery.slug,
           ownerPlatform: gallery.owner.platform,
           ownerUserId: gallery.owner.userId,
@@ -41,17 +62,25 @@ export class PrismaGalleryRepository implements GalleryRepository {
               animated: image.animated,
             })),
           },
+          links: { create: { id, slug: gallery.slug, first: true, createdAt: gallery.createdAt } },
         },
-        include: withImages,
+        include: withImagesAndFirstLink,
       });
-      return toGallery(row);
+      return withFirstLink(row);
     });
   }
 
+  /** Any of the gallery's links (its own slug included); the result names the link in `link`. */
   async findBySlug(slug: string): Promise<Gallery | null> {
     return this.run(async () => {
+      const link = await this.prisma.galleryLink.findUnique({
+        where: { slug },
+        include: { gallery: { include: withImages } },
+      });
+      if (link) return { ...toGallery(link.gallery), link: toLink(link) };
+      // A gallery written without its first link (by a process older than links) is still found.
       const row = await this.prisma.gallery.findUnique({ where: { slug }, include: withImages });
-      return row ? toGallery(row) : null;
+      return row ? { ...toGallery(row), link: firstLinkOf(row) } : null;
     });
   }
 
@@ -81,9 +110,9 @@ export class PrismaGalleryRepository implements GalleryRepository {
             passwordHash: patch.passwordHash,
             downloadsAllowed: patch.downloadsAllowed,
           },
-          include: withImages,
+          include: withImagesAndFirstLink,
         });
-        return toGallery(row);
+        return withFirstLink(row);
       } catch (error) {
         if (isRecordNotFound(error)) throw new MaiimgError('GALLERY_NOT_FOUND', { slug }, { cause: error });
         throw error;
@@ -174,6 +203,55 @@ function toGallery(row: GalleryWithImages): Gallery {
     openCount: row.openCount,
     images: row.images.map(toImage),
   };
+}
+
+function withFirstLink(row: GalleryWithImages & { links: LinkRow[] }): Gallery {
+  const first = row.links[0];
+  return { ...toGallery(row), link: first ? toLink(first) : firstLinkOf(row) };
+}
+
+export function toLink(row: LinkRow): GalleryLink {
+  return {
+    id: row.id,
+    galleryId: row.galleryId,
+    slug: row.slug,
+    first: row.first,
+    label: row.label,
+    platform: row.platform,
+    chatId: row.chatId,
+    chatName: row.chatName,
+    thread: row.thread,
+    sharedBy: row.sharedBy,
+    createdAt: row.createdAt,
+    state: row.state as GalleryLinkState,
+    lastOpenAt: row.lastOpenAt,
+  };
+}
+
+function firstLinkOf(row: GalleryRow): GalleryLink {
+  return {
+    id: row.id,
+    galleryId: row.id,
+    slug: row.slug,
+    first: true,
+    label: null,
+    platform: null,
+    chatId: null,
+    chatName: null,
+    thread: null,
+    sharedBy: null,
+    createdAt: row.createdAt,
+    state: 'enabled',
+    lastOpenAt: null,
+  };
+}
+
+/**
+ * A gallery id that sorts by creation time like Prisma's cuid() ids do (lists break ties on the id):
+ * "c", the time in base 36, then 80 random bits.
+ */
+function newGalleryId(at: Date): string {
+  return `c${at.getTime().toString(36).padStart(9, '0')}${randomBytes(10).toString('hex')}`;
 }
 
 function toImage(row: ImageRow): GalleryImage {

@@ -62,6 +62,7 @@ export class GalleryOpener {
       at: this.deps.clock.now(),
       kind: visit.kind,
       previewPlatform: visit.kind === 'preview' ? visit.platform : null,
+      linkId: gallery.link?.id ?? null,
       countsOpen,
       client: {
         ip: request.ip,

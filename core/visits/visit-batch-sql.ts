@@ -1,6 +1,6 @@
 import { join, raw, sqltag as sql, type Sql } from '@prisma/client/runtime/client';
 import type { ImageViewRow, VisitRow } from './visit-repository.js';
-import { rollupDelta, rollupStatements } from './visit-rollups.js';
+import { linkOf, rollupDelta, rollupStatements } from './visit-rollups.js';
 
 export type SqlProvider = 'sqlite' | 'postgresql';
 
@@ -13,6 +13,7 @@ const VISIT_COLUMNS: Columns<VisitRow> = [
   ['at', (v) => v.at, 'timestamp(3)'],
   ['kind', (v) => v.kind],
   ['preview_platform', (v) => v.previewPlatform],
+  ['link_id', (v) => linkOf(v)],
   ['ip', (v) => v.ip],
   ['visitor_key', (v) => v.visitorKey],
   ['device_type', (v) => v.deviceType],
@@ -53,7 +54,11 @@ export function insertNewImageViews(provider: SqlProvider, views: readonly Image
  * open counts of `countsOpen` visits. Every statement touches rows in key order, so two batches
  * written at once (PostgreSQL, two instances) wait for each other instead of deadlocking.
  */
-export function countStatements(visits: readonly VisitRow[], views: readonly ImageViewRow[]): Sql[] {
+export function countStatements(
+  provider: SqlProvider,
+  visits: readonly VisitRow[],
+  views: readonly ImageViewRow[],
+): Sql[] {
   const daily = new Map<string, { galleryId: string; day: string; kind: string; count: number }>();
   const opens = new Map<string, number>();
   for (const visit of visits) {
@@ -73,7 +78,16 @@ export function countStatements(visits: readonly VisitRow[], views: readonly Ima
       ON CONFLICT (gallery_id, day, kind) DO UPDATE SET count = visit_daily.count + excluded.count`);
   }
   // The stats read these instead of the visits (core/analytics/stats-reader.ts).
-  statements.push(...rollupStatements(rollupDelta(visits, views)));
+  const delta = rollupDelta(visits, views);
+  statements.push(...rollupStatements(delta));
+  // Each link's last open, kept on the link so "opens by link" reads no visits. Only ever moved
+  // forward: batches of two instances may commit out of order.
+  for (const { linkId, at } of delta.linkLastOpens) {
+    const stored = storedValue(at, provider);
+    statements.push(sql`
+      UPDATE gallery_links SET last_open_at = ${stored}
+      WHERE id = ${linkId} AND (last_open_at IS NULL OR last_open_at < ${stored})`);
+  }
   for (const [galleryId, count] of [...opens].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     statements.push(sql`UPDATE galleries SET open_count = open_count + ${count} WHERE id = ${galleryId}`);
   }

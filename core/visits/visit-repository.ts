@@ -10,6 +10,11 @@ interface VisitFacts {
   kind: VisitKind;
   previewPlatform: string | null;
   /**
+   * The link (gallery_links.id) the visit came through; absent or null means the gallery's first
+   * link, whose id is the gallery's.
+   */
+  linkId?: string | null;
+  /**
    * Not stored: true for a human open of a gallery without an open limit, whose open count is
    * raised when the visit is written (in the same transaction, so exactly once) rather than by a
    * database write before the page is served. Opens of limited galleries are counted before.

@@ -6,7 +6,7 @@ export const QUARTER_HOUR_MS = 900_000;
 
 /** What visits are counted by in `visit_rollups` (see VisitRollup in prisma/models.prisma). */
 export type RollupDimension =
-  'country' | 'region' | 'city' | 'device' | 'browser' | 'os' | 'referrer' | 'preview' | 'image';
+  'country' | 'region' | 'city' | 'device' | 'browser' | 'os' | 'referrer' | 'preview' | 'image' | 'link';
 
 export interface RollupRow {
   galleryId: string;
@@ -30,11 +30,23 @@ export interface VisitorRow {
   visitorKey: string;
 }
 
+export interface LinkVisitorRow extends VisitorRow {
+  linkId: string;
+}
+
+/** The link a visit came through: the gallery's first link (whose id is the gallery's) when not given. */
+export function linkOf(visit: { galleryId: string; linkId?: string | null }): string {
+  return visit.linkId ?? visit.galleryId;
+}
+
 /** What one batch of new visits and image views adds to the stats' rollups. */
 export interface RollupDelta {
   rollups: RollupRow[];
   quarters: QuarterRow[];
   visitors: VisitorRow[];
+  linkVisitors: LinkVisitorRow[];
+  /** The latest human open of each link in the batch. */
+  linkLastOpens: Array<{ linkId: string; at: Date }>;
 }
 
 export function quarterOf(at: Date): number {
@@ -50,6 +62,8 @@ export function rollupDelta(visits: readonly VisitRow[], imageViews: readonly Im
   const rollups = new Map<string, RollupRow>();
   const quarters = new Map<string, QuarterRow>();
   const visitors = new Map<string, VisitorRow>();
+  const linkVisitors = new Map<string, LinkVisitorRow>();
+  const linkLastOpens = new Map<string, { linkId: string; at: Date }>();
   const count = (galleryId: string, dimension: RollupDimension, value: string | null, country = '') => {
     const row: RollupRow = { galleryId, dimension, country, value: value ?? '', count: 1 };
     const key = keyOf(galleryId, dimension, row.country, row.value);
@@ -75,11 +89,24 @@ export function rollupDelta(visits: readonly VisitRow[], imageViews: readonly Im
     const bucket = quarters.get(quarterKey);
     if (bucket) bucket.count += 1;
     else quarters.set(quarterKey, { galleryId, quarter, count: 1 });
-    if (visit.visitorKey !== null)
+    const linkId = linkOf(visit);
+    count(galleryId, 'link', linkId);
+    const last = linkLastOpens.get(linkId);
+    if (!last) linkLastOpens.set(linkId, { linkId, at: visit.at });
+    else if (last.at < visit.at) last.at = visit.at;
+    if (visit.visitorKey !== null) {
       visitors.set(keyOf(galleryId, visit.visitorKey), { galleryId, visitorKey: visit.visitorKey });
+      linkVisitors.set(keyOf(linkId, visit.visitorKey), { galleryId, linkId, visitorKey: visit.visitorKey });
+    }
   }
   for (const view of imageViews) count(view.galleryId, 'image', view.imageId);
-  return { rollups: sortedValues(rollups), quarters: sortedValues(quarters), visitors: sortedValues(visitors) };
+  return {
+    rollups: sortedValues(rollups),
+    quarters: sortedValues(quarters),
+    visitors: sortedValues(visitors),
+    linkVisitors: sortedValues(linkVisitors),
+    linkLastOpens: sortedValues(linkLastOpens),
+  };
 }
 
 /** Rows per statement: well under the bound-parameter limits of SQLite (32766) and PostgreSQL (65535). */
@@ -110,6 +137,12 @@ export function rollupStatements(delta: RollupDelta): Sql[] {
       INSERT INTO gallery_visitors (gallery_id, visitor_key)
       VALUES ${join(rows.map((row) => sql`(${row.galleryId}, ${row.visitorKey})`))}
       ON CONFLICT (gallery_id, visitor_key) DO NOTHING`);
+  }
+  for (const rows of chunks(delta.linkVisitors)) {
+    statements.push(sql`
+      INSERT INTO link_visitors (link_id, visitor_key, gallery_id)
+      VALUES ${join(rows.map((row) => sql`(${row.linkId}, ${row.visitorKey}, ${row.galleryId})`))}
+      ON CONFLICT (link_id, visitor_key) DO NOTHING`);
   }
   return statements;
 }

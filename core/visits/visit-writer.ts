@@ -108,7 +108,8 @@ export class SqliteVisitWriter implements VisitWriter<EnrichedVisitBatch> {
         ids(batch.visits.length ? insertNewVisits('sqlite', batch.visits) : null),
         ids(batch.imageViews.length ? insertNewImageViews('sqlite', batch.imageViews) : null),
       );
-      for (const statement of countStatements(visits, views)) db.prepare(statement.sql).run(...statement.values);
+      for (const statement of countStatements('sqlite', visits, views))
+        db.prepare(statement.sql).run(...statement.values);
       db.exec('COMMIT');
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -157,7 +158,7 @@ export class PostgresVisitWriter implements VisitWriter<EnrichedVisitBatch> {
       const visitIds = await ids(batch.visits.length ? insertNewVisits('postgresql', batch.visits) : null);
       const viewIds = await ids(batch.imageViews.length ? insertNewImageViews('postgresql', batch.imageViews) : null);
       const { visits, views } = newRows(batch, visitIds, viewIds);
-      for (const statement of countStatements(visits, views)) await run(statement);
+      for (const statement of countStatements('postgresql', visits, views)) await run(statement);
       await client.query('COMMIT');
     } catch (error) {
       failed = error;

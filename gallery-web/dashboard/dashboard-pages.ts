@@ -19,7 +19,7 @@ import { SafeHtml, html } from '../html.js';
  * the browser's own time zone.
  */
 
-export const DASHBOARD_CSS_VERSION = '4';
+export const DASHBOARD_CSS_VERSION = '5';
 
 /** The zone a page shows days and times in, and the site's default (STATS_TIMEZONE). */
 export interface ViewerZone {

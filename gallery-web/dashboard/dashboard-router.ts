@@ -220,7 +220,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     // reusing the input's name, so the two can never arrive as one ambiguous array.
     const field =
       settingsField(bodyField(req, 'field')) ?? SETTINGS_FIELDS.find((name) => bodyField(req, name) !== undefined);
-    if (!field) throw new MaiimgError('INVALID_OPTION', { option: 'field', reason: 'unknown setting' });
+    if (!field) throw new MaiimgError('INVALID_OPTION', { option: 'option.settings', reason: 'reason.unknownSetting' });
     const remove = bodyField(req, 'remove') === 'yes';
     try {
       const value = bodyField(req, field) ?? '';
@@ -249,10 +249,10 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
           patch.password = remove ? null : value;
           break;
         case 'downloads':
-          patch.downloadsAllowed = parseOnOff(value, 'downloads');
+          patch.downloadsAllowed = parseOnOff(value, 'option.download');
           break;
         case 'alerts':
-          await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled: parseOnOff(value, 'alerts') });
+          await analytics.setAlertsEnabled({ owner, ref: gallery.slug, enabled: parseOnOff(value, 'option.alerts') });
           break;
       }
       if (Object.keys(patch).length) await core.service.updateSettings({ owner, ref: gallery.slug, patch });
@@ -409,7 +409,7 @@ function pageFrom(req: Request): number {
   const value = queryField(req, 'page');
   if (value === undefined) return 1;
   if (!/^[1-9]\d{0,5}$/.test(value))
-    throw new MaiimgError('INVALID_OPTION', { option: 'page', reason: 'use a page number' });
+    throw new MaiimgError('INVALID_OPTION', { option: 'option.page', reason: 'reason.pageNumber' });
   return Number(value);
 }
 
@@ -427,7 +427,8 @@ function filterFrom(req: Request): VisitLogFilter {
   const day = (name: 'from' | 'to') => {
     const value = queryField(req, name);
     if (!value) return;
-    if (!isCalendarDay(value)) throw new MaiimgError('INVALID_OPTION', { option: name, reason: 'use YYYY-MM-DD' });
+    if (!isCalendarDay(value))
+      throw new MaiimgError('INVALID_OPTION', { option: `option.${name}`, reason: 'reason.dateFormat' });
     filter[name] = value;
   };
   day('from');
@@ -435,19 +436,19 @@ function filterFrom(req: Request): VisitLogFilter {
   const country = queryField(req, 'country');
   if (country) {
     if (!/^([A-Z]{2}|unknown)$/.test(country))
-      throw new MaiimgError('INVALID_OPTION', { option: 'country', reason: 'use a country code' });
+      throw new MaiimgError('INVALID_OPTION', { option: 'option.country', reason: 'reason.countryCode' });
     filter.country = country;
   }
   const device = queryField(req, 'device');
   if (device) {
     if (!/^[a-z]{1,20}$/.test(device))
-      throw new MaiimgError('INVALID_OPTION', { option: 'device', reason: 'unknown device type' });
+      throw new MaiimgError('INVALID_OPTION', { option: 'option.device', reason: 'reason.deviceType' });
     filter.device = device;
   }
   const kind = queryField(req, 'kind');
   if (kind) {
     if (kind !== 'human' && kind !== 'preview' && kind !== 'bot' && kind !== 'probe')
-      throw new MaiimgError('INVALID_OPTION', { option: 'kind', reason: 'use human, preview, bot or probe' });
+      throw new MaiimgError('INVALID_OPTION', { option: 'option.kind', reason: 'reason.visitKind' });
     filter.kind = kind;
   }
   return filter;

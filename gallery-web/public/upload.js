@@ -26,11 +26,26 @@
 
   form.classList.add('js');
 
+  // The catalogue's own syntax, as core/messages.ts reads it: `{count|one:# photo|other:# photos}`
+  // picks a form through Intl.PluralRules in the page's language, `{name}` is filled in.
+  var pageLocale = document.documentElement.lang || 'en';
   function say(key, params) {
     var template = messages[key] || key;
-    return template.replace(/\{(\w+)\}/g, function (whole, name) {
-      return params && name in params ? String(params[name]) : whole;
-    });
+    return template
+      .replace(/\{(\w+)\|([^{}]+)\}/g, function (whole, name, forms) {
+        if (!params || !(name in params)) return whole;
+        var count = Number(params[name]);
+        var chosen = {};
+        forms.split('|').forEach(function (form) {
+          var colon = form.indexOf(':');
+          chosen[form.slice(0, colon)] = form.slice(colon + 1);
+        });
+        var form = chosen[new Intl.PluralRules(pageLocale).select(count)] || chosen.other || '';
+        return form.replace(/#/g, new Intl.NumberFormat(pageLocale).format(count));
+      })
+      .replace(/\{(\w+)\}/g, function (whole, name) {
+        return params && name in params ? String(params[name]) : whole;
+      });
   }
 
   function formatSize(bytes) {

@@ -372,7 +372,7 @@ function optionsFrom(fields: Map<string, string>, now: Date, defaultExpiryMs: nu
     maxOpens: maxOpens ? parseMaxOpens(maxOpens) : null,
     // Not trimmed: spaces may be part of a password.
     password: fields.get('password') || null,
-    downloadsAllowed: downloads ? parseOnOff(downloads, 'downloads') : true,
+    downloadsAllowed: downloads ? parseOnOff(downloads, 'option.download') : true,
   };
 }
 

@@ -81,6 +81,7 @@ export function visitBatch(gallery: Gallery, visits: SeedVisit[]): EnrichedVisit
       at,
       kind,
       previewPlatform: visit.previewPlatform ?? null,
+      linkId: visit.linkId ?? null,
       ip: visit.ip ?? '203.0.113.7',
       visitorKey: visit.visitorKey ?? (kind === 'human' ? `visitor-${rows.length}` : null),
       deviceType: visit.deviceType !== undefined ? visit.deviceType : kind === 'human' ? 'desktop' : null,

@@ -34,7 +34,7 @@ describe('stats in chat', () => {
     expect(reply.text).toContain('3 opens by 3 visitors; 1 link preview');
     expect(reply.text).toContain('Peak hour: 19:00 (UTC)');
     expect(reply.text).toContain('Top countries: Italy 2, China 1');
-    expect(reply.text).toContain('Most viewed: #2 sunset.png (1 view(s))');
+    expect(reply.text).toContain('Most viewed: #2 sunset.png (1 view)');
     expect(reply.image?.name).toMatch(/\.png$/);
     const meta = await sharp(reply.image!.png).metadata();
     expect(meta.format).toBe('png');

@@ -110,7 +110,7 @@ for (const provider of DATABASE_PROVIDERS) {
       expect(body).toContain('France');
       expect(body).toContain('4 visits.');
       expect(body).toContain('Times in UTC.');
-      // The place by name (the subdivision from ISO 3166-2, not its code), the language by name,
+      // The place by name (the subdivision named by CLDR, not its code), the language by name,
       // the IP as stored and the photos seen in that open.
       expect(body).toContain('Paris, Île-de-France, France');
       expect(body).toContain('French (France)');

@@ -48,3 +48,29 @@ export async function logInWithDashboardLink(
   });
   return { loginStatus: login.status, cookie, dashboardStatus: dashboard.status, page: await dashboard.text() };
 }
+
+/**
+ * Opens a password-protected gallery the way a visitor does: the password form's POST, then the
+ * page with the cookie it set. Returns the form's status (303 when the password was right) and the
+ * page's (200 when the visitor got in).
+ */
+export async function openWithPassword(
+  url: string,
+  password: string,
+): Promise<{ unlockStatus: number; pageStatus: number }> {
+  const headers = { 'user-agent': BROWSER_USER_AGENT, accept: 'text/html,application/xhtml+xml' };
+  const unlock = await fetch(`${url}/unlock`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', origin: new URL(url).origin },
+    body: new URLSearchParams({ password }).toString(),
+    redirect: 'manual',
+  });
+  await unlock.arrayBuffer();
+  const cookie = unlock.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
+  const page = await fetch(url, { headers: { ...headers, ...(cookie ? { cookie } : {}) } });
+  await page.arrayBuffer();
+  return { unlockStatus: unlock.status, pageStatus: page.status };
+}

@@ -126,6 +126,10 @@ export class FakeDiscord {
   private commandId: string;
   /** The guild's text channels, with their overwrites; `general` (channelId) is always there. */
   private readonly channels = new Map<string, { id: string; name: string; overwrites: Overwrite[] }>();
+  /** Messages that were deleted: Discord refuses replies to them and edits of them. */
+  private readonly deleted = new Set<string>();
+  /** An interaction's original reply keeps one message id through all its edits, as on Discord. */
+  private readonly originals = new Map<string, string>();
 
   private constructor(
     private readonly server: Server,
@@ -251,6 +255,25 @@ export class FakeDiscord {
       components: [],
     });
     return id;
+  }
+
+  /** The id of an interaction's original reply, once the bot has edited it. */
+  originalMessageId(interaction: FakeInteraction): string | undefined {
+    return this.originals.get(interaction.token);
+  }
+
+  /**
+   * A message is deleted (by its author or a moderator): MESSAGE_DELETE goes out, and from now on
+   * Discord answers a reply to it with 400 (50035, unknown message reference) and an edit with 404
+   * (10008 Unknown Message).
+   */
+  deleteMessage(channelId: string, messageId: string): void {
+    this.deleted.add(messageId);
+    this.dispatch('MESSAGE_DELETE', {
+      id: messageId,
+      channel_id: channelId,
+      ...(this.channels.has(channelId) ? { guild_id: this.guildId } : {}),
+    });
   }
 
   /** A user runs `/gallery <subcommand>` with options (attachments are resolved like Discord does). */
@@ -742,8 +765,11 @@ export class FakeDiscord {
       res.end();
       return;
     }
-    if ((match = /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/.exec(path))) {
-      return sendJson(200, this.message(this.channelId, json, files));
+    if ((match = /^\/webhooks\/\d+\/([^/]+)\/messages\/@original$/.exec(path))) {
+      const message = this.message(this.channelId, json, files);
+      const id = this.originals.get(match[1]!) ?? message.id;
+      this.originals.set(match[1]!, id);
+      return sendJson(200, { ...message, id });
     }
     if (method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(path)) {
       return sendJson(200, this.message(this.channelId, json, files));
@@ -754,6 +780,19 @@ export class FakeDiscord {
         const rights = this.permissionsIn(match[1]!, this.botUser.id);
         if (!(rights & VIEW_CHANNEL)) return sendJson(403, { message: 'Missing Access', code: 50001 });
         if (!(rights & SEND_MESSAGES)) return sendJson(403, { message: 'Missing Permissions', code: 50013 });
+      }
+      if (match[2] && this.deleted.has(match[2])) return sendJson(404, { message: 'Unknown Message', code: 10008 });
+      const reference = json?.message_reference;
+      if (reference?.message_id && this.deleted.has(reference.message_id) && reference.fail_if_not_exists !== false) {
+        return sendJson(400, {
+          message: 'Invalid Form Body',
+          code: 50035,
+          errors: {
+            message_reference: {
+              _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }],
+            },
+          },
+        });
       }
       const message = this.message(match[1]!, json, files);
       if (match[2]) message.id = match[2];

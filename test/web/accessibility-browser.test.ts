@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
@@ -37,6 +38,38 @@ async function axeViolations(page: Page): Promise<string[]> {
         .map((n) => `${n.target.join(' ')} ${n.failureSummary?.replace(/\s+/g, ' ') ?? ''}`)
         .join(' | ')}`,
   );
+}
+
+/**
+ * The page's own look in this colour scheme: how light its background is (0 black to 1 white), and
+ * the focus ring of the first element Tab reaches (its width, and its contrast with what is behind it).
+ */
+async function schemeAndFocus(page: Page): Promise<{ background: number; ringWidth: number; ringContrast: number }> {
+  await page.keyboard.press('Tab');
+  return page.evaluate(() => {
+    const rgb = (color: string) => (color.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = (color: string) => {
+      const [r, g, b] = rgb(color).map((c) =>
+        c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4,
+      );
+      return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+    };
+    const backgroundOf = (node: Element | null): string => {
+      for (; node; node = node.parentElement) {
+        const color = getComputedStyle(node).backgroundColor;
+        if (rgb(color)[3] !== 0 && color !== 'transparent') return color;
+      }
+      return 'rgb(255, 255, 255)';
+    };
+    const focused = document.activeElement!;
+    const style = getComputedStyle(focused);
+    const [ring, behind] = [luminance(style.outlineColor), luminance(backgroundOf(focused.parentElement))];
+    return {
+      background: luminance(backgroundOf(document.body)),
+      ringWidth: style.outlineStyle === 'none' ? 0 : parseFloat(style.outlineWidth),
+      ringContrast: (Math.max(ring, behind) + 0.05) / (Math.min(ring, behind) + 0.05),
+    };
+  });
 }
 
 let web: WebHarness;
@@ -135,6 +168,12 @@ describe('every page passes axe-core', () => {
       await check('dashboard list');
       await page.goto(`${web.base}/dashboard/g/${gallery.slug}`);
       await check('dashboard gallery');
+      // The dashboard has a dark theme of its own (so the check above was of it), and a visible focus ring.
+      const look = await schemeAndFocus(page);
+      if (colorScheme === 'dark') expect(look.background).toBeLessThan(0.05);
+      else expect(look.background).toBeGreaterThan(0.8);
+      expect(look.ringWidth).toBeGreaterThanOrEqual(2);
+      expect(look.ringContrast).toBeGreaterThanOrEqual(3);
       await page.goto(`${web.base}/dashboard/g/${gallery.slug}?kind=human#visits`);
       await check('visit log');
 

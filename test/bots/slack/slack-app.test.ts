@@ -632,7 +632,9 @@ describe('Slack app (HTTP mode, end to end)', () => {
       match: (call) => inChannel('D30')(call) || inChannel(fallback)(call),
     });
     await shareFiles('U30', 'D30', [{ name: 'lost.jpg', bytes: await makeJpeg(64, 48, 301) }]);
-    await expect.poll(() => logs.messages().includes('batch processing failed'), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(() => logs.messages().includes('chat: could not deliver the answer to a batch'), { timeout: 15_000 })
+      .toBe(true);
     await shareFiles('U30', 'D30', [{ name: 'next.jpg', bytes: await makeJpeg(64, 48, 302) }]);
     const posted = await fake.waitFor('chat.postMessage', (call) => inChannel('D30')(call) && !call.failedWith);
     expect(bodyText(posted[0]!)).toMatch(/\b1 image\b/);

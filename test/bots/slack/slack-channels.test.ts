@@ -8,7 +8,17 @@ import { startFakeSlackApi, type FakeSlackApi, type RecordedSlackCall } from '..
 import { makeJpeg } from '../../helpers/images.js';
 import { freePort, testConfig } from '../../helpers/test-core.js';
 import { allowOnlyLoopback } from '../loopback-only.js';
-import { commandFields, fileShareEnvelope, postCommand, postEvent } from './slack-requests.js';
+import { encodeButton } from '../../../core/chat/chat-commands.js';
+import { errorMessage } from '../../../core/messages.js';
+import { openWithPassword } from '../analytics-helpers.js';
+import {
+  buttonPress,
+  commandFields,
+  fileShareEnvelope,
+  postCommand,
+  postEvent,
+  postInteraction,
+} from './slack-requests.js';
 
 allowOnlyLoopback();
 
@@ -59,9 +69,10 @@ async function send(envelope: object) {
   expect((await postEvent(endpoint, envelope, signing)).status).toBe(200);
 }
 
-async function command(user: string, channel: string, text: string): Promise<RecordedSlackCall> {
+/** Runs a slash command with the text as the person typed it (the fake escapes it as Slack does). */
+async function command(user: string, channel: string, typed: string): Promise<RecordedSlackCall> {
   const responseUrl = fake.responseUrl();
-  await postCommand(endpoint, commandFields({ text, user, channel, responseUrl }), signing);
+  await postCommand(endpoint, commandFields({ typed, user, channel, responseUrl }), signing);
   const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
   return answer!;
 }
@@ -74,9 +85,22 @@ describe('Slack app in shared workspaces', () => {
       owner: { platform: 'slack', userId: user, chatId: dm },
       files: [{ name: 'a.jpg', data: await makeJpeg() }],
     });
-    const answer = await command(user, dm, `title <${outcome.url}> Tom &amp; Jerry &lt;3`);
+    const answer = await command(user, dm, `title ${outcome.url} Tom & Jerry <3`);
     expect(bodyText(answer)).toContain(t('en', 'link.updated'));
     expect((await galleriesOf(user)).map((g) => g.title)).toEqual(['Tom & Jerry <3']);
+  });
+
+  it('stores `/gallery password <link> a&b` as typed, and a visitor typing a&b gets in', async () => {
+    const user = 'UPASS';
+    const dm = fake.directMessageOf(user);
+    const outcome = await running.core.service.createGallery({
+      owner: { platform: 'slack', userId: user, chatId: dm },
+      files: [{ name: 'p.jpg', data: await makeJpeg(30, 20, 9) }],
+    });
+    const answer = await command(user, dm, `password ${outcome.url} a&b`);
+    expect(bodyText(answer)).toContain(t('en', 'link.updated'));
+    expect(await openWithPassword(outcome.url!, 'a&amp;b')).toMatchObject({ unlockStatus: 401 });
+    expect(await openWithPassword(outcome.url!, 'a&b')).toEqual({ unlockStatus: 303, pageStatus: 200 });
   });
 
   it('fetches a Slack Connect stub file through files.info and makes the gallery', async () => {
@@ -112,6 +136,25 @@ describe('Slack app in shared workspaces', () => {
     const [post] = await fake.waitFor('chat.postMessage', (c) => inChannel(dm)(c) && /\/g\//.test(bodyText(c)));
     expect(bodyText(post!)).toMatch(/\b1 image\b/);
     expect((await galleriesOf(user)).map((g) => g.imageCount)).toEqual([1]);
+
+    // A thread reply also sent to the channel, mentioning the app: its files make a gallery, answered in that thread.
+    const channel = 'C0BROADCAST';
+    const broadcast = fileShareEnvelope({
+      user,
+      channel,
+      channelType: 'channel',
+      text: `<@${fake.botUserId}> from the thread`,
+      botUserId: fake.botUserId,
+      files: [fake.addFile({ name: 'broadcast.jpg', bytes: await makeJpeg(30, 20, 10) })],
+    });
+    Object.assign(broadcast.event, { subtype: 'thread_broadcast', thread_ts: '1700000001.000100' });
+    await send(broadcast);
+    const [inThread] = await fake.waitFor(
+      'chat.postMessage',
+      (c) => inChannel(channel)(c) && /\/g\//.test(bodyText(c)),
+    );
+    expect(inThread!.body.thread_ts).toBe('1700000001.000100');
+    expect((await galleriesOf(user)).map((g) => g.imageCount)).toEqual([1, 1]);
   });
 
   it('sends the link by DM when the channel refuses the post (archived)', async () => {
@@ -161,5 +204,59 @@ describe('Slack app in shared workspaces', () => {
     const [inThread] = await fake.waitFor('chat.postMessage', inChannel(channel));
     expect(inThread!.body.thread_ts).toBe(event.ts);
     expect(bodyText(inThread!)).toContain('/gallery stats');
+  });
+});
+
+describe('Slack app: button presses in threads', () => {
+  const THREAD = '1700000020.000100';
+  const galleryMessage = (url: string) => ({
+    ts: '1700000020.000200',
+    thread_ts: THREAD,
+    text: `Your gallery is ready: ${url}`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: url } }],
+  });
+  async function press(user: string, channel: string, action: 'disable' | 'stats', slug: string, url: string) {
+    const responseUrl = fake.responseUrl();
+    const payload = buttonPress({
+      user,
+      channel,
+      actionId: `maiimg_${action}`,
+      value: encodeButton(action, slug),
+      responseUrl,
+      message: galleryMessage(url),
+    });
+    expect((await postInteraction(endpoint, payload, signing)).status).toBe(200);
+    const [answer] = await fake.waitFor('response', (call) => call.path === new URL(responseUrl).pathname);
+    return answer!;
+  }
+  async function gallery(user: string, channel: string) {
+    const outcome = await running.core.service.createGallery({
+      owner: { platform: 'slack', userId: user, chatId: channel },
+      files: [{ name: 't.jpg', data: await makeJpeg(30, 20, 21) }],
+    });
+    return { slug: outcome.gallery!.slug, url: outcome.url! };
+  }
+
+  it('keeps ephemeral answers and refusals in the gallery’s thread', async () => {
+    const { slug, url } = await gallery('UTHREAD', 'CTHREAD');
+    const refusal = await press('USTRANGER', 'CTHREAD', 'disable', slug, url);
+    expect(refusal.body.response_type).toBe('ephemeral');
+    expect(String(refusal.body.text)).toContain(errorMessage('en', 'NOT_OWNER'));
+    expect(refusal.body.thread_ts).toBe(THREAD);
+    const stats = await press('UTHREAD', 'CTHREAD', 'stats', slug, url);
+    expect(stats.body.response_type).toBe('ephemeral');
+    expect(stats.body.thread_ts).toBe(THREAD);
+  });
+
+  it('tells the presser what happened when the gallery message cannot be updated', async () => {
+    const { slug, url } = await gallery('UNOUPDATE', 'CNOUPDATE');
+    fake.failNext('chat.update', { error: 'message_not_found', match: inChannel('CNOUPDATE') });
+    const answer = await press('UNOUPDATE', 'CNOUPDATE', 'disable', slug, url);
+    expect(fake.callsOf('chat.update', inChannel('CNOUPDATE'))[0]?.failedWith).toBe(200);
+    expect(answer.body.response_type).toBe('ephemeral');
+    expect(answer.body.replace_original).toBe(false);
+    expect(answer.body.thread_ts).toBe(THREAD);
+    expect(String(answer.body.text)).toContain(t('en', 'link.disabled'));
+    expect((await fetch(url)).status).toBe(410);
   });
 });

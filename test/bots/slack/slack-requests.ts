@@ -99,10 +99,24 @@ export function fileShareEnvelope(input: {
   };
 }
 
-/** The fields of a `/gallery` slash command. */
+/**
+ * A command's text as Slack sends what the person typed (manifest `should_escape: true`): `&`, `<`
+ * and `>` as `&amp;`, `&lt;` and `&gt;` (https://api.slack.com/reference/surfaces/formatting#escaping),
+ * and links wrapped as `<https://…>`.
+ */
+export function slackCommandText(typed: string): string {
+  return typed
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/(^|\s)(https?:\/\/\S+)/g, '$1<$2>');
+}
+
+/** The fields of a `/gallery` slash command: `text` as sent, or `typed` as the person typed it. */
 export function commandFields(input: {
   command?: string;
-  text: string;
+  text?: string;
+  typed?: string;
   user: string;
   channel: string;
   responseUrl: string;
@@ -116,7 +130,7 @@ export function commandFields(input: {
     user_id: input.user,
     user_name: input.user.toLowerCase(),
     command: input.command ?? '/gallery',
-    text: input.text,
+    text: input.typed !== undefined ? slackCommandText(input.typed) : (input.text ?? ''),
     api_app_id: 'A0001',
     is_enterprise_install: 'false',
     response_url: input.responseUrl,
@@ -131,7 +145,8 @@ export function buttonPress(input: {
   actionId: string;
   value: string;
   responseUrl: string;
-  message?: { ts: string; text: string; blocks: unknown[] };
+  /** The message the button is on; `thread_ts` when it sits in a thread. */
+  message?: { ts: string; text: string; blocks: unknown[]; thread_ts?: string };
   ephemeral?: boolean;
 }): object {
   const messageTs = input.message?.ts ?? '1700000000.000100';

@@ -77,6 +77,36 @@ describeEachDatabase('gallery copies and open counts', ({ provider, fresh }) => 
     expect(await web.repository.findBySlugCached(gallery.slug)).toBeNull();
   });
 
+  it('obeys a share link switched off like a gallery: at once here, within GALLERY_CACHE_MS elsewhere', async () => {
+    const web = await instance({ GALLERY_CACHE_MS: '400' });
+    const bots = await instance({ GALLERY_CACHE_MS: '400' });
+    const gallery = await makeGallery(bots);
+    const shared = await bots.links.share({ owner: ALICE, ref: gallery.slug, platform: 'slack' });
+    const cachedState = async (core: Core, slug: string) => (await core.repository.findBySlugCached(slug))?.link?.state;
+    expect(await cachedState(web, shared.link.slug)).toBe('enabled');
+
+    await bots.links.setState({ owner: ALICE, ref: shared.link.slug, state: 'disabled' });
+    await expect.poll(() => cachedState(web, shared.link.slug), { timeout: 30_000, interval: 50 }).toBe('disabled');
+    // The gallery's other link is untouched.
+    expect(await cachedState(web, gallery.slug)).toBe('enabled');
+
+    await web.links.setState({ owner: ALICE, ref: shared.link.slug, state: 'active' });
+    expect(await cachedState(web, shared.link.slug)).toBe('enabled');
+    await web.links.delete({ owner: ALICE, ref: shared.link.slug });
+    expect(await cachedState(web, shared.link.slug)).toBe('deleted');
+  });
+
+  it('drops the copies read through every link when the gallery changes on this instance', async () => {
+    const web = await instance({ GALLERY_CACHE_MS: '5000' });
+    const gallery = await makeGallery(web);
+    const shared = await web.links.share({ owner: ALICE, ref: gallery.slug, platform: 'discord' });
+    expect((await web.repository.findBySlugCached(shared.link.slug))?.settings.state).toBe('active');
+    await web.service.setLinkState({ owner: ALICE, ref: gallery.slug, state: 'disabled' });
+    expect((await web.repository.findBySlugCached(shared.link.slug))?.settings.state).toBe('disabled');
+    await web.service.deleteGallery({ owner: ALICE, ref: gallery.slug });
+    expect(await web.repository.findBySlugCached(shared.link.slug)).toBeNull();
+  });
+
   it('reads the database every time with GALLERY_CACHE_MS=0', async () => {
     const web = await instance({ GALLERY_CACHE_MS: '0' });
     const bots = await instance();
