@@ -674,12 +674,11 @@ describe('Slack app (stopping)', () => {
         files: [fake.addFile({ name: 'last.jpg', bytes: await makeJpeg(64, 48, 901) })],
       });
       expect((await postEvent(`http://127.0.0.1:${port}/slack/events`, envelope, signing)).status).toBe(200);
-      // The event is acknowledged before it is handled: wait until the handler has taken the delivery
-      // (counted in the shared state); adding the file to the batch follows without any I/O, so one
-      // turn of the event loop later it is in.
-      const delivery = `slack-delivery:D90:${envelope.event.ts}:collect`;
-      await vi.waitFor(async () => expect(await server.core.shared.counters.peek(delivery)).toBe(1));
-      await new Promise((resolve) => setImmediate(resolve));
+      // The event is acknowledged before it is handled: wait until the handler has put the file in a
+      // batch window (open for ten minutes: any window due before then is this one).
+      await vi.waitFor(async () => expect(await server.core.shared.batchWindows.overdue(-600_000)).toHaveLength(1), {
+        timeout: 20_000,
+      });
       expect(fake.callsOf('chat.postMessage', inChannel('D90'))).toEqual([]);
       await server.stop();
       stopped = true;
