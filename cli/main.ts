@@ -54,7 +54,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       const logLevel = env.LOG_LEVEL ? config.logLevel : 'warn';
       // Logs go to stderr: stdout carries the command's answer (JSON in `--json` mode) alone.
       const logger = createLogger(logLevel, pino.destination({ fd: 2, sync: true }));
-      core = await openCore(config, { logLevel, logger });
+      // A command lives a second: no metrics to scrape, no alert checks or retention job to run.
+      core = await openCore(config, { logLevel, logger, metrics: false, analyticsJobs: false });
     }
     return work(core);
   };

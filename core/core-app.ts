@@ -13,7 +13,7 @@ import { LinkService } from './links/link-service.js';
 import type { LinksApi } from './links/links-api.js';
 import { PrismaLinkRepository } from './links/prisma-link-repository.js';
 import { createLogger } from './logger.js';
-import { CoreMetrics, observeBatches, observeVisits } from './metrics/core-metrics.js';
+import type { CoreMetrics } from './metrics/core-metrics.js';
 import { systemClock, type BlobStore, type Clock, type Logger } from './ports.js';
 import { openSharedState } from './shared-state/shared-state-factory.js';
 import type { SharedState } from './shared-state/shared-state.js';
@@ -48,8 +48,8 @@ export interface Core {
   visits: CoreVisits;
   /** State every instance must share (password attempts, chat batch windows): memory, database or Redis. */
   shared: SharedState;
-  /** Prometheus metrics of this process (served at /metrics by the web adapter). */
-  metrics: CoreMetrics;
+  /** Prometheus metrics of this process (served at /metrics by the web adapter); absent when opened without. */
+  metrics?: CoreMetrics;
   /** A gallery's links: sharing into chats (a new link per share), listing, switching one link or the gallery. */
   links: LinksApi;
   /** Visit analytics: stats, charts, dashboard links, alerts (register bots' notifiers here), retention. */
@@ -78,6 +78,11 @@ export interface OpenCoreOptions {
   analyticsJobs?: boolean;
   /** Collect Node's process metrics (default true; tests that open many cores turn it off). */
   processMetrics?: boolean;
+  /**
+   * Keep Prometheus metrics (default true). A CLI command turns them off: nothing scrapes a process
+   * that lives a second, and prom-client is a noticeable part of its start.
+   */
+  metrics?: boolean;
 }
 
 /** Applies pending migrations, then connects the database and the store. */
@@ -87,7 +92,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
   await applyMigrations(config.database, logger);
   const prisma = await createPrismaClient(config.database);
   const repository = new GalleryReadCache(new PrismaGalleryRepository(prisma), { ttlMs: config.web.galleryCacheMs });
-  const blobs = options.blobs ?? createBlobStore(config.storage);
+  const blobs = options.blobs ?? (await createBlobStore(config.storage));
   const secret = resolveSiteSecret(config.web.sessionSecret, config.dataDir);
   const visitWriter = new ThreadedVisitWriter(config.database, logger, options.logLevel ?? config.logLevel, {
     anonymizeIp: config.web.anonymizeIp,
@@ -100,17 +105,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     flushIntervalMs: options.visitFlushIntervalMs,
   });
   const opener = new GalleryOpener({ repository, recorder, clock });
-  const shared = openSharedState(config.sharedState, { db: prisma, clock, logger });
-  const metrics = new CoreMetrics(
-    {
-      role: config.role,
-      database: config.database.provider,
-      sharedState: shared.driver,
-      storage: config.storage.driver,
-    },
-    { processMetrics: options.processMetrics },
-  );
-  observeVisits(recorder, opener, metrics);
+  const shared = await openSharedState(config.sharedState, { db: prisma, clock, logger });
   // Stats include opens still waiting in this process's buffer: write them first.
   const visits: VisitStatsSource = {
     async summarize(galleryId) {
@@ -122,7 +117,6 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
       return visitRepository.lastOpenAt(ids);
     },
   };
-  ImageWorkQueue.configureSharp();
   const service = new GalleryService({
     repository,
     blobs,
@@ -158,8 +152,24 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     defaultLocale: config.defaultLocale,
     flushVisits: () => recorder.flush(),
     counters: shared.counters,
+    linksOf: (gallery) => links.linksOf(gallery, { includeDeleted: true }),
   });
-  observeBatches(service, metrics);
+  const metrics = options.metrics === false ? undefined : await import('./metrics/core-metrics.js');
+  const coreMetrics = metrics
+    ? new metrics.CoreMetrics(
+        {
+          role: config.role,
+          database: config.database.provider,
+          sharedState: shared.driver,
+          storage: config.storage.driver,
+        },
+        { processMetrics: options.processMetrics },
+      )
+    : undefined;
+  if (metrics && coreMetrics) {
+    metrics.observeVisits(recorder, opener, coreMetrics);
+    metrics.observeBatches(service, coreMetrics);
+  }
   if (options.analyticsJobs !== false) analytics.start();
 
   return {
@@ -171,7 +181,7 @@ export async function openCore(config: Config, options: OpenCoreOptions = {}): P
     blobs,
     visits: { opener, recorder, repository: visitRepository, secret },
     shared,
-    metrics,
+    metrics: coreMetrics,
     links,
     analytics,
     stats: ({ owner, ref }) => analytics.getStats({ owner, ref }),

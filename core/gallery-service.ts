@@ -5,15 +5,9 @@ import { displayKey, hashOfKey, originalKey } from './blob-keys.js';
 import type { Config } from './config.js';
 import { MaiimgError, isMaiimgError } from './errors.js';
 import { slugFromReference } from './gallery-ref.js';
-import {
-  DISPLAY_SIZES,
-  mimeTypeOf,
-  prepareImage,
-  prepareImageFile,
-  renderDisplayVersion,
-  type PreparedFile,
-  type PreparedImage,
-} from './images/image-pipeline.js';
+import { DISPLAY_SIZES, mimeTypeOf } from './images/image-formats.js';
+import type { PreparedFile, PreparedImage } from './images/image-pipeline.js';
+import { loadSharp } from './images/sharp-loader.js';
 import { checkPassword, cleanTitle, displayFileName } from './link-options.js';
 import { errorMessage, formatBytes } from './messages.js';
 import { hashPassword, verifyPassword } from './password-hasher.js';
@@ -81,6 +75,16 @@ interface OwnedRef {
   ref: string;
 }
 
+let pipeline: Promise<typeof import('./images/image-pipeline.js')> | undefined;
+
+/**
+ * The image pipeline (sharp and file-type), loaded by the first upload or display render: commands
+ * and processes that only read galleries never load it.
+ */
+function imagePipeline(): Promise<typeof import('./images/image-pipeline.js')> {
+  return (pipeline ??= loadSharp().then(() => import('./images/image-pipeline.js')));
+}
+
 /** What the batch keeps of a prepared image once its bytes are written. */
 type ImageFacts = Omit<PreparedImage, 'cleaned' | 'thumbnail'>;
 
@@ -141,6 +145,7 @@ export class GalleryService {
       throw new MaiimgError('TOO_MANY_FILES', { count: files.length, limit: limits.maxBatchFiles });
     }
     const options = await this.settingsFromOptions(input.options ?? {});
+    const { prepareImage, prepareImageFile } = await imagePipeline();
 
     const results: Array<{ name: string; prepared?: ImageFacts; error?: MaiimgError }> = new Array(files.length);
     let done = 0;
@@ -385,6 +390,7 @@ export class GalleryService {
       if (await this.deps.blobs.exists(key)) return key;
       const original = await this.deps.blobs.get(originalKey(image.hash));
       if (!original) throw new MaiimgError('GALLERY_NOT_FOUND');
+      const { renderDisplayVersion } = await imagePipeline();
       const rendered = await renderDisplayVersion(original, size, { maxImagePixels: this.deps.limits.maxImagePixels });
       await this.deps.blobs.put(key, rendered, 'image/webp');
       return key;

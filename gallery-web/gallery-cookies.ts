@@ -1,8 +1,7 @@
 import { servedSlug } from '../core/gallery-ref.js';
 import { createHash, createSecretKey, type KeyObject } from 'node:crypto';
 import { parse, serialize } from 'cookie';
-import { signedCookie } from 'cookie-parser';
-import { sign } from 'cookie-signature';
+import { sign, unsign } from 'cookie-signature';
 import type { Request, Response } from 'express';
 import type { Gallery } from '../core/types.js';
 
@@ -28,9 +27,8 @@ export interface OpenTicket {
 }
 
 /**
- * Signed with cookie-signature (`s:<value>.<HMAC-SHA256>`, the form cookie-parser checks), and
- * checked with cookie-parser's own `signedCookie`. Not through express's `res.cookie`
- * and the cookie-parser middleware, because every counted open sets a ticket and most page
+ * Signed and checked with cookie-signature (`s:<value>.<HMAC-SHA256>`, the form express's
+ * `res.cookie` writes). Not through `res.cookie` and a cookie-parsing middleware, because every counted open sets a ticket and most page
  * requests carry no cookie at all: the HMAC key is imported once instead of once per cookie, the
  * header is appended without express's extra passes over the response's headers, and a request's
  * cookies are parsed only when a route asks for one.
@@ -81,9 +79,9 @@ export class GalleryCookies {
     let cookies = this.parsed.get(req);
     if (!cookies) this.parsed.set(req, (cookies = parse(header)));
     const raw = cookies[name];
-    // signedCookie passes unsigned values through as they are: only signed ones count.
+    // Only signed values count.
     if (!raw?.startsWith('s:')) return null;
-    const value = signedCookie(raw, this.secret);
+    const value = unsign(raw.slice(2), this.key);
     return typeof value === 'string' ? value : null;
   }
 

@@ -3,7 +3,7 @@ import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { unknownGalleryLimit } from './unknown-gallery-limit.js';
 import { displayKey, originalKey } from '../core/blob-keys.js';
 import type { Core } from '../core/core-app.js';
-import { mimeTypeOf } from '../core/images/image-pipeline.js';
+import { mimeTypeOf } from '../core/images/image-formats.js';
 import { servedSlug } from '../core/gallery-ref.js';
 import { t } from '../core/messages.js';
 import { isSlug } from '../core/slug.js';

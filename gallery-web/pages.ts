@@ -1,5 +1,5 @@
 import { servedSlug } from '../core/gallery-ref.js';
-import { DISPLAY_SIZES } from '../core/images/image-pipeline.js';
+import { DISPLAY_SIZES } from '../core/images/image-formats.js';
 import { formatBytes, t, type MessageKey } from '../core/messages.js';
 import type { Gallery, GalleryImage, Locale } from '../core/types.js';
 import { html, type SafeHtml } from './html.js';

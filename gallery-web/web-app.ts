@@ -47,7 +47,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
   const proxyWarning = trustProxyWarning(trustProxy, config.host);
   if (proxyWarning) core.logger.warn({ trustProxy: config.web.trustProxy, host: config.host }, proxyWarning);
   app.set('etag', false);
-  app.use(requestDurations(core.metrics));
+  if (core.metrics) app.use(requestDurations(core.metrics));
   app.use(limitBodies({ exempt: (req) => req.path === '/upload' }));
 
   app.use(
@@ -96,7 +96,7 @@ export function createWebApp(deps: WebAppDeps): WebApp {
       res.status(503).type('text/plain').send('not ready');
     }
   });
-  app.get('/metrics', metricsEndpoint(core.metrics, config.metrics.token));
+  if (core.metrics) app.get('/metrics', metricsEndpoint(core.metrics, config.metrics.token));
 
   const integrations = express.Router();
   app.use(integrations);

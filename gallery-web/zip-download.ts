@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import archiver from 'archiver';
+import { ZipArchive } from 'archiver';
 import type { Request, Response } from 'express';
 import { originalKey } from '../core/blob-keys.js';
 import type { Logger, BlobStore } from '../core/ports.js';
@@ -23,7 +23,7 @@ export async function streamGalleryZip(
     res.end();
     return;
   }
-  const archive = archiver('zip', { store: true });
+  const archive = new ZipArchive({ store: true });
   let aborted = false;
   const closed = once(res, 'close').then(() => {
     if (!res.writableFinished) {

@@ -1,9 +1,10 @@
 import { encodeButton, type ChatButton } from '../chat/chat-commands.js';
+import { linkPhrase, type NamedLink } from '../links/link-names.js';
 import { t } from '../messages.js';
 import type { Clock, Logger } from '../ports.js';
 import type { Locale, Owner, Platform } from '../types.js';
 import type { AlertKind, NotifierRegistry, OwnerAlert } from './notifier.js';
-import { SqlDialect, join, sql, toDate, toNumber, type SqlClient } from './sql-dialect.js';
+import { SqlDialect, join, sql, toDate, toNumber, type Sql, type SqlClient } from './sql-dialect.js';
 import { countryName, deviceName } from './stats-chart.js';
 
 export interface AlertMonitorDeps {
@@ -101,7 +102,7 @@ export class AlertMonitor {
     const pending: PendingAlert[] = [];
     for (const gallery of rows.map((row) => this.galleryFrom(row))) {
       const [first] = await db.$queryRaw<Row[]>(sql`
-        SELECT at, country, region, city, device_type, browser, os FROM visits
+        SELECT at, country, region, city, device_type, browser, os, link_id FROM visits
         WHERE gallery_id = ${gallery.id} AND kind = 'human' ORDER BY at ASC LIMIT 1`);
       // Counted but not written yet (another process's buffer): look again next time.
       if (!first) continue;
@@ -111,18 +112,20 @@ export class AlertMonitor {
       const device = [first.device_type ? deviceName(String(first.device_type), locale) : null, first.browser, first.os]
         .filter(Boolean)
         .map(String);
+      const text = t(locale, 'analytics.alert.firstOpen', {
+        title: gallery.title ?? t(locale, 'untitled'),
+        time: this.formatTime(toDate(first.at)!, locale),
+        place: place.join(', ') || t(locale, 'analytics.unknown'),
+        device: device.join(' · ') || t(locale, 'analytics.unknown'),
+      });
+      const via = await this.linkOf(gallery.id, (first.link_id as string | null) ?? gallery.id, locale);
       pending.push({
         alert: {
           kind: 'first-open',
           owner: gallery.owner,
           locale,
           slug: gallery.slug,
-          text: t(locale, 'analytics.alert.firstOpen', {
-            title: gallery.title ?? t(locale, 'untitled'),
-            time: this.formatTime(toDate(first.at)!, locale),
-            place: place.join(', ') || t(locale, 'analytics.unknown'),
-            device: device.join(' · ') || t(locale, 'analytics.unknown'),
-          }),
+          text: via ? `${text}\n${t(locale, 'analytics.alert.via', { link: via })}` : text,
           // Disable too: a first open the owner did not expect is exactly when they want the link off.
           buttons: [
             button('stats', gallery.slug, t(locale, 'button.stats'), 'primary'),
@@ -160,33 +163,37 @@ export class AlertMonitor {
       const title = gallery.title ?? t(locale, 'untitled');
       const disable = [button('disable', gallery.slug, t(locale, 'button.disable'), 'danger')];
       if (visitors > this.deps.uniquePerHour) {
-        pending.push(
-          this.spread(
-            gallery,
-            'unique-visitors',
-            t(locale, 'analytics.alert.uniqueVisitors', { title, count: visitors, limit: this.deps.uniquePerHour }),
-            disable,
-          ),
+        const text = t(locale, 'analytics.alert.uniqueVisitors', {
+          title,
+          count: visitors,
+          limit: this.deps.uniquePerHour,
+        });
+        const via = await this.mostUsedLink(
+          gallery.id,
+          sql`COUNT(DISTINCT visitor_key)`,
+          sql`at >= ${hourAgo}`,
+          locale,
         );
+        pending.push(this.spread(gallery, 'unique-visitors', withVia(text, via, locale), disable));
       }
       const countries = await db.$queryRaw<Row[]>(sql`
         SELECT DISTINCT country FROM visits
         WHERE gallery_id = ${gallery.id} AND kind = 'human' AND at >= ${dayAgo} AND country IS NOT NULL`);
       if (countries.length > this.deps.countriesPerDay) {
         const names = countries.map((row) => countryName(String(row.country), locale)).sort();
-        pending.push(
-          this.spread(
-            gallery,
-            'countries',
-            t(locale, 'analytics.alert.countries', {
-              title,
-              count: countries.length,
-              countries: names.join(', '),
-              limit: this.deps.countriesPerDay,
-            }),
-            disable,
-          ),
+        const text = t(locale, 'analytics.alert.countries', {
+          title,
+          count: countries.length,
+          countries: names.join(', '),
+          limit: this.deps.countriesPerDay,
+        });
+        const via = await this.mostUsedLink(
+          gallery.id,
+          sql`COUNT(DISTINCT country)`,
+          sql`at >= ${dayAgo} AND country IS NOT NULL`,
+          locale,
         );
+        pending.push(this.spread(gallery, 'countries', withVia(text, via, locale), disable));
       }
     }
     return pending;
@@ -211,6 +218,35 @@ export class AlertMonitor {
           sql`DELETE FROM visit_daily WHERE gallery_id = ${gallery.id} AND day = 'alert' AND kind = ${marker}`,
         ),
     };
+  }
+
+  /**
+   * How the alert names the link a visit came through ("the link shared in #design"), or null for a
+   * gallery that was never shared (it has one link: naming it would tell the owner nothing).
+   */
+  private async linkOf(galleryId: string, linkId: string, locale: Locale): Promise<string | null> {
+    const links = await this.deps.db.$queryRaw<Row[]>(sql`
+      SELECT id, slug, "first" AS is_first, label, chat_name, platform FROM gallery_links WHERE gallery_id = ${galleryId}`);
+    if (links.length < 2) return null;
+    const row = links.find((link) => String(link.id) === linkId);
+    if (!row) return null;
+    const link: NamedLink = {
+      slug: String(row.slug),
+      first: row.is_first === true || row.is_first === 1 || row.is_first === 1n,
+      label: (row.label as string | null) ?? null,
+      chatName: (row.chat_name as string | null) ?? null,
+      platform: (row.platform as string | null) ?? null,
+    };
+    return linkPhrase(link, locale);
+  }
+
+  /** The link that brought the most of something (`measure` over the human visits matching `where`). */
+  private async mostUsedLink(galleryId: string, measure: Sql, where: Sql, locale: Locale): Promise<string | null> {
+    const [top] = await this.deps.db.$queryRaw<Row[]>(sql`
+      SELECT COALESCE(link_id, gallery_id) AS link, ${measure} AS n FROM visits
+      WHERE gallery_id = ${galleryId} AND kind = 'human' AND ${where}
+      GROUP BY COALESCE(link_id, gallery_id) ORDER BY n DESC, link ASC LIMIT 1`);
+    return top ? this.linkOf(galleryId, String(top.link), locale) : null;
   }
 
   private async deliver(pending: PendingAlert): Promise<boolean> {
@@ -263,6 +299,10 @@ interface PendingAlert {
   /** Atomically marks the alert as sent; resolves to 1 when this process won the claim. */
   claim(): PromiseLike<number>;
   release(): PromiseLike<number>;
+}
+
+function withVia(text: string, via: string | null, locale: Locale): string {
+  return via ? `${text}\n${t(locale, 'analytics.alert.mostVia', { link: via })}` : text;
 }
 
 function button(action: 'stats' | 'disable', slug: string, label: string, style: ChatButton['style']): ChatButton {

@@ -3,6 +3,7 @@ import { MaiimgError } from '../errors.js';
 import type { GalleryService } from '../gallery-service.js';
 import { t } from '../messages.js';
 import type { Clock, GalleryRepository, Logger } from '../ports.js';
+import type { LinkSummary } from '../links/links-api.js';
 import type { Gallery, Locale, Owner } from '../types.js';
 import { AlertMonitor } from './alert-monitor.js';
 import { DashboardTokens } from './dashboard-link.js';
@@ -36,6 +37,8 @@ export interface AnalyticsDeps {
    * instance. Without it (tests of the core alone) they are kept in this process.
    */
   counters?: WindowCounter;
+  /** A gallery's links with their opens (core/links), for "opens by link". */
+  linksOf: (gallery: Gallery) => Promise<LinkSummary[]>;
 }
 
 export interface StatsInput extends ReadOptions {
@@ -114,7 +117,10 @@ export class Analytics {
   /** Stats of a gallery the caller has already checked ownership of. */
   async galleryStats(gallery: Gallery, options: ReadOptions = {}): Promise<GalleryVisitStats> {
     await this.flush();
-    const { numbers, imageViews } = await this.reader.read([gallery.id], options);
+    const [{ numbers, imageViews }, links] = await Promise.all([
+      this.reader.read([gallery.id], options),
+      this.deps.linksOf(gallery),
+    ]);
     const { service } = this.deps;
     return {
       scope: 'gallery',
@@ -130,6 +136,8 @@ export class Analytics {
         name: image.originalName,
         views: imageViews.get(image.id) ?? 0,
       })),
+      link: links.find((link) => link.id === gallery.link?.id) ?? links[0]!,
+      links,
     };
   }
 

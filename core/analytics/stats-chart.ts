@@ -1,6 +1,8 @@
-import sharp from 'sharp';
+import { loadSharp } from '../images/sharp-loader.js';
 import { t, type MessageKey } from '../messages.js';
 import type { Locale } from '../types.js';
+import { linkName } from '../links/link-names.js';
+import type { LinkSummary } from '../links/links-api.js';
 import type { VisitNumbers } from './visit-stats.js';
 
 /**
@@ -221,6 +223,26 @@ export function devicesPanel(
   );
 }
 
+/** Opens by link: the links opened most (deleted share links included, their opens stay counted). */
+export function linksPanel(
+  stats: { links: LinkSummary[] },
+  locale: Locale,
+  size: PanelSize = { width: 640, height: 240 },
+): string {
+  const entries = stats.links
+    .filter((link) => link.opens > 0)
+    .sort((a, b) => b.opens - a.opens)
+    .slice(0, 6)
+    .map((link) => [linkName(link, locale), link.opens] as [string, number]);
+  const title = t(locale, 'analytics.chart.links');
+  return panel(
+    size,
+    title,
+    rows(size, entries, t(locale, 'analytics.chart.empty')),
+    entries.map(([name, n]) => `${name}: ${n}`).join(', '),
+  );
+}
+
 function topEntries(record: Record<string, number>, count: number): Array<[string, number]> {
   return Object.entries(record)
     .sort((a, b) => b[1] - a[1])
@@ -257,11 +279,17 @@ export function deviceName(type: string, locale: Locale): string {
  * The chat picture: a header line with the totals, then the four panels in a 2 x 2 grid.
  * Returned as SVG text; `renderStatsPng` turns it into PNG.
  */
-export function statsChartSvg(stats: VisitNumbers, locale: Locale, heading: string): string {
+export function statsChartSvg(
+  stats: VisitNumbers & { links?: LinkSummary[] },
+  locale: Locale,
+  heading: string,
+): string {
   const size = { width: 600, height: 260 };
   const width = size.width * 2 + 30;
   const header = 70;
-  const height = header + size.height * 2 + 30;
+  // A gallery shared into more than one place gets a third row: opens by link, full width.
+  const byLink = stats.links && stats.links.length > 1 ? stats.links : null;
+  const height = header + size.height * (byLink ? 3 : 2) + (byLink ? 50 : 30);
   const previews = Object.values(stats.previews).reduce((sum, n) => sum + n, 0);
   const summary = t(locale, 'analytics.chart.summary', {
     opens: stats.humanOpens,
@@ -279,12 +307,24 @@ export function statsChartSvg(stats: VisitNumbers, locale: Locale, heading: stri
     place(hoursPanel(stats, locale, size), size.width + 20, header) +
     place(countriesPanel(stats, locale, size), 10, header + size.height + 20) +
     place(devicesPanel(stats, locale, size), size.width + 20, header + size.height + 20) +
+    (byLink
+      ? place(
+          linksPanel({ links: byLink }, locale, { width: width - 20, height: size.height }),
+          10,
+          header + size.height * 2 + 40,
+        )
+      : '') +
     '</svg>'
   );
 }
 
 /** The chat picture as PNG (sharp renders the SVG with librsvg; fonts come from the system). */
-export async function renderStatsPng(stats: VisitNumbers, locale: Locale, heading: string): Promise<Buffer> {
+export async function renderStatsPng(
+  stats: VisitNumbers & { links?: LinkSummary[] },
+  locale: Locale,
+  heading: string,
+): Promise<Buffer> {
+  const sharp = await loadSharp();
   return sharp(Buffer.from(statsChartSvg(stats, locale, heading)))
     .png({ compressionLevel: 9, palette: true })
     .toBuffer();

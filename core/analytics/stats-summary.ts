@@ -1,3 +1,4 @@
+import { linkName } from '../links/link-names.js';
 import { t } from '../messages.js';
 import { renderStatsText } from '../stats/stats-text.js';
 import type { Locale } from '../types.js';
@@ -32,8 +33,21 @@ export function renderStatsSummary(stats: GalleryVisitStats, locale: Locale): st
         }),
       );
     }
+    // Opens by link, once the gallery has been shared into more than one place.
+    const links = linksWithOpens(stats);
+    if (stats.links.length > 1 && links.length) {
+      const list = links.slice(0, 5).map(([name, n]) => `${name} ${n}`);
+      lines.push(t(locale, 'analytics.summary.links', { list: list.join(', ') }));
+    }
   }
   return lines.join('\n');
+
+  function linksWithOpens(of: GalleryVisitStats): Array<[string, number]> {
+    return of.links
+      .filter((link) => link.opens > 0)
+      .sort((a, b) => b.opens - a.opens)
+      .map((link) => [linkName(link, locale), link.opens]);
+  }
 }
 
 function top(record: Record<string, number>, count: number): Array<[string, number]> {

@@ -12,6 +12,8 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
  */
 export function isTimeZone(zone: string): boolean {
   if (zone.length === 0 || zone.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(zone)) return false;
+  // The default needs no lookup: the first one loads ICU's zone data, a good part of a CLI command's start.
+  if (zone === 'UTC') return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

@@ -34,11 +34,15 @@ export interface VisitLogEntry {
   ip: string | null;
   /** Distinct photos seen in the lightbox during this open. */
   photosViewed: number;
+  /** The link (gallery_links.id) the visit came through. */
+  linkId: string;
 }
 
 type Row = Record<string, unknown>;
 
+// Visits written before links existed were filled in by the migration; COALESCE covers any other.
 const COLUMNS = sql`id, at, kind, preview_platform, country, region, city, device_type, browser, os, referrer_host, language, ip,
+  COALESCE(link_id, gallery_id) AS link_id,
   (SELECT COUNT(DISTINCT image_id) FROM image_views WHERE image_views.visit_id = visits.id) AS photos_viewed`;
 
 /** The owner's visit log: every recorded visit (human, preview, bot), newest first, filtered and paged. */
@@ -150,6 +154,7 @@ function entryFrom(row: Row): VisitLogEntry {
     language: text(row.language),
     ip: text(row.ip),
     photosViewed: toNumber(row.photos_viewed),
+    linkId: String(row.link_id),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { LinkSummary } from '../links/links-api.js';
 import type { GalleryStats } from '../stats/gallery-stats.js';
 
 /** One human open as shown in "latest opens" and in the dashboard's visit log. */
@@ -60,6 +61,10 @@ export interface GalleryVisitStats extends VisitNumbers, Omit<GalleryStats, keyo
   scope: 'gallery';
   /** Views of each image (opened in the lightbox or fetched), in gallery order. */
   imageViews: Array<{ position: number; name: string; views: number }>;
+  /** The link the stats were asked through (the first link when asked by the gallery's own slug). */
+  link: LinkSummary;
+  /** Opens by link: every link of the gallery (deleted share links too), the first link first. */
+  links: LinkSummary[];
 }
 
 /** Stats of all of one owner's galleries together. */

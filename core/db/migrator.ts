@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import type { Config } from '../config.js';
 import { MaiimgError } from '../errors.js';
 import type { Logger } from '../ports.js';
@@ -166,6 +165,8 @@ const ADVISORY_LOCK_CLASS = 0x6d61_6969; // "maii"
 
 async function applyPostgres(url: string, files: MigrationFile[], logger?: Logger): Promise<string[]> {
   const { connectionString, schema } = parsePostgresUrl(url);
+  // Loaded here: a SQLite deployment never needs the PostgreSQL driver.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
   // A dropped connection otherwise surfaces as an unhandled 'error' event that kills the process.
   client.on('error', (error) => logger?.warn({ err: error }, 'migration connection error'));

@@ -8,8 +8,11 @@ import { FileByteSource, isWholeSource, piecesLength, readPieces, type Piece } f
 import { renderUpright, renderUprightToFile, renderWebp, type DecodeSource } from './display-renderer.js';
 import { SNIFF_HEAD_BYTES, sniffImageFormat } from './format-sniffer.js';
 import { carriesForeignBytes, carriesForeignFile } from './foreign-content.js';
+import { DISPLAY_SIZES } from './image-formats.js';
 import { formatMegapixels, inspectImage, swapsAxes, type ImageHeader } from './image-inspector.js';
 import { planStrip, stripMetadata } from './metadata-stripper.js';
+
+export { DISPLAY_SIZES, extensionOf, mimeTypeOf } from './image-formats.js';
 
 export interface ImageLimits {
   /** Per still image, and per frame of an animation. */
@@ -36,13 +39,6 @@ export interface PreparedImage<Cleaned = Buffer> {
   /** WebP, long edge at most 480 px (never enlarged), animation kept. */
   thumbnail: Buffer;
 }
-
-/**
- * Long edges of the WebP display versions: 480 for grid tiles on small screens, 1080 for tiles on
- * phones with dense screens (a 150 px tile at 3x needs 450 device pixels across, a portrait tile's
- * long edge more), 1600 for the lightbox. Rendered on first request, except the 480 at upload.
- */
-export const DISPLAY_SIZES = [480, 1080, 1600] as const satisfies readonly [480, ...number[]];
 
 const THUMBNAIL_EDGE = DISPLAY_SIZES[0];
 
@@ -285,28 +281,4 @@ export async function renderDisplayVersion(cleaned: Buffer, longEdge: number, li
     },
     longEdge,
   );
-}
-
-const MIME_TYPES: Record<ImageFormat, string> = {
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-};
-
-const EXTENSIONS: Record<ImageFormat, string> = {
-  png: 'png',
-  jpeg: 'jpg',
-  gif: 'gif',
-  webp: 'webp',
-};
-
-/** The MIME type the gallery serves a format with. */
-export function mimeTypeOf(format: ImageFormat): string {
-  return MIME_TYPES[format];
-}
-
-/** File extension (no dot) for downloads: png, jpg, gif, webp. */
-export function extensionOf(format: ImageFormat): string {
-  return EXTENSIONS[format];
 }

@@ -1,5 +1,4 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import sharp from 'sharp';
 
 /**
  * The one queue all image work of the process goes through: decoding uploads and rendering display
@@ -12,15 +11,6 @@ export class ImageWorkQueue {
 
   constructor(readonly concurrency: number) {
     this.limit = pLimit(Math.max(1, concurrency));
-  }
-
-  /**
-   * Process-wide sharp settings for a server that sees each image once or twice: libvips' operation
-   * cache (50 MB and 100 files by default) only holds memory here, since display versions are
-   * stored and never rendered again.
-   */
-  static configureSharp(): void {
-    sharp.cache(false);
   }
 
   /** Runs `work` when a slot is free; work waiting is started in arrival order. */

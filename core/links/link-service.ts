@@ -217,6 +217,7 @@ export class LinkService implements LinksApi {
       sharedBy: link.sharedBy,
       createdAt: link.createdAt,
       state,
+      deleted: link.state === 'deleted',
       opens: opens?.opens ?? 0,
       uniqueVisitors: opens?.uniqueVisitors ?? 0,
       lastOpenAt: link.lastOpenAt,

@@ -42,6 +42,8 @@ export interface LinkSummary {
   createdAt: Date;
   /** The first link's state is the gallery's; a share link's is its own. */
   state: 'active' | 'disabled';
+  /** A deleted share link (answers 410 like a disabled one): only the stats still show it, for its opens. */
+  deleted: boolean;
   /** Human opens through this link. */
   opens: number;
   uniqueVisitors: number;

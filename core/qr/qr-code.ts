@@ -1,5 +1,4 @@
-import QRCode from 'qrcode';
-import sharp from 'sharp';
+import { loadSharp } from '../images/sharp-loader.js';
 import type { QrCode } from '../types.js';
 
 const OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 2 };
@@ -12,15 +11,17 @@ const MIN_PNG_PIXELS = 512;
  * event loop 30-250 ms per code, which every visitor of the site felt while an upload finished.
  */
 export async function makeQrCode(url: string): Promise<QrCode> {
+  // Loaded by the first QR drawn: most commands never draw one.
+  const { default: QRCode } = await import('qrcode');
   const [png, svg, terminal] = await Promise.all([
-    qrPng(url),
+    qrPng(QRCode, url),
     QRCode.toString(url, { ...OPTIONS, type: 'svg' }),
     QRCode.toString(url, { ...OPTIONS, type: 'terminal', small: true }),
   ]);
   return { png, svg, terminal };
 }
 
-async function qrPng(url: string): Promise<Buffer> {
+async function qrPng(QRCode: typeof import('qrcode'), url: string): Promise<Buffer> {
   const { modules } = QRCode.create(url, { errorCorrectionLevel: OPTIONS.errorCorrectionLevel });
   const modulesAcross = modules.size + 2 * OPTIONS.margin;
   // Whole pixels per module keep every edge sharp.
@@ -35,6 +36,7 @@ async function qrPng(url: string): Promise<Buffer> {
       for (let y = top; y < top + scale; y++) pixels.fill(0, y * side + left, y * side + left + scale);
     }
   }
+  const sharp = await loadSharp();
   return sharp(pixels, { raw: { width: side, height: side, channels: 1 } })
     .png({ palette: true, colours: 2 })
     .toBuffer();

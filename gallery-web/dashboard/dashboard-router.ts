@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import cookieParser from 'cookie-parser';
+import { parse as parseCookies } from 'cookie';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { subdivisionName } from '../../core/analytics/place-names.js';
 import { isTimeZone } from '../../core/analytics/time-zone.js';
@@ -8,7 +8,7 @@ import type { VisitLogFilter } from '../../core/analytics/visit-log.js';
 import { csvField } from '../../core/analytics/visit-log.js';
 import type { Core } from '../../core/core-app.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
-import { DISPLAY_SIZES } from '../../core/images/image-pipeline.js';
+import { DISPLAY_SIZES } from '../../core/images/image-formats.js';
 import { parseExpiry, parseMaxOpens, parseOnOff } from '../../core/link-options.js';
 import { errorMessage, t } from '../../core/messages.js';
 import { isSlug } from '../../core/slug.js';
@@ -79,7 +79,11 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.sendFile(SCRIPT_FILE);
   });
-  router.use(cookieParser());
+  // The session and the viewer's zone come from cookies, parsed once per request for the routes below.
+  router.use((req, _res, next) => {
+    req.cookies = req.headers.cookie ? parseCookies(req.headers.cookie) : {};
+    next();
+  });
   router.use(readSession(tokens, now));
   router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
 

@@ -61,7 +61,7 @@ export class UploadCsrf {
   }
 }
 
-/** The nonce cookie, read by hand: a cookie-parser on this router would stop the app's signed-cookie parser later on. */
+/** The nonce cookie, read by hand: the only cookie an upload needs. */
 function readNonce(req: Request): string | null {
   const header = req.headers.cookie;
   if (!header) return null;

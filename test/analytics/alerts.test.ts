@@ -65,6 +65,44 @@ for (const provider of DATABASE_PROVIDERS) {
       expect(alert!.text).toContain('“Wedding” was just opened for the first time');
       expect(alert!.text).toContain('Paris, France');
       expect(alert!.text).toContain('Mobile · Mobile Safari · iOS');
+      // Never shared: one link, nothing to tell apart.
+      expect(alert!.text).not.toContain('Via:');
+    });
+
+    it('says which link a shared gallery was first opened through, and which link spread it', async () => {
+      await start({ ALERT_UNIQUE_PER_HOUR: '3' });
+      const { link } = await test.core.links.share({
+        owner: ALICE,
+        ref: gallery.slug,
+        platform: 'slack',
+        label: '#design',
+        chatName: 'design',
+      });
+      await seedVisits(test.core, gallery, [{ at: '2026-03-15T11:00:00Z', linkId: link.id, country: 'FR' }]);
+      await test.core.analytics.alerts.check();
+      expect(notifier.sent[0]!.kind).toBe('first-open');
+      expect(notifier.sent[0]!.text).toContain('Via: the link shared in #design');
+
+      await seedVisits(
+        test.core,
+        gallery,
+        Array.from({ length: 4 }, (_, i) => ({
+          at: new Date(NOW.getTime() - (20 - i) * 60_000),
+          visitorKey: `spread-${i}`,
+          ...(i < 3 ? { linkId: link.id } : {}),
+        })),
+      );
+      await test.core.analytics.alerts.check();
+      const spread = notifier.sent.find((a) => a.kind === 'unique-visitors')!;
+      expect(spread.text).toContain('Most of them came through the link shared in #design.');
+    });
+
+    it('names the original link in the first-open alert once the gallery has been shared', async () => {
+      await start();
+      await test.core.links.share({ owner: ALICE, ref: gallery.slug, platform: 'telegram', label: 'Family' });
+      await seedVisits(test.core, gallery, [{ at: '2026-03-15T11:59:00Z' }]);
+      await test.core.analytics.alerts.check();
+      expect(notifier.sent[0]!.text).toContain('Via: the original link');
     });
 
     it('sends no first-open alert for a gallery whose alerts are switched off', async () => {

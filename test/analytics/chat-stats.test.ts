@@ -35,10 +35,38 @@ describe('stats in chat', () => {
     expect(reply.text).toContain('Peak hour: 19:00 (UTC)');
     expect(reply.text).toContain('Top countries: Italy 2, China 1');
     expect(reply.text).toContain('Most viewed: #2 sunset.png (1 view)');
+    expect(reply.text).not.toContain('By link');
     expect(reply.image?.name).toMatch(/\.png$/);
     const meta = await sharp(reply.image!.png).metadata();
     expect(meta.format).toBe('png');
     expect(meta.width).toBeGreaterThan(1000);
+  });
+
+  it('adds opens by link to the summary and the chart once the gallery has been shared', async () => {
+    const { link } = await test.core.links.share({
+      owner: ALICE,
+      ref: gallery.slug,
+      platform: 'discord',
+      label: '#photos (Club)',
+    });
+    await seedVisits(test.core, gallery, [
+      { at: '2026-03-15T09:00:00Z', linkId: link.id },
+      { at: '2026-03-15T09:10:00Z', linkId: link.id },
+      { at: '2026-03-15T09:20:00Z', linkId: link.id },
+      { at: '2026-03-15T09:30:00Z', linkId: link.id },
+    ]);
+    const reply = await commands.run({ owner: ALICE, locale: 'en', command: 'stats', args: [link.url] });
+    expect(reply.text).toContain('By link: #photos (Club) 4, Original link 3');
+    const stats = await test.core.stats({ owner: ALICE, ref: link.slug });
+    expect(stats.link).toMatchObject({ slug: link.slug, first: false });
+    expect(stats.links.map((l) => [l.first, l.opens, l.uniqueVisitors])).toEqual([
+      [true, 3, 3],
+      [false, 4, 4],
+    ]);
+    const svg = statsChartSvg(stats, 'zh-CN', 'x');
+    expect(svg).toContain('按链接统计打开次数');
+    expect(svg).toContain('#photos (Club)');
+    expect((await test.core.stats({ owner: ALICE, ref: gallery.slug })).link.first).toBe(true);
   });
 
   it('answers the Stats button the same way, in Chinese for a Chinese-speaking owner', async () => {

@@ -290,10 +290,20 @@ for (const provider of DATABASE_PROVIDERS) {
       const rollupsMigration = readMigrations(defaultMigrationsDir(provider)).find((migration) =>
         migration.name.endsWith('_visit_rollups'),
       )!.name;
+      const linksMigration = readMigrations(defaultMigrationsDir(provider)).find((migration) =>
+        migration.name.endsWith('_gallery_links'),
+      )!.name;
 
-      /** Takes the database back to the schema before the rollups migration: what an older release left. */
+      /**
+       * Takes the database back to the schema before the rollups migration: what an older release left
+       * (so before gallery links too, which came later and are migrated again after the rollups).
+       */
       function downgrade(extra: string[] = []): Promise<void> {
         return runSql(database!.database, [
+          'DROP TABLE link_visitors',
+          'DROP TABLE gallery_links',
+          'ALTER TABLE visits DROP COLUMN link_id',
+          `DELETE FROM "${MIGRATIONS_TABLE}" WHERE name = '${linksMigration}'`,
           'DROP TABLE visit_rollups',
           'DROP TABLE visit_quarter_hours',
           'DROP TABLE gallery_visitors',
@@ -320,7 +330,7 @@ for (const provider of DATABASE_PROVIDERS) {
         const { gallery, stats, owner } = await seedAndRead({ STATS_TIMEZONE: 'Asia/Kathmandu' });
         // Also a day whose daily count an older release never wrote: the migration restores it.
         await downgrade([`DELETE FROM visit_daily WHERE gallery_id = '${gallery.id}' AND day = '2026-03-14'`]);
-        expect((await applyMigrations(database!.database)).applied).toEqual([rollupsMigration]);
+        expect((await applyMigrations(database!.database)).applied).toEqual([rollupsMigration, linksMigration]);
         await start({ VISIT_RETENTION_DAYS: '7', STATS_TIMEZONE: 'Asia/Kathmandu' });
         expect(await core!.analytics.getStats({ owner: ALICE, ref: gallery.slug })).toEqual(stats);
         expect(await core!.analytics.getStats({ owner: ALICE })).toEqual(owner);

@@ -13,6 +13,23 @@ const BIN = path.resolve('scripts/maiimg-source.mjs');
 const LOG_PACKAGES = path.resolve('test/helpers/log-packages.mjs');
 const HEAVY = ['sharp', '@aws-sdk/client-s3', '@prisma/client', 'pg', 'ioredis'];
 const BOT_SDKS = ['telegraf', 'discord.js', '@slack/bolt', '@slack/web-api'];
+/**
+ * What `list` on the default configuration (SQLite, local files, shared state in memory) never
+ * needs: the image pipeline, the QR code, the other database, store and shared-state drivers,
+ * metrics, and the visit writer's lookups (its thread starts with the first visit).
+ */
+const NOT_FOR_LIST = [
+  'sharp',
+  'file-type',
+  'qrcode',
+  '@aws-sdk/client-s3',
+  'pg',
+  '@prisma/adapter-pg',
+  'ioredis',
+  'prom-client',
+  'geoip-lite',
+  'ua-parser-js',
+];
 
 interface Run {
   code: number;
@@ -64,13 +81,26 @@ describe('maiimg loads only what a command uses', () => {
     for (const name of [...HEAVY, ...BOT_SDKS]) expect(loaded).not.toContain(name);
   });
 
-  it('list --json loads no bot SDK', async () => {
+  it('list --json on SQLite and local files loads neither the image pipeline nor another driver, nor a bot SDK', async () => {
     const run = await maiimg(['list', '--json'], { node: ['--import', LOG_PACKAGES] });
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ galleries: [] });
     const loaded = loadedPackages(run);
     expect(loaded).toContain('@prisma/client');
-    for (const name of BOT_SDKS) expect(loaded).not.toContain(name);
+    expect(loaded).toContain('@prisma/adapter-libsql');
+    for (const name of [...NOT_FOR_LIST, ...BOT_SDKS]) expect(loaded).not.toContain(name);
+  });
+
+  it('upload --json loads the image pipeline and QR code, but no other driver or bot SDK', async () => {
+    const run = await maiimg(['upload', path.join(dir, 'one.png'), '--json'], {
+      node: ['--import', LOG_PACKAGES],
+      user: 'loader',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const loaded = loadedPackages(run);
+    for (const name of ['sharp', 'file-type', 'qrcode']) expect(loaded).toContain(name);
+    const unused = ['@aws-sdk/client-s3', 'pg', '@prisma/adapter-pg', 'ioredis', 'prom-client', 'geoip-lite'];
+    for (const name of [...unused, ...BOT_SDKS]) expect(loaded).not.toContain(name);
   });
 });
 

@@ -241,7 +241,7 @@ describe('creating a gallery from a batch', () => {
 describe('when the store fails during a batch', () => {
   it('answers STORAGE_UNAVAILABLE and leaves no gallery and no orphaned file', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-flaky-'));
-    const real = createBlobStore({ driver: 'local', dir });
+    const real = await createBlobStore({ driver: 'local', dir });
     let puts = 0;
     const flaky: BlobStore = {
       ...real,

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { createDeflate } from 'node:zlib';
-import archiver from 'archiver';
+import { ZipArchive } from 'archiver';
 import sharp from 'sharp';
 import type { ErrorCode } from '../../core/errors.js';
 import { flatFrames, insertJpegSegments, noise, pngChunk } from '../core/images/image-fixtures.js';
@@ -28,7 +28,7 @@ function damaged(bytes: Buffer, edit: (copy: Buffer) => void): Buffer {
 
 /** A real ZIP archive holding a web page: what a polyglot smuggles. */
 export async function zipArchive(): Promise<Buffer> {
-  const archive = archiver('zip', { zlib: { level: 1 } });
+  const archive = new ZipArchive({ zlib: { level: 1 } });
   const sink = new PassThrough();
   const chunks: Buffer[] = [];
   sink.on('data', (chunk: Buffer) => chunks.push(chunk));

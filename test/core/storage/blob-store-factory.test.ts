@@ -22,14 +22,14 @@ describe('createBlobStore', () => {
   });
 
   it('makes a local store over the configured directory', async () => {
-    const store = createBlobStore({ driver: 'local', dir });
+    const store = await createBlobStore({ driver: 'local', dir });
     expect(store).toBeInstanceOf(LocalBlobStore);
     await store.put('originals/a.jpg', Buffer.from('local'), 'image/jpeg');
     expect((await new LocalBlobStore(dir).get('originals/a.jpg'))?.toString()).toBe('local');
   });
 
   it('makes an S3 store wired to the configured endpoint and bucket', async () => {
-    const store = createBlobStore({
+    const store = await createBlobStore({
       driver: 's3',
       bucket: server.bucket,
       region: server.region,
