@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { defaultBatchConcurrency } from '../core/gallery-service.js';
+import { peakRssMb } from './bench-process.js';
 
 const PHOTOS = 25;
 const WIDTH = 4000;
@@ -101,22 +102,6 @@ async function child(): Promise<void> {
   }
   // Each side is measured in a process of its own.
   process.send!({ ms, peakRssMb: await peakRssMb() });
-}
-
-/**
- * This process's peak resident memory. On Linux, getrusage's maxRSS survives exec, so a child forked
- * from this (large) parent would report the parent's peak; VmHWM in /proc belongs to the new address
- * space alone. Elsewhere, maxRSS is the best there is.
- */
-async function peakRssMb(): Promise<number> {
-  try {
-    const status = await readFile('/proc/self/status', 'utf8');
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
 }
 
 function runPhase(phase: 'ours' | 'baseline', listFile: string, dataDir: string): Promise<PhaseResult> {

@@ -8,13 +8,13 @@
  * Last line: one JSON object.
  */
 import { fork } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { message, resetPeakRss, runBench, stopWhenAsked } from './bench-process.js';
 
 const PHOTOS = 25;
 const UPLOADS = 3;
@@ -100,40 +100,8 @@ async function serve(dataDir: string): Promise<void> {
   };
   // Seeding (drawing the animations) is not what is measured: the peak counts from here on.
   await resetPeakRss();
-  // How long the event loop was held (synchronous work) while the heavy work ran: a visitor's
-  // request waits at least that long, whatever the thread pool does.
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   process.send!({ type: 'ready', seeded });
-  process.on('message', (message: { type: string }) => {
-    if (message.type === 'busy') {
-      loopDelay.reset();
-      loopDelay.enable();
-    }
-    if (message.type !== 'stop') return;
-    void (async () => {
-      loopDelay.disable();
-      const peakRssMb = await peakRss();
-      const loop = { loopMaxMs: loopDelay.max / 1e6, loopP99Ms: loopDelay.percentile(99) / 1e6 };
-      await running.stop();
-      process.send!({ type: 'stopped', peakRssMb, ...loop }, () => process.exit(0));
-    })();
-  });
-}
-
-/** Linux: writing 5 to clear_refs resets VmHWM to the current RSS. */
-async function resetPeakRss(): Promise<void> {
-  await writeFile('/proc/self/clear_refs', '5').catch(() => undefined);
-}
-
-async function peakRss(): Promise<number> {
-  try {
-    const status = await readFile('/proc/self/status', 'utf8');
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
+  stopWhenAsked(running);
 }
 
 // ---- the visitors and the heavy work (parent) ---------------------------------------------------
@@ -272,7 +240,6 @@ async function main(): Promise<void> {
     process.stderr.write(`idle: ${idle.length} requests, p99 ${p99(idle).toFixed(1)} ms\n`);
 
     let heavyDone = false;
-    server.send({ type: 'busy' });
     const started = performance.now();
     const heavy = Promise.all([
       ...Array.from({ length: UPLOADS }, (_, n) => upload(seeded, photos, n)),
@@ -285,18 +252,9 @@ async function main(): Promise<void> {
       `busy: ${busy.length} requests over ${((performance.now() - started) / 1000).toFixed(1)} s, p99 ${p99(busy).toFixed(1)} ms\n`,
     );
 
-    const stopped = new Promise<{ peakRssMb: number; loopMaxMs: number; loopP99Ms: number }>((resolve) =>
-      server.on(
-        'message',
-        (m: { type: string; peakRssMb: number; loopMaxMs: number; loopP99Ms: number }) =>
-          m.type === 'stopped' && resolve(m),
-      ),
-    );
+    const stopped = message<{ peakRssMb: number }>(server, 'stopped');
     server.send({ type: 'stop' });
-    const { peakRssMb, loopMaxMs, loopP99Ms } = await stopped;
-    process.stderr.write(
-      `server event loop while busy: longest hold ${loopMaxMs.toFixed(0)} ms, p99 delay ${loopP99Ms.toFixed(0)} ms\n`,
-    );
+    const { peakRssMb } = await stopped;
     const idleP99 = p99(idle);
     const busyP99 = p99(busy);
     process.stdout.write(
@@ -315,14 +273,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--serve') {
-  serve(process.argv[3]!).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runBench({ main, serve });

@@ -7,11 +7,12 @@
  * the admission cap. Last line: one JSON object.
  */
 import { fork } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { message, resetPeakRss, runBench, stopWhenAsked } from './bench-process.js';
 
 const UPLOADS = 6;
 const FILES = 3;
@@ -40,30 +41,13 @@ async function serve(dataDir: string): Promise<void> {
   const port = (running.server.address() as { port: number }).port;
   process.send!({ type: 'ready', base: `http://127.0.0.1:${port}` });
   process.on('message', (message: { type: string }) => {
-    if (message.type === 'reset') {
-      void (async () => {
-        await writeFile('/proc/self/clear_refs', '5').catch(() => undefined);
-        process.send!({ type: 'reset', rssMb: process.memoryUsage().rss / 1024 / 1024 });
-      })();
-    }
-    if (message.type !== 'stop') return;
+    if (message.type !== 'reset') return;
     void (async () => {
-      const peakRssMb = await peakRss();
-      await running.stop();
-      process.send!({ type: 'stopped', peakRssMb }, () => process.exit(0));
+      await resetPeakRss();
+      process.send!({ type: 'reset', rssMb: process.memoryUsage().rss / 1024 / 1024 });
     })();
   });
-}
-
-async function peakRss(): Promise<number> {
-  try {
-    const status = await readFile('/proc/self/status', 'utf8');
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
-    if (match) return Number(match[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
+  stopWhenAsked(running);
 }
 
 // ---- the uploads (parent) -----------------------------------------------------------------------
@@ -103,18 +87,6 @@ async function upload(base: string, pngs: Buffer[]): Promise<number> {
   });
   await response.arrayBuffer();
   return response.status;
-}
-
-function message<T>(server: ReturnType<typeof fork>, type: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: { type: string } & T) => {
-      if (m.type !== type) return;
-      server.off('message', onMessage);
-      resolve(m);
-    };
-    server.on('message', onMessage);
-    server.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
 }
 
 async function main(): Promise<void> {
@@ -159,14 +131,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--serve') {
-  serve(process.argv[3]!).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runBench({ main, serve });

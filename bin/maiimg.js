@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Runs the compiled product (dist/, written by `npm run build`, which `npm install` runs).
 // Development and tests run the TypeScript source instead: scripts/maiimg-source.mjs.
+import module from 'node:module';
+
+// Node 22.1 and later keep the compiled code of the modules a command loads on disk (in the system's
+// temp folder), so the next command starts without compiling them again. Node 20 has no such cache.
+module.enableCompileCache?.();
 try {
   await import('../dist/cli/run.js');
 } catch (error) {

@@ -38,7 +38,12 @@ export class DiscordBatchAnswer implements BatchAnswerPort {
 
   async showProgress(text: string): Promise<void> {
     if (!this.target) {
-      this.target = this.where.post({ content: text });
+      // A first post that failed (a 5xx outlasting discord.js's own tries) must not fail the answer
+      // too: the answer then posts (for an interaction: edits the deferred reply) anew, with retries.
+      this.target = this.where.post({ content: text }).catch((error: unknown) => {
+        this.logger.warn({ err: error }, 'discord: could not show progress');
+        return null;
+      });
       await this.target;
       return;
     }

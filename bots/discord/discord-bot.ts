@@ -234,6 +234,11 @@ export class DiscordBot implements Notifier {
     }
   }
 
+  /** Alerts repeat gallery titles, which are the owner's text: Discord markdown in them stays literal. */
+  escapeText(text: string): string {
+    return escapeMarkdown(text);
+  }
+
   private localeOf(language: string | null | undefined): Locale {
     return this.batches.locale(language);
   }

@@ -113,7 +113,7 @@ export class AlertMonitor {
         .filter(Boolean)
         .map(String);
       const text = t(locale, 'analytics.alert.firstOpen', {
-        title: gallery.title ?? t(locale, 'untitled'),
+        title: this.titleOf(gallery),
         time: this.formatTime(toDate(first.at)!, locale),
         place: place.join(', ') || t(locale, 'analytics.unknown'),
         device: device.join(' · ') || t(locale, 'analytics.unknown'),
@@ -142,6 +142,13 @@ export class AlertMonitor {
     return pending;
   }
 
+  /** The gallery's title as the owner's platform shows it (escaped for its markup), or "Untitled". */
+  private titleOf(gallery: GalleryRow): string {
+    if (!gallery.title) return t(gallery.locale, 'untitled');
+    const notifier = this.deps.notifiers.get(gallery.owner.platform);
+    return notifier?.escapeText ? notifier.escapeText(gallery.title) : gallery.title;
+  }
+
   private async spreadAlerts(platforms: Platform[]): Promise<PendingAlert[]> {
     const { db, clock } = this.deps;
     const now = clock.now().getTime();
@@ -160,7 +167,7 @@ export class AlertMonitor {
         WHERE gallery_id = ${gallery.id} AND kind = 'human' AND at >= ${hourAgo}`);
       const visitors = toNumber(recent?.visitors);
       const { locale } = gallery;
-      const title = gallery.title ?? t(locale, 'untitled');
+      const title = this.titleOf(gallery);
       const disable = [button('disable', gallery.slug, t(locale, 'button.disable'), 'danger')];
       if (visitors > this.deps.uniquePerHour) {
         const text = t(locale, 'analytics.alert.uniqueVisitors', {

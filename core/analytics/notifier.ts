@@ -22,6 +22,8 @@ export interface OwnerAlert {
  */
 export interface Notifier {
   notify(alert: OwnerAlert): Promise<void>;
+  /** Escapes a person's text (a gallery title) for the platform's markup before it goes into an alert. */
+  escapeText?(text: string): string;
 }
 
 /** The notifiers of the bots running in this process, by platform. */

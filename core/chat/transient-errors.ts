@@ -3,7 +3,8 @@
  * platform. Reads the shapes the SDKs throw without importing them (core imports no SDK):
  * telegraf's TelegramError (`response.error_code`, `response.parameters`), discord.js's
  * DiscordAPIError / HTTPError (`status`, numeric `code`), @slack/web-api's errors (`data.error`,
- * axios `response.status`) and Node's socket errors (`code`), also one or two levels down in `cause`.
+ * axios `response.status`), @slack/bolt's RespondError (`statusCode`) and Node's socket errors (`code`),
+ * also one or two levels down in `cause`.
  */
 
 /** Socket and fetch failures: the request may not even have reached the platform. */
@@ -26,6 +27,8 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
 interface ErrorShape {
   name?: unknown;
   status?: unknown;
+  /** @slack/bolt 5's RespondError (a response_url answered with an error status). */
+  statusCode?: unknown;
   code?: unknown;
   cause?: unknown;
   response?: { status?: unknown; error_code?: unknown; description?: unknown; parameters?: Record<string, unknown> };
@@ -46,6 +49,7 @@ function* layers(error: unknown): Generator<ErrorShape> {
 export function httpStatusOf(error: unknown): number | undefined {
   for (const layer of layers(error)) {
     if (typeof layer.status === 'number') return layer.status;
+    if (typeof layer.statusCode === 'number') return layer.statusCode;
     if (typeof layer.response?.status === 'number') return layer.response.status;
     if (typeof layer.response?.error_code === 'number') return layer.response.error_code;
   }

@@ -29,6 +29,9 @@ afterEach(() => {
 
 afterAll(async () => {
   nock.enableNetConnect();
+  // nock 14 intercepts every request of the process (telegraf's keep-alive calls hang under it):
+  // take its interceptors out so nothing else run by this worker goes through them.
+  nock.restore();
   await test.cleanup();
 });
 

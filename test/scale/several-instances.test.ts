@@ -228,6 +228,11 @@ for (const sharedState of ['database', 'redis'] as const)
       it('counts wrong passwords across instances, so switching instance does not reset the limit', async () => {
         const { slug, url } = await galleryFromBot(4);
         await ask(`/password ${url} correct-horse`);
+        // Each instance may answer from a copy read up to GALLERY_CACHE_MS before the change: wait until
+        // both ask for the password, so every attempt below is judged against it.
+        await expect
+          .poll(() => Promise.all(web.map((instance) => open(instance, slug))), { timeout: 10_000 })
+          .toEqual([401, 401]);
         const attempt = async (instance: ServerProcess) =>
           (
             await fetch(`${instance.url}/g/${slug}/unlock`, {

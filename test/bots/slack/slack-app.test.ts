@@ -95,12 +95,13 @@ async function galleryOf(user: string, channel: string) {
   return { slug: outcome.gallery!.slug, url: outcome.url! };
 }
 
-async function command(user: string, channel: string, text: string, name = '/gallery'): Promise<RecordedSlackCall> {
+/** Runs a slash command typed as `typed`; the request carries it escaped, as Slack sends it. */
+async function command(user: string, channel: string, typed: string, name = '/gallery'): Promise<RecordedSlackCall> {
   const responseUrl = fake.responseUrl();
   const sent = Date.now();
   const response = await postCommand(
     endpoint,
-    commandFields({ command: name, text, user, channel, responseUrl }),
+    commandFields({ command: name, typed, user, channel, responseUrl }),
     signing,
   );
   expect(response.status).toBe(200);
@@ -173,7 +174,7 @@ describe('Slack app (HTTP mode, end to end)', () => {
     expect(String(stats.body.text)).toContain(url);
     expect(String(stats.body.text)).toContain('0 opens');
 
-    const disabled = await command('U4', 'D4', `disable <${url}>`);
+    const disabled = await command('U4', 'D4', `disable ${url}`);
     expect(disabled.body.response_type).toBe('ephemeral');
     expect(String(disabled.body.text)).toContain('Link disabled');
     expect((await fetch(url)).status).toBe(410);
@@ -459,7 +460,7 @@ describe('Slack app (HTTP mode, end to end)', () => {
     const gallery = () => running.core.service.getGallery(slug);
     expect(String((await command('U22', 'C22', `expire ${url} 2099-12-31`)).body.text)).toBe('Settings saved.');
     expect((await gallery()).settings.expiresAt?.toISOString()).toBe('2099-12-31T00:00:00.000Z');
-    expect(String((await command('U22', 'C22', `expire <${url}> never-ever`)).body.text)).toMatch(
+    expect(String((await command('U22', 'C22', `expire ${url} never-ever`)).body.text)).toMatch(
       /^Invalid value for expiry/,
     );
     await command('U22', 'C22', `expire ${slug} off`);
