@@ -7,6 +7,8 @@ import type { Config } from '../core/config.js';
 import type { Core } from '../core/core-app.js';
 import { MaiimgError, isMaiimgError, type ErrorCode } from '../core/errors.js';
 import { parseExpiry, parseMaxOpens } from '../core/link-options.js';
+import { linkName } from '../core/links/link-names.js';
+import type { LinkSummary } from '../core/links/links-api.js';
 import { statusText } from '../core/chat/chat-commands.js';
 import { errorMessage, t } from '../core/messages.js';
 import type { Gallery, GalleryOptions, IncomingFile, Locale, Owner, SettingsPatch } from '../core/types.js';
@@ -189,6 +191,9 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         const view = describeGallery(core, gallery);
         if (opts.json) return json(view);
         out(`${view.title ?? t(locale, 'untitled')}\n${view.url}`);
+        // Asked through a share link: say that the answer is the gallery's, reached through that link.
+        if (gallery.link && !gallery.link.first)
+          out(t(locale, 'links.meant.share', { name: linkName(gallery.link, locale) }));
         out(
           `status: ${statusText(view.status, locale)}, opens: ${view.openCount}${view.maxOpens ? `/${view.maxOpens}` : ''}`,
         );
@@ -211,9 +216,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       .option('--json', 'print JSON')
       .action(async (ref: string, opts) => {
         await withCore(async (core) => {
-          const gallery = await core.service.setLinkState({ owner, ref, state });
-          if (opts.json) return json(describeGallery(core, gallery));
+          // A share link switches alone; the gallery's first link switches the gallery, as before links.
+          const { link, scope } = await core.links.setState({ owner, ref, state });
+          if (opts.json) {
+            if (scope === 'link') return json({ scope, link });
+            return json({ ...describeGallery(core, await core.service.getOwnedGallery({ owner, ref })), scope, link });
+          }
           out(t(locale, state === 'disabled' ? 'link.disabled' : 'link.enabled'));
+          if (scope === 'link') out(t(locale, 'links.scope.link'));
         });
       });
   }
@@ -226,9 +236,10 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     .action(async (ref: string, opts) => {
       await withCore(async (core) => {
         const gallery = await core.service.getOwnedGallery({ owner, ref });
-        await core.service.deleteGallery({ owner, ref });
-        if (opts.json) return json({ deleted: gallery.slug });
-        out(t(locale, 'link.deleted'));
+        // A share link is deleted alone (it answers 410 from then on); the first link deletes the gallery.
+        const { scope } = await core.links.delete({ owner, ref });
+        if (opts.json) return json({ deleted: scope === 'link' ? gallery.link!.slug : gallery.slug, scope });
+        out(t(locale, scope === 'link' ? 'links.deleted.link' : 'link.deleted'));
       });
     });
 
@@ -281,6 +292,43 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         const stats = await core.stats({ owner, ref });
         if (opts.json) return json(stats);
         out(core.renderStatsText(stats, locale));
+        if (!stats.link.first) out(t(locale, 'links.meant.share', { name: linkName(stats.link, locale) }));
+        if (stats.links.length > 1) for (const link of stats.links) out(`  ${linkLine(link, locale)}`);
+      });
+    });
+
+  program
+    .command('share')
+    .description('make a new link to a gallery, counted and switched on its own')
+    .argument('<ref>', 'gallery link or slug (any of its links)')
+    .option('--label <label>', 'a name for the new link (where it goes)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts) => {
+      await withCore(async (core) => {
+        const { link, qrPng } = await core.links.share({
+          owner,
+          ref,
+          label: opts.label,
+          platform: 'cli',
+          sharedBy: owner.userId,
+        });
+        if (opts.json)
+          return json({ link: { slug: link.slug, url: link.url, label: link.label, qrPng: qrPng.toString('base64') } });
+        out(link.url);
+        out((await core.service.qrCode(link.slug)).terminal);
+      });
+    });
+
+  program
+    .command('links')
+    .description('list a gallery’s links with their state and opens')
+    .argument('<ref>', 'gallery link or slug (any of its links)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts) => {
+      await withCore(async (core) => {
+        const links = await core.links.list({ owner, ref });
+        if (opts.json) return json({ links });
+        for (const link of links) out(`${linkLine(link, locale)}\n  ${link.url}`);
       });
     });
 
@@ -317,6 +365,19 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     await core?.close();
   }
   return exitCode;
+}
+
+/** One link in a list: name, state, opens, visitors and last open. */
+function linkLine(link: LinkSummary, locale: Locale): string {
+  return [
+    linkName(link, locale),
+    t(locale, link.deleted ? 'links.state.deleted' : `links.state.${link.state}`),
+    t(locale, 'links.opens', { count: link.opens }),
+    t(locale, 'links.visitors', { count: link.uniqueVisitors }),
+    link.lastOpenAt
+      ? t(locale, 'links.lastOpen', { time: link.lastOpenAt.toISOString().slice(0, 16).replace('T', ' ') })
+      : t(locale, 'links.neverOpened'),
+  ].join(' · ');
 }
 
 function parsePositive(value: string): number {
@@ -365,6 +426,16 @@ function describeGallery(core: Core, gallery: Gallery) {
     openCount: gallery.openCount,
     passwordProtected: gallery.settings.passwordHash !== null,
     downloadsAllowed: gallery.settings.downloadsAllowed,
+    /** The link the gallery was named by: its own (first) link, or one of its share links. */
+    link: gallery.link
+      ? {
+          slug: gallery.link.slug,
+          url: core.service.urlFor(gallery.link.slug),
+          first: gallery.link.first,
+          label: gallery.link.label,
+          state: gallery.link.state,
+        }
+      : undefined,
     images: gallery.images.map((image) => ({
       position: image.position,
       name: image.originalName,

@@ -80,6 +80,8 @@ export interface LinksApi {
   share(input: ShareLinkInput): Promise<ShareLinkResult>;
   /** The gallery's links (deleted ones left out), first link first, then oldest first. */
   list(input: { owner: Owner; ref: string }): Promise<LinkSummary[]>;
+  /** Every link of a gallery already checked (deleted share links too when asked: stats still count their opens). */
+  linksOf(gallery: Gallery, options?: { includeDeleted?: boolean }): Promise<LinkSummary[]>;
   /** Which gallery and link a URL or slug names (no owner check; deleted links are not found). */
   resolve(ref: string): Promise<{ gallery: ResolvedGallery; link: LinkSummary }>;
   /** A share link switches that link only; the first link switches the gallery, as before links. */

@@ -12,6 +12,7 @@ import type { GalleryVisitStats, Page } from '../../core/analytics/visit-stats.j
 import { t, type MessageKey } from '../../core/messages.js';
 import type { Gallery, GallerySummary, Locale } from '../../core/types.js';
 import { SafeHtml, html } from '../html.js';
+import { linksSection, visitLinkName } from './dashboard-links.js';
 
 /**
  * The owner dashboard's pages: plain server-rendered HTML, charts as inline SVG. Everything works
@@ -255,7 +256,7 @@ export function galleryDetailPage(input: GalleryPageInput): string {
   const previews = Object.values(stats.previews).reduce((sum, n) => sum + n, 0);
   const body = html`<p><a href="/dashboard">← ${t(locale, 'dashboard.galleries')}</a></p>
     ${linkCard(input, title)}
-    <!-- Links section (issue 14): dashboard-links.ts renders here, beside the link's own controls. -->
+    ${linksSection({ locale, gallery, links: stats.links, csrf, timeZone: stats.timeZone })}
     ${controls(input)}
     ${zoneLine(locale, input.zone, 'dashboard.chartZone')}
     <section class="totals">
@@ -525,6 +526,7 @@ function visitLog(input: GalleryPageInput): SafeHtml {
           <th class="num">${t(locale, 'dashboard.col.photos')}</th>
           <th>${t(locale, 'dashboard.col.ip')}</th>
           <th>${t(locale, 'dashboard.col.referrer')}</th>
+          <th>${t(locale, 'dashboard.col.link')}</th>
         </tr>
       </thead>
       <tbody>
@@ -541,6 +543,7 @@ function visitLog(input: GalleryPageInput): SafeHtml {
               <td data-label="${t(locale, 'dashboard.col.photos')}" class="num">${v.kind === 'human' ? v.photosViewed : '—'}</td>
               <td data-label="${t(locale, 'dashboard.col.ip')}" class="ip">${v.ip ?? '—'}</td>
               <td data-label="${t(locale, 'dashboard.col.referrer')}">${v.referrerHost ?? '—'}</td>
+              <td data-label="${t(locale, 'dashboard.col.link')}">${visitLinkName(v.linkId, stats.links, locale)}</td>
             </tr>`,
         )}
       </tbody>

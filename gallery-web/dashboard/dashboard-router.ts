@@ -14,6 +14,7 @@ import { errorMessage, t } from '../../core/messages.js';
 import { isSlug } from '../../core/slug.js';
 import type { Gallery, Locale, SettingsPatch } from '../../core/types.js';
 import { localeFromAcceptLanguage } from '../locale.js';
+import { addLinkRoutes, visitLinkName } from './dashboard-links.js';
 import { clearSessionCookie, readSession, requireCsrf, setSessionCookie } from './dashboard-auth.js';
 import { manageUrl, newManageSecret, webOwnerOf } from '../upload/manage-secret.js';
 import { UploadCsrf } from '../upload/upload-csrf.js';
@@ -178,9 +179,11 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     res.setHeader('Content-Disposition', `attachment; filename="visits-${gallery.slug}.csv"`);
     // A BOM lets spreadsheet apps read the UTF-8 (Chinese place names) correctly.
     res.write(
-      '\ufeffat_utc,kind,preview_platform,country,region,region_name,city,device_type,browser,os,referrer_host,language,ip,photos_viewed\r\n',
+      '\ufeffat_utc,kind,preview_platform,country,region,region_name,city,device_type,browser,os,referrer_host,language,ip,photos_viewed,link\r\n',
     );
     const zone = viewerZone(req, analytics.timeZone);
+    const links = await core.links.linksOf(gallery, { includeDeleted: true });
+    const linkLocale = pageLocale(req);
     for await (const visit of analytics.log.inZone(zone.name).all(gallery.id, filter)) {
       const line =
         [
@@ -199,6 +202,7 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
           // As stored: masked to its network when ANONYMIZE_IP is on.
           visit.ip,
           String(visit.photosViewed),
+          visitLinkName(visit.linkId, links, linkLocale),
         ]
           .map(csvField)
           .join(',') + '\r\n';
@@ -206,6 +210,8 @@ export function createDashboardRouter(deps: DashboardRouterDeps): express.Router
     }
     res.end();
   });
+
+  addLinkRoutes(router, { core, csrf, ownedGallery, notFound });
 
   router.post('/g/:slug/state', csrf, async (req, res) => {
     const owner = req.dashboardSession!.owner;

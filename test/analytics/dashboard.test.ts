@@ -188,7 +188,7 @@ for (const provider of DATABASE_PROVIDERS) {
         .trim()
         .split('\r\n');
       expect(lines[0]).toBe(
-        'at_utc,kind,preview_platform,country,region,region_name,city,device_type,browser,os,referrer_host,language,ip,photos_viewed',
+        'at_utc,kind,preview_platform,country,region,region_name,city,device_type,browser,os,referrer_host,language,ip,photos_viewed,link',
       );
       expect(lines).toHaveLength(2);
       expect(lines[1]).toContain(`2026-03-15T09:00:00.000Z,bot,`);
@@ -198,7 +198,7 @@ for (const provider of DATABASE_PROVIDERS) {
       });
       const paris = (await all.text()).trim().split('\r\n')[1]!;
       expect(paris).toContain(',FR,IDF,Île-de-France,Paris,');
-      expect(paris.endsWith(',fr-FR,198.51.100.0,2')).toBe(true);
+      expect(paris.endsWith(',fr-FR,198.51.100.0,2,Original link')).toBe(true);
     });
 
     it('hides other owners’ galleries', async () => {
@@ -236,6 +236,62 @@ for (const provider of DATABASE_PROVIDERS) {
       });
       expect(crossSite.status).toBe(403);
       expect((await test.core.service.getGallery(gallery.slug)).settings.state).toBe('active');
+    });
+
+    it('lists every link with its opens, makes a new one, and switches one link alone', async () => {
+      const cookie = await login();
+      const { link } = await test.core.links.share({
+        owner: ALICE,
+        ref: gallery.slug,
+        platform: 'slack',
+        label: '#design',
+        chatName: 'design',
+      });
+      await seedVisits(test.core, gallery, [
+        { at: '2026-03-15T10:00:00Z', linkId: link.id, visitorKey: 'd1' },
+        { at: '2026-03-15T10:05:00Z', linkId: link.id, visitorKey: 'd2' },
+      ]);
+      const detail = await page(`/dashboard/g/${gallery.slug}`, cookie);
+      const section = /<section class="links"[\s\S]*?<\/section>/.exec(detail.body)![0];
+      expect(section).toContain('Original link');
+      const row = new RegExp(`<tr data-link="${link.slug}">[\\s\\S]*?</tr>`).exec(section)![0];
+      expect(row).toContain('#design');
+      expect(row).toContain('slack · design');
+      expect(row).toMatch(/class="num">2</);
+      expect(row).toContain(link.url);
+      expect(row).toContain(`/dashboard/g/${gallery.slug}/links/${link.slug}/qr.svg`);
+      // The visit log names each visit's link.
+      expect(detail.body).toMatch(/data-label="Link">#design</);
+
+      const qr = await fetch(`${server.url}/dashboard/g/${gallery.slug}/links/${link.slug}/qr.svg`, {
+        headers: { cookie },
+      });
+      expect(qr.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+
+      const token = csrfOf(detail.body);
+      expect((await post(`/dashboard/g/${gallery.slug}/links`, cookie, { label: 'Newsletter' })).status).toBe(403);
+      const made = await post(`/dashboard/g/${gallery.slug}/links`, cookie, { _csrf: token, label: 'Newsletter' });
+      expect(made.status).toBe(303);
+      const links = await test.core.links.list({ owner: ALICE, ref: gallery.slug });
+      expect(links.map((l) => [l.label, l.platform])).toEqual([
+        [null, null],
+        ['#design', 'slack'],
+        ['Newsletter', 'web'],
+      ]);
+
+      const off = await post(`/dashboard/g/${gallery.slug}/links/${link.slug}/state`, cookie, {
+        _csrf: token,
+        state: 'disabled',
+      });
+      expect(off.status).toBe(303);
+      expect((await test.core.links.resolve(link.slug)).link.state).toBe('disabled');
+      expect((await test.core.service.getGallery(gallery.slug)).settings.state).toBe('active');
+      // Someone else's gallery, or a link of another gallery, is not found.
+      const other = await makeGallery(test.core, ALICE, 'Other');
+      expect(
+        (await post(`/dashboard/g/${other.slug}/links/${link.slug}/state`, cookie, { _csrf: token, state: 'active' }))
+          .status,
+      ).toBe(404);
     });
 
     it('disables and enables the link, and sets expiry, max opens, password, downloads and alerts', async () => {

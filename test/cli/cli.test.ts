@@ -218,6 +218,7 @@ describe('managing a link from the terminal', () => {
     const before = await countFiles();
     expect(await json<{ deleted: string }>(['delete', own.gallery.slug], 'grace')).toEqual({
       deleted: own.gallery.slug,
+      scope: 'gallery',
     });
     // unique.jpg's original and thumbnail are gone; the shared GIF's are not.
     expect(await countFiles()).toBe(before - 2);
