@@ -149,9 +149,16 @@ export class GalleryService {
 
     const results: Array<{ name: string; prepared?: ImageFacts; error?: MaiimgError }> = new Array(files.length);
     let done = 0;
-    // The link is decided now, so its QR code is drawn while the images are being processed.
+    // The link is decided now, so its QR code is drawn while the images are being processed: once
+    // the first image is done, when the next ones are being decoded on other threads (drawn first,
+    // it kept the cores idle before any decoding began).
     const slug = newSlug();
-    this.drawQrCode(slug);
+    let qrDrawn = false;
+    const drawQrCodeOnce = () => {
+      if (qrDrawn) return;
+      qrDrawn = true;
+      this.drawQrCode(slug);
+    };
     // Each image is written as soon as it is ready, so the store's I/O overlaps the decoding of the
     // next ones. Failures are collected, not thrown, and acted on once every write has settled.
     const written: string[] = [];
@@ -198,6 +205,7 @@ export class GalleryService {
         };
       }
       done += 1;
+      drawQrCodeOnce();
       onProgress?.({ done, total: files.length, file: name });
     });
 

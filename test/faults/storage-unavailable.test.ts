@@ -2,7 +2,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRunningServer, type RunningServer } from '../../cli/server.js';
 import { MaiimgError, isMaiimgError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
@@ -84,11 +84,7 @@ function cutAtUpload(n: number): void {
 }
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await vi.waitFor(async () => expect(await check()).toBe(true), { timeout: timeoutMs, interval: 50 });
 }
 
 describe('the store unreachable during a batch (S3 behind a proxy that is cut)', () => {
@@ -135,7 +131,7 @@ describe('removals the store refused', () => {
   /** An in-memory store that refuses everything while `down`. */
   function flakyStore() {
     const objects = new Map<string, Buffer>();
-    const state = { down: false };
+    const state = { down: false, refusedDeletes: 0 };
     const guard = () => {
       if (state.down) throw new MaiimgError('STORAGE_UNAVAILABLE');
     };
@@ -161,6 +157,7 @@ describe('removals the store refused', () => {
         return objects.has(key);
       },
       async delete(key) {
+        if (state.down) state.refusedDeletes += 1;
         guard();
         objects.delete(key);
       },
@@ -188,7 +185,9 @@ describe('removals the store refused', () => {
     expect(pending.size).toBe(2);
     // While the store was down, another batch stored the same picture as `b` and made a gallery of it.
     used.add('originals/b');
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    // Retried (and refused) at least once more after the first attempts, still while the store is down.
+    const firstAttempts = state.refusedDeletes;
+    await vi.waitFor(() => expect(state.refusedDeletes).toBeGreaterThan(firstAttempts), { timeout: 5000 });
     expect(objects.size).toBe(2);
     state.down = false;
     await eventually(async () => pending.size === 0, 2000);

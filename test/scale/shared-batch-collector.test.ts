@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SharedBatchCollector } from '../../core/chat/shared-batch-collector.js';
 import { silentLogger } from '../../core/logger.js';
@@ -75,12 +74,9 @@ function sharedRedis(): [SharedState, SharedState] {
   return [open(), open()];
 }
 
+/** Real time only (under fake timers vi.waitFor would move the clock itself). */
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(20);
-  }
+  await vi.waitFor(() => expect(check()).toBe(true), { timeout: timeoutMs, interval: 20 });
 }
 
 describe('SharedBatchCollector', () => {
@@ -94,7 +90,8 @@ describe('SharedBatchCollector', () => {
     expect(await b.add('chat1:user1', [{ messageId: 2 }], { chatId: 1, title: 'Trip' })).toBe(2);
     expect(await a.add('chat1:user1', [{ messageId: 3 }], { chatId: 1, title: null })).toBe(3);
     await until(() => batches.length > 0);
-    await sleep(500);
+    // Both instances are done with the window (the other one found it claimed): no second batch can come.
+    await until(() => a.pending + b.pending === 0);
     expect(batches).toHaveLength(1);
     expect(batches[0]).toMatchObject({
       key: 'chat1:user1',

@@ -1,5 +1,7 @@
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadConfig } from '../../core/config.js';
 import { makeJpeg, makePhotoJpeg, makePng, textFile } from '../helpers/images.js';
 import { cookiesOf, startWeb, type WebHarness } from './web-harness.js';
@@ -35,11 +37,7 @@ async function snapshot() {
 }
 
 async function eventually(check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await vi.waitFor(async () => expect(await check()).toBe(true), { timeout: ms, interval: 50 });
 }
 
 interface RawUpload {
@@ -117,8 +115,8 @@ function rawUpload(
       let left = fileBytes - 4;
       while (left > 0 && !finished && !req.destroyed) {
         if (options.stopAfter !== undefined && sent >= options.stopAfter) {
-          // Give the server a moment to start spooling, then vanish like a closed tab.
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          // Once the server has started spooling, vanish like a closed tab.
+          await eventually(async () => (await traces.spool()).length > 0);
           done({ status: null, body: '', sent, total });
           return;
         }
@@ -277,8 +275,11 @@ describe('POST /upload', () => {
         ]),
         Buffer.from(`--${boundary}--\r\n`),
       ]);
+      // This request's connection, as the server holds it.
+      const serverSocket = new Promise<Socket>((resolve) => web.server.once('connection', resolve));
       const req = httpRequest(new URL('/upload', web.base), {
         method: 'POST',
+        agent: false,
         headers: {
           'content-type': `multipart/form-data; boundary=${boundary}`,
           'content-length': String(body.length),
@@ -293,8 +294,11 @@ describe('POST /upload', () => {
       req.on('error', () => undefined);
       req.end(body);
       await inCore;
+      const serverSide = await serverSocket;
+      const serverSawClose = once(serverSide, 'close');
       req.destroy();
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The server has seen the client go (its side of the connection is closed) before the core goes on.
+      await serverSawClose;
       release();
       await eventually(() => made !== undefined);
       // The core did make it...

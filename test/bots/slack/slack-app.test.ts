@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRunningServer, type RunningServer } from '../../../cli/server.js';
 import { encodeButton } from '../../../core/chat/chat-commands.js';
 import { errorMessage, t } from '../../../core/messages.js';
@@ -675,8 +675,11 @@ describe('Slack app (stopping)', () => {
         files: [fake.addFile({ name: 'last.jpg', bytes: await makeJpeg(64, 48, 901) })],
       });
       expect((await postEvent(`http://127.0.0.1:${port}/slack/events`, envelope, signing)).status).toBe(200);
-      // The event is acknowledged before it is handled: give the handler a moment to take the file.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The event is acknowledged before it is handled: wait until the handler has put the file in a
+      // batch window (open for ten minutes: any window due before then is this one).
+      await vi.waitFor(async () => expect(await server.core.shared.batchWindows.overdue(-600_000)).toHaveLength(1), {
+        timeout: 20_000,
+      });
       expect(fake.callsOf('chat.postMessage', inChannel('D90'))).toEqual([]);
       await server.stop();
       stopped = true;
