@@ -118,7 +118,7 @@ export class AlertMonitor {
         place: place.join(', ') || t(locale, 'analytics.unknown'),
         device: device.join(' · ') || t(locale, 'analytics.unknown'),
       });
-      const via = await this.linkOf(gallery.id, (first.link_id as string | null) ?? gallery.id, locale);
+      const via = await this.linkOf(gallery, (first.link_id as string | null) ?? gallery.id, locale);
       pending.push({
         alert: {
           kind: 'first-open',
@@ -145,8 +145,13 @@ export class AlertMonitor {
   /** The gallery's title as the owner's platform shows it (escaped for its markup), or "Untitled". */
   private titleOf(gallery: GalleryRow): string {
     if (!gallery.title) return t(gallery.locale, 'untitled');
+    return this.escapedFor(gallery, gallery.title);
+  }
+
+  /** Text people typed (a title, a link's label or chat name), escaped for the owner's platform's markup. */
+  private escapedFor(gallery: GalleryRow, text: string): string {
     const notifier = this.deps.notifiers.get(gallery.owner.platform);
-    return notifier?.escapeText ? notifier.escapeText(gallery.title) : gallery.title;
+    return notifier?.escapeText ? notifier.escapeText(text) : text;
   }
 
   private async spreadAlerts(platforms: Platform[]): Promise<PendingAlert[]> {
@@ -175,12 +180,7 @@ export class AlertMonitor {
           count: visitors,
           limit: this.deps.uniquePerHour,
         });
-        const via = await this.mostUsedLink(
-          gallery.id,
-          sql`COUNT(DISTINCT visitor_key)`,
-          sql`at >= ${hourAgo}`,
-          locale,
-        );
+        const via = await this.mostUsedLink(gallery, sql`COUNT(DISTINCT visitor_key)`, sql`at >= ${hourAgo}`, locale);
         pending.push(this.spread(gallery, 'unique-visitors', withVia(text, via, locale), disable));
       }
       const countries = await db.$queryRaw<Row[]>(sql`
@@ -195,7 +195,7 @@ export class AlertMonitor {
           limit: this.deps.countriesPerDay,
         });
         const via = await this.mostUsedLink(
-          gallery.id,
+          gallery,
           sql`COUNT(DISTINCT country)`,
           sql`at >= ${dayAgo} AND country IS NOT NULL`,
           locale,
@@ -231,29 +231,29 @@ export class AlertMonitor {
    * How the alert names the link a visit came through ("the link shared in #design"), or null for a
    * gallery that was never shared (it has one link: naming it would tell the owner nothing).
    */
-  private async linkOf(galleryId: string, linkId: string, locale: Locale): Promise<string | null> {
+  private async linkOf(gallery: GalleryRow, linkId: string, locale: Locale): Promise<string | null> {
     const links = await this.deps.db.$queryRaw<Row[]>(sql`
-      SELECT id, slug, "first" AS is_first, label, chat_name, platform FROM gallery_links WHERE gallery_id = ${galleryId}`);
+      SELECT id, slug, "first" AS is_first, label, chat_name, platform FROM gallery_links WHERE gallery_id = ${gallery.id}`);
     if (links.length < 2) return null;
     const row = links.find((link) => String(link.id) === linkId);
     if (!row) return null;
     const link: NamedLink = {
       slug: String(row.slug),
       first: row.is_first === true || row.is_first === 1 || row.is_first === 1n,
-      label: (row.label as string | null) ?? null,
-      chatName: (row.chat_name as string | null) ?? null,
+      label: row.label == null ? null : this.escapedFor(gallery, String(row.label)),
+      chatName: row.chat_name == null ? null : this.escapedFor(gallery, String(row.chat_name)),
       platform: (row.platform as string | null) ?? null,
     };
     return linkPhrase(link, locale);
   }
 
   /** The link that brought the most of something (`measure` over the human visits matching `where`). */
-  private async mostUsedLink(galleryId: string, measure: Sql, where: Sql, locale: Locale): Promise<string | null> {
+  private async mostUsedLink(gallery: GalleryRow, measure: Sql, where: Sql, locale: Locale): Promise<string | null> {
     const [top] = await this.deps.db.$queryRaw<Row[]>(sql`
       SELECT COALESCE(link_id, gallery_id) AS link, ${measure} AS n FROM visits
-      WHERE gallery_id = ${galleryId} AND kind = 'human' AND ${where}
+      WHERE gallery_id = ${gallery.id} AND kind = 'human' AND ${where}
       GROUP BY COALESCE(link_id, gallery_id) ORDER BY n DESC, link ASC LIMIT 1`);
-    return top ? this.linkOf(galleryId, String(top.link), locale) : null;
+    return top ? this.linkOf(gallery, String(top.link), locale) : null;
   }
 
   private async deliver(pending: PendingAlert): Promise<boolean> {

@@ -97,6 +97,23 @@ for (const provider of DATABASE_PROVIDERS) {
       expect(spread.text).toContain('Most of them came through the link shared in #design.');
     });
 
+    it("escapes a link's label for the owner's platform, as it does the title", async () => {
+      await start();
+      // Discord's notifier escapes markdown; a label typed by a person must not turn into formatting.
+      const escaping = new RecordingNotifier();
+      const escapeText = (text: string) => text.replace(/[*_]/g, (c) => `\\${c}`);
+      test.core.analytics.notifiers.register('telegram', Object.assign(escaping, { escapeText }));
+      const { link } = await test.core.links.share({
+        owner: ALICE,
+        ref: gallery.slug,
+        platform: 'discord',
+        label: '*design*',
+      });
+      await seedVisits(test.core, gallery, [{ at: '2026-03-15T11:00:00Z', linkId: link.id, country: 'FR' }]);
+      await test.core.analytics.alerts.check();
+      expect(escaping.sent[0]!.text).toContain('Via: the link shared in \\*design\\*');
+    });
+
     it('names the original link in the first-open alert once the gallery has been shared', async () => {
       await start();
       await test.core.links.share({ owner: ALICE, ref: gallery.slug, platform: 'telegram', label: 'Family' });
