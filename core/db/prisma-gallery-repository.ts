@@ -186,7 +186,8 @@ function isRecordNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2025';
 }
 
-function toGallery(row: GalleryWithImages): Gallery {
+/** A gallery row's own fields, as the core sees them (its images and links are read apart). */
+export function galleryFields(row: GalleryRow): Omit<Gallery, 'images' | 'link'> {
   return {
     id: row.id,
     slug: row.slug,
@@ -201,8 +202,11 @@ function toGallery(row: GalleryWithImages): Gallery {
       downloadsAllowed: row.downloadsAllowed,
     },
     openCount: row.openCount,
-    images: row.images.map(toImage),
   };
+}
+
+function toGallery(row: GalleryWithImages): Gallery {
+  return { ...galleryFields(row), images: row.images.map(toImage) };
 }
 
 function withFirstLink(row: GalleryWithImages & { links: LinkRow[] }): Gallery {

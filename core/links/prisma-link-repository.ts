@@ -1,7 +1,7 @@
 import { toDatabaseError } from '../db/database-errors.js';
 import type { DatabaseClient } from '../db/prisma-client-factory.js';
-import { toLink } from '../db/prisma-gallery-repository.js';
-import type { GalleryLink, GalleryLinkState, LinkState, Owner, Platform } from '../types.js';
+import { galleryFields, toLink } from '../db/prisma-gallery-repository.js';
+import type { GalleryLink, GalleryLinkState, Owner } from '../types.js';
 import type { GalleryWithImageCount, LinkOpens, LinkRepository, NewLink } from './link-repository.js';
 
 /** LinkRepository over Prisma; portable queries only, so SQLite and PostgreSQL behave the same. */
@@ -73,22 +73,7 @@ export class PrismaLinkRepository implements LinkRepository {
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         include: { _count: { select: { images: true } } },
       });
-      return rows.map((row) => ({
-        id: row.id,
-        slug: row.slug,
-        owner: { platform: row.ownerPlatform as Platform, userId: row.ownerUserId, chatId: row.ownerChatId },
-        title: row.title,
-        createdAt: row.createdAt,
-        settings: {
-          state: row.state as LinkState,
-          expiresAt: row.expiresAt,
-          maxOpens: row.maxOpens,
-          passwordHash: row.passwordHash,
-          downloadsAllowed: row.downloadsAllowed,
-        },
-        openCount: row.openCount,
-        imageCount: row._count.images,
-      }));
+      return rows.map((row) => ({ ...galleryFields(row), imageCount: row._count.images }));
     });
   }
 
