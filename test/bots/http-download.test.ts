@@ -61,8 +61,16 @@ describe('downloading a platform file', () => {
   });
 
   it('gives up on a file host that does not answer in time (DOWNLOAD_FAILED)', async () => {
-    nock(FILES).get('/slow.png').delay(30_000).reply(200, 'never sent in time');
-    const outcome = await upload({ url: `${FILES}/slow.png`, timeoutMs: 100 });
+    // The host answers only once the test lets it: the download's own timeout must end the wait.
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    nock(FILES)
+      .get('/slow.png')
+      .reply(async () => {
+        await answered;
+        return [200, 'never sent in time'];
+      });
+    const outcome = await upload({ url: `${FILES}/slow.png`, timeoutMs: 100 }).finally(answer);
     expect(outcome.gallery).toBeNull();
     expect(codeOf(outcome)).toEqual(['DOWNLOAD_FAILED']);
   });
