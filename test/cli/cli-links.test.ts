@@ -1,30 +1,19 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMaiimg, type CliRun } from '../helpers/cli-run.js';
 import { makeJpeg } from '../helpers/images.js';
 
 /** `maiimg share`, `links`, and disable / enable / delete given a share link, run as a person runs them. */
-const BIN = path.resolve('scripts/maiimg-source.mjs');
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let photo: string;
 
-function maiimg(args: string[], user = 'alice'): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: dir, env: { ...env, MAIIMG_CLI_USER: user }, maxBuffer: 10 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+function maiimg(args: string[], user = 'alice'): Promise<CliRun> {
+  return runMaiimg(args, { cwd: dir, env, user });
 }
 
 async function json<T = Record<string, unknown>>(args: string[], user?: string): Promise<T> {

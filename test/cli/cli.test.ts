@@ -1,39 +1,22 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runMaiimg, type CliRun } from '../helpers/cli-run.js';
 import { makeGif, makeJpeg, makePng, svgFile, textFile } from '../helpers/images.js';
 
 /**
  * The `maiimg` terminal adapter, run the way a person runs it: `maiimg ...` (from the source) in a child
  * process with its own data directory, checking what it prints and how it exits.
  */
-const BIN = path.resolve('scripts/maiimg-source.mjs');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
 const files: Record<string, string> = {};
 
-function maiimg(args: string[], user = 'alice'): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: dir, env: { ...env, MAIIMG_CLI_USER: user }, maxBuffer: 10 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+function maiimg(args: string[], user = 'alice'): Promise<CliRun> {
+  return runMaiimg(args, { cwd: dir, env, user });
 }
 
 async function json<T = Record<string, unknown>>(args: string[], user?: string): Promise<T> {
@@ -228,13 +211,10 @@ describe('managing a link from the terminal', () => {
 
 describe('maiimg configuration', () => {
   it('lists every configuration problem at once and exits 1', async () => {
-    const run = await new Promise<Run>((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, 'list'],
-        { cwd: dir, env: { ...env, PORT: 'abc', STORAGE_DRIVER: 'ftp' } },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-      );
+    const run = await runMaiimg(['list'], {
+      cwd: dir,
+      env: { ...env, PORT: 'abc', STORAGE_DRIVER: 'ftp' },
+      user: 'alice',
     });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('PORT');
