@@ -62,3 +62,19 @@ export function runBench(parts: { main: () => Promise<void>; serve: (dataDir: st
     process.exit(1);
   });
 }
+
+/**
+ * Starts the product's server in this (child) process on a free loopback port, with the settings
+ * every bench server shares (silent, no upload rate limit to speak of, no background jobs) plus `env`.
+ */
+export async function startBenchServer(dataDir: string, env: Record<string, string>) {
+  const { loadConfig } = await import('../core/config.js');
+  const { createRunningServer } = await import('../cli/server.js');
+  const config = loadConfig(
+    { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', UPLOAD_RATE_LIMIT: '1000/1h', ...env },
+    dataDir,
+  );
+  const running = await createRunningServer(config, { analyticsJobs: false });
+  const port = (running.server.address() as { port: number }).port;
+  return { config, running, port, base: `http://127.0.0.1:${port}` };
+}

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { message, resetPeakRss, runBench, stopWhenAsked } from './bench-process.js';
+import { message, resetPeakRss, runBench, startBenchServer, stopWhenAsked } from './bench-process.js';
 
 const PHOTOS = 25;
 const UPLOADS = 3;
@@ -39,23 +39,12 @@ interface Seeded {
 // ---- the server (child process) -----------------------------------------------------------------
 
 async function serve(dataDir: string): Promise<void> {
-  const { loadConfig } = await import('../core/config.js');
-  const { createRunningServer } = await import('../cli/server.js');
-  const config = loadConfig(
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      SLACK_BOT_TOKEN: 'xoxb-bench-dummy',
-      SLACK_SIGNING_SECRET: 'bench-dummy-signing-secret',
-      // Nothing listens there: auth.test fails once at start, and the app serves requests anyway.
-      SLACK_API_URL: 'http://127.0.0.1:9/api/',
-      UPLOAD_RATE_LIMIT: '1000/1h',
-    },
-    dataDir,
-  );
-  const running = await createRunningServer(config, { analyticsJobs: false });
+  const { config, running, port, base } = await startBenchServer(dataDir, {
+    SLACK_BOT_TOKEN: 'xoxb-bench-dummy',
+    SLACK_SIGNING_SECRET: 'bench-dummy-signing-secret',
+    // Nothing listens there: auth.test fails once at start, and the app serves requests anyway.
+    SLACK_API_URL: 'http://127.0.0.1:9/api/',
+  });
   const { service } = running.core;
   const owner = { platform: 'cli' as const, userId: 'bench' };
   const photo = (seed: number) =>
@@ -90,9 +79,8 @@ async function serve(dataDir: string): Promise<void> {
     if (!made.gallery) throw new Error(`animation refused: ${JSON.stringify(made.rejected)}`);
     animations.push(`/g/${made.gallery.slug}/i/0/1600.webp`);
   }
-  const port = (running.server.address() as { port: number }).port;
   const seeded: Seeded = {
-    base: `http://127.0.0.1:${port}`,
+    base,
     port,
     page: `/g/${small.gallery!.slug}`,
     thumbnail: `/g/${small.gallery!.slug}/i/0/480.webp`,

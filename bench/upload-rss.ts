@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { message, resetPeakRss, runBench, stopWhenAsked } from './bench-process.js';
+import { message, resetPeakRss, runBench, startBenchServer, stopWhenAsked } from './bench-process.js';
 
 const UPLOADS = 6;
 const FILES = 3;
@@ -24,22 +24,10 @@ const BROWSER_UA =
 // ---- the server (child process) -----------------------------------------------------------------
 
 async function serve(dataDir: string): Promise<void> {
-  const { loadConfig } = await import('../core/config.js');
-  const { createRunningServer } = await import('../cli/server.js');
-  const config = loadConfig(
-    {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-      UPLOAD_RATE_LIMIT: '1000/1h',
-      UPLOAD_BYTES_IN_FLIGHT: String(2 * 1024 * 1024 * 1024),
-    },
-    dataDir,
-  );
-  const running = await createRunningServer(config, { analyticsJobs: false });
-  const port = (running.server.address() as { port: number }).port;
-  process.send!({ type: 'ready', base: `http://127.0.0.1:${port}` });
+  const { running, base } = await startBenchServer(dataDir, {
+    UPLOAD_BYTES_IN_FLIGHT: String(2 * 1024 * 1024 * 1024),
+  });
+  process.send!({ type: 'ready', base });
   process.on('message', (message: { type: string }) => {
     if (message.type !== 'reset') return;
     void (async () => {
