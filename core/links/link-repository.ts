@@ -1,16 +1,10 @@
 import type { Gallery, GalleryLink, GalleryLinkState, Owner } from '../types.js';
 
-export interface NewLink {
-  galleryId: string;
-  slug: string;
-  label: string | null;
-  platform: string | null;
-  chatId: string | null;
-  chatName: string | null;
-  thread: string | null;
-  sharedBy: string | null;
-  createdAt: Date;
-}
+/** What a new link is made of; its id, state and last open come from the database. */
+export type NewLink = Pick<
+  GalleryLink,
+  'galleryId' | 'slug' | 'label' | 'platform' | 'chatId' | 'chatName' | 'thread' | 'sharedBy' | 'createdAt'
+>;
 
 /** Human opens and distinct visitors through one link, from the rollups the visit writer keeps. */
 export interface LinkOpens {

@@ -1,4 +1,4 @@
-import type { Gallery, GallerySummary, Owner } from '../types.js';
+import type { Gallery, GalleryLink, GallerySummary, Owner } from '../types.js';
 
 /**
  * The links API (`core.links`): a gallery has one or more links. The first one is made with the
@@ -27,19 +27,8 @@ export interface ShareLinkInput {
 }
 
 /** One link with its opens: what lists and stats show. */
-export interface LinkSummary {
-  id: string;
-  slug: string;
+export interface LinkSummary extends Omit<GalleryLink, 'galleryId' | 'state'> {
   url: string;
-  /** The gallery's first link: switching it switches the gallery. */
-  first: boolean;
-  label: string | null;
-  platform: string | null;
-  chatId: string | null;
-  chatName: string | null;
-  thread: string | null;
-  sharedBy: string | null;
-  createdAt: Date;
   /** The first link's state is the gallery's; a share link's is its own. */
   state: 'active' | 'disabled';
   /** A deleted share link (answers 410 like a disabled one): only the stats still show it, for its opens. */
@@ -47,7 +36,6 @@ export interface LinkSummary {
   /** Human opens through this link. */
   opens: number;
   uniqueVisitors: number;
-  lastOpenAt: Date | null;
 }
 
 export interface ShareLinkResult {
