@@ -72,6 +72,11 @@ export async function createRunningServer(config: Config, options: OpenCoreOptio
     await core.close().catch(() => undefined);
     throw listenError(error, config);
   }
+  // Working copies a killed process left behind would otherwise fill the disk over restarts.
+  void core.service
+    .removeStaleWork()
+    .then((removed) => removed > 0 && logger.info({ removed }, 'removed abandoned image work folders'))
+    .catch((error: unknown) => logger.warn({ err: error }, 'could not clean abandoned image work folders'));
   const port = (server.address() as AddressInfo).port;
   const url = `http://localhost:${port}`;
   logger.info(

@@ -16,6 +16,7 @@ import { ImageWorkQueue } from './images/image-work-queue.js';
 import { makeQrCode } from './qr/qr-code.js';
 import { newSlug } from './slug.js';
 import { PendingRemovals } from './storage/pending-removals.js';
+import { removeStaleFolders } from './storage/stale-folders.js';
 import type {
   AcceptedFile,
   BatchOutcome,
@@ -35,6 +36,9 @@ import type {
   RejectedFile,
   SettingsPatch,
 } from './types.js';
+
+/** Age after which a cleaning folder in the work folder is known to be abandoned. */
+const STALE_WORK_MS = 60 * 60 * 1000;
 
 export interface GalleryServiceDeps {
   repository: GalleryRepository;
@@ -433,6 +437,16 @@ export class GalleryService {
   }
 
   private workDirReady: Promise<string> | undefined;
+
+  /**
+   * Removes the cleaning folders (`image-*` in the work folder) that a process killed mid-batch left
+   * behind; each holds up to one stripped copy of an upload. Folders in use are seconds old, so an
+   * hour's age is safe even when several processes share the data folder. Returns how many went.
+   */
+  async removeStaleWork(): Promise<number> {
+    if (!this.deps.workDir) return 0;
+    return removeStaleFolders(this.deps.workDir, STALE_WORK_MS, this.deps.clock.now().getTime());
+  }
 
   private workDir(): Promise<string> {
     const dir = this.deps.workDir ?? tmpdir();

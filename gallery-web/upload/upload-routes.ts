@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
@@ -8,6 +8,7 @@ import { isMaiimgError, type ErrorCode } from '../../core/errors.js';
 import { parseExpiry, parseMaxOpens, parseOnOff } from '../../core/link-options.js';
 import { errorMessage, t, type MessageKey } from '../../core/messages.js';
 import { isSlug } from '../../core/slug.js';
+import { removeStaleFolders } from '../../core/storage/stale-folders.js';
 import type { GalleryOptions, IncomingFile, Locale, RejectedFile } from '../../core/types.js';
 import { setSessionCookie } from '../dashboard/dashboard-auth.js';
 import { confirmLoginPage } from '../dashboard/dashboard-pages.js';
@@ -139,7 +140,7 @@ export function uploadRoutes({ core, config }: UploadRoutesDeps): express.Router
 
   const csrf = new UploadCsrf(core.visits.secret, publicBaseUrl, secure);
   const spoolRoot = path.join(config.dataDir, 'tmp', 'uploads');
-  void removeStaleSpools(spoolRoot, core.clock.now().getTime()).catch((error: unknown) =>
+  void removeStaleFolders(spoolRoot, STALE_SPOOL_MS, core.clock.now().getTime()).catch((error: unknown) =>
     logger.warn({ err: error, dir: spoolRoot }, 'could not clean old upload spool folders'),
   );
 
@@ -391,19 +392,4 @@ function lingerThenClose(req: Request, res: Response): void {
     socket.end();
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
-}
-
-async function removeStaleSpools(root: string, now: number): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(root);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  for (const name of entries) {
-    const dir = path.join(root, name);
-    const info = await stat(dir).catch(() => null);
-    if (info && now - info.mtimeMs > STALE_SPOOL_MS) await rm(dir, { recursive: true, force: true });
-  }
 }
