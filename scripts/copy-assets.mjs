@@ -1,7 +1,8 @@
 // Second half of `npm run build`: tsc writes only JavaScript, so the files the compiled code reads
-// beside itself (the gallery's static files and styles, and the SQL migrations the product's own
-// runner applies at start) are copied into dist/ at the same relative places.
-import { cpSync, readdirSync } from 'node:fs';
+// beside itself (the gallery's static files and styles, the SQL migrations the product's own runner
+// applies at start, and the generated Prisma clients' query compilers, see prisma-wasm-file.mjs) are
+// copied into dist/ at the same relative places.
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,4 +25,8 @@ for (const dir of ['bots', 'cli', 'core', 'gallery-web']) copyNonTypeScript(dir)
 for (const provider of ['sqlite', 'postgresql']) {
   const migrations = path.join('prisma', provider, 'migrations');
   cpSync(path.join(root, migrations), path.join(dist, migrations), { recursive: true });
+}
+for (const provider of ['sqlite', 'postgresql']) {
+  const wasm = path.join('core', 'db', 'generated', provider, 'internal', 'query_compiler_bg.wasm');
+  if (existsSync(path.join(root, wasm))) cpSync(path.join(root, wasm), path.join(dist, wasm));
 }

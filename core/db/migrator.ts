@@ -118,7 +118,12 @@ function applySqlite(file: string, files: MigrationFile[], logger?: Logger): str
     );
     const readApplied = () =>
       db.prepare(`SELECT name, checksum FROM "${MIGRATIONS_TABLE}" ORDER BY name`).all() as AppliedRow[];
-    verifyApplied(readApplied(), files, logger);
+    const recorded = readApplied();
+    verifyApplied(recorded, files, logger);
+    // The common case, every start of every command: nothing to apply, and no write lock taken (a
+    // `maiimg list` does not wait behind the server's writes, nor makes it wait).
+    const recordedNames = new Set(recorded.map((row) => row.name));
+    if (files.every((file) => recordedNames.has(file.name))) return [];
 
     const applied: string[] = [];
     for (const migration of files) {

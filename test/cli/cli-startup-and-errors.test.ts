@@ -16,7 +16,8 @@ const BOT_SDKS = ['telegraf', 'discord.js', '@slack/bolt', '@slack/web-api'];
 /**
  * What `list` on the default configuration (SQLite, local files, shared state in memory) never
  * needs: the image pipeline, the QR code, the other database, store and shared-state drivers,
- * metrics, and the visit writer's lookups (its thread starts with the first visit).
+ * libsql's remote clients (a SQLite file is local), metrics, and the visit writer's lookups (its
+ * thread starts with the first visit).
  */
 const NOT_FOR_LIST = [
   'sharp',
@@ -26,6 +27,10 @@ const NOT_FOR_LIST = [
   'pg',
   '@prisma/adapter-pg',
   'ioredis',
+  '@libsql/hrana-client',
+  '@libsql/isomorphic-fetch',
+  '@libsql/isomorphic-ws',
+  'ws',
   'prom-client',
   'geoip-lite',
   'ua-parser-js',
@@ -88,6 +93,7 @@ describe('maiimg loads only what a command uses', () => {
     const loaded = loadedPackages(run);
     expect(loaded).toContain('@prisma/client');
     expect(loaded).toContain('@prisma/adapter-libsql');
+    expect(loaded).toContain('libsql'); // required, not imported: the report sees those too
     for (const name of [...NOT_FOR_LIST, ...BOT_SDKS]) expect(loaded).not.toContain(name);
   });
 
@@ -99,7 +105,7 @@ describe('maiimg loads only what a command uses', () => {
     expect(run.code, run.stderr).toBe(0);
     const loaded = loadedPackages(run);
     for (const name of ['sharp', 'file-type', 'qrcode']) expect(loaded).toContain(name);
-    const unused = ['@aws-sdk/client-s3', 'pg', '@prisma/adapter-pg', 'ioredis', 'prom-client', 'geoip-lite'];
+    const unused = ['@aws-sdk/client-s3', 'pg', '@prisma/adapter-pg', 'ioredis', 'prom-client', 'geoip-lite', 'ws'];
     for (const name of [...unused, ...BOT_SDKS]) expect(loaded).not.toContain(name);
   });
 });

@@ -10,6 +10,7 @@ import {
   DATABASE_TEST_TIMEOUT_MS,
   describeEachDatabase,
   freshPostgres,
+  freshSqlite,
   postgresServerUrl,
   type FreshDatabase,
 } from '../../helpers/databases.js';
@@ -110,6 +111,23 @@ describeEachDatabase('applyMigrations', ({ provider, fresh }) => {
       '99990101000000_extra',
     ]);
     expect(await tableNames(db)).toContain('extra_a');
+  });
+});
+
+describe('applyMigrations on SQLite', { timeout: DATABASE_TEST_TIMEOUT_MS }, () => {
+  it('takes no write lock when every migration is applied (a command does not wait behind the server)', async () => {
+    const db = await freshSqlite();
+    if (db.database.provider !== 'sqlite') throw new Error('a SQLite database was asked for');
+    const writer = openSqlite(db.database.file);
+    try {
+      // Another process in the middle of a write: taking the write lock would wait for it, then fail.
+      writer.exec('BEGIN IMMEDIATE');
+      await expect(applyMigrations(db.database)).resolves.toEqual({ applied: [] });
+      writer.exec('ROLLBACK');
+    } finally {
+      writer.close();
+      await db.cleanup();
+    }
   });
 });
 
