@@ -1,4 +1,3 @@
-import { fileTypeFromBuffer } from 'file-type';
 import { MaiimgError } from '../errors.js';
 import type { ImageFormat } from '../types.js';
 import { corrupt } from './container-bytes.js';
@@ -19,6 +18,10 @@ const FORMAT_BY_MIME: Record<string, ImageFormat> = {
  * renamed to .png can never reach sharp (which would happily rasterise it).
  */
 export async function sniffImageFormat(input: Buffer): Promise<ImageFormat> {
+  const certain = certainFormat(input);
+  if (certain) return certain;
+  // Loaded only for what the signatures above do not settle: it takes as long to load as a photo takes to decode.
+  const { fileTypeFromBuffer } = await import('file-type');
   const detected = await fileTypeFromBuffer(input.subarray(0, SNIFF_HEAD_BYTES));
   const format = detected ? FORMAT_BY_MIME[detected.mime] : undefined;
   if (!format) {
@@ -26,6 +29,19 @@ export async function sniffImageFormat(input: Buffer): Promise<ImageFormat> {
     throw new MaiimgError('UNSUPPORTED_FORMAT', {});
   }
   return format;
+}
+
+/**
+ * JPEG and GIF by the signatures file-type itself decides them by, with the same answer: no other
+ * type it knows starts with these bytes (FF D8 FF F7 is JPEG-LS, which it names apart). Everything
+ * else (PNG and APNG need their chunks walked, WebP its RIFF form) is left to file-type.
+ */
+function certainFormat(input: Buffer): ImageFormat | null {
+  if (input.length >= 4 && input[0] === 0xff && input[1] === 0xd8 && input[2] === 0xff && input[3] !== 0xf7) {
+    return 'jpeg';
+  }
+  if (input.length >= 3 && input[0] === 0x47 && input[1] === 0x49 && input[2] === 0x46) return 'gif';
+  return null;
 }
 
 const PNG_NAME = Buffer.from('\x89PNG', 'latin1');

@@ -1,5 +1,7 @@
+import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { sniffImageFormat } from '../../../core/images/format-sniffer.js';
 import { prepareImage } from '../../../core/images/image-pipeline.js';
 import { animatedGif, animatedWebpWithPersonalData, noise } from './image-fixtures.js';
 import { expectCode } from './expect-error.js';
@@ -71,5 +73,30 @@ describe('format sniffing', () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
     expect((await sharp(svg).metadata()).format).toBe('svg');
     await expectCode(prepareImage(svg, limits), 'UNSUPPORTED_FORMAT');
+  });
+
+  // JPEG and GIF are told by their first bytes without loading file-type: the answer must be its answer.
+  it.each([
+    ['a JPEG', () => noise(8, 8).jpeg().toBuffer(), 'jpeg'],
+    [
+      'a JPEG with EXIF first',
+      () =>
+        noise(8, 8)
+          .withExif({ IFD0: { Make: 'X' } })
+          .jpeg()
+          .toBuffer(),
+      'jpeg',
+    ],
+    ['a still GIF', () => noise(8, 8).gif().toBuffer(), 'gif'],
+    ['an animated GIF', () => animatedGif(2, 8), 'gif'],
+    ['JPEG-LS (FF D8 FF F7)', async () => Buffer.from([0xff, 0xd8, 0xff, 0xf7, 0, 0x0b, 8, 0, 1, 0, 1, 1]), null],
+    ['a JPEG signature alone', async () => Buffer.from([0xff, 0xd8, 0xff]), 'jpeg'],
+  ] as const)('tells %s by its signature as file-type does', async (_name, make, expected) => {
+    const bytes = await make();
+    const detected = await fileTypeFromBuffer(bytes);
+    const byFileType = detected?.mime === 'image/jpeg' ? 'jpeg' : detected?.mime === 'image/gif' ? 'gif' : null;
+    expect(byFileType).toBe(expected);
+    const sniffed = await sniffImageFormat(bytes).catch(() => null);
+    expect(sniffed).toBe(expected);
   });
 });
