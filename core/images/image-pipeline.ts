@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { mkdtemp, open, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { MaiimgError } from '../errors.js';
@@ -96,15 +96,16 @@ export interface PreparedFile extends PreparedImage<string> {
 /**
  * {@link prepareImage} for an upload on disk (a web upload's spool file), never holding it in
  * memory: the metadata is stripped through a one-window reader into a file in `workDir` (or not at
- * all when there is none), hashed while it is written, and sharp decodes from the file. Memory per
- * image is a window and libvips' own, whatever the file's size.
+ * all when there is none), hashed while it is written, and sharp decodes from a file (a JPEG from
+ * the upload, while its copy is written). Memory per image is a window and libvips' own, whatever
+ * the file's size.
  */
 export async function prepareImageFile(
   file: { path: string; bytes: number },
   limits: ImageLimits,
   workDir: string,
 ): Promise<PreparedFile> {
-  const format = await sniffImageFormat(await readHead(file.path, SNIFF_HEAD_BYTES));
+  const format = await sniffImageFormat(readHead(file.path, SNIFF_HEAD_BYTES));
   const plan = FileByteSource.use(file.path, file.bytes, (source) => {
     const { pieces, containerFrames, lossless } = planStrip(source, format);
     const whole = isWholeSource(pieces, source.length);
@@ -118,29 +119,36 @@ export async function prepareImageFile(
   const dir = await mkdtemp(path.join(workDir, 'image-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
-    let stripped: { path: string; hash: string | null } = { path: file.path, hash: null };
-    if (!plan.whole) {
-      const out = path.join(dir, 'stripped');
-      stripped = { path: out, hash: await writePieces(file.path, plan.pieces, out) };
-    }
     const source: DecodeSource = {
-      input: stripped.path,
+      input: file.path,
       pages: header.pages,
       animated,
       orient: false,
       maxImagePixels: limits.maxImagePixels,
     };
     if (!rewrite) {
-      // Hashing (when the strip did not already) overlaps the decode.
-      const [thumbnail, hash] = await Promise.all([
-        renderWebp(source, THUMBNAIL_EDGE),
-        stripped.hash ?? hashFile(stripped.path),
-      ]);
-      const bytes = plan.whole ? file.bytes : (await stat(stripped.path)).size;
-      const prepared = result(format, header.width, header.frameHeight, animated, frames, stripped.path, bytes, hash);
+      const cleaned = plan.whole ? file.path : path.join(dir, 'stripped');
+      // Written (or only read, when nothing is removed) and hashed in one pass.
+      const writing = plan.whole ? hashFile(file.path) : writePieces(file.path, plan.pieces, cleaned);
+      // A JPEG loses only metadata segments and what follows its end, never a segment its pixels
+      // come from, so the upload decodes to the same thumbnail as the cleaned copy: the decode
+      // starts now and the copy is written meanwhile. Other formats decode from the copy.
+      const rendering =
+        plan.whole || format === 'jpeg'
+          ? renderWebp(source, THUMBNAIL_EDGE)
+          : writing.then(() => renderWebp({ ...source, input: cleaned }, THUMBNAIL_EDGE));
+      const [thumbnail, hash] = await settledBoth(rendering, writing);
+      const bytes = plan.whole ? file.bytes : piecesLength(plan.pieces);
+      const prepared = result(format, header.width, header.frameHeight, animated, frames, cleaned, bytes, hash);
       return { ...prepared(thumbnail), dispose };
     }
-    const oriented: DecodeSource = rotate ? { ...source, input: file.path, orient: true } : source;
+    let stripped = file.path;
+    // A turn decodes the upload itself (its orientation is in the metadata a copy would lose).
+    if (!plan.whole && !rotate) {
+      stripped = path.join(dir, 'stripped');
+      await writePieces(file.path, plan.pieces, stripped);
+    }
+    const oriented: DecodeSource = rotate ? { ...source, orient: true } : { ...source, input: stripped };
     const out = path.join(dir, 'upright');
     const [, thumbnail] = await Promise.all([
       renderUprightToFile(
@@ -177,15 +185,26 @@ function displayedSize(header: ImageHeader, rotate: boolean): [number, number] {
 
 const COPY_CHUNK_BYTES = 1024 * 1024;
 
-async function readHead(file: string, bytes: number): Promise<Buffer> {
-  const handle = await open(file, 'r');
+/** Read as the strip plan reads (synchronously, from the page cache the upload was just written through). */
+function readHead(file: string, bytes: number): Buffer {
+  const fd = openSync(file, 'r');
   try {
     const head = Buffer.alloc(bytes);
-    const { bytesRead } = await handle.read(head, 0, bytes, 0);
-    return head.subarray(0, bytesRead);
+    return head.subarray(0, readSync(fd, head, 0, bytes, 0));
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+/**
+ * Both results, once both have settled: a failed decode must not remove the work folder while the
+ * cleaned copy is still being written into it.
+ */
+async function settledBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b]);
+  if (first.status === 'rejected') throw first.reason;
+  if (second.status === 'rejected') throw second.reason;
+  return [first.value, second.value];
 }
 
 /** Writes the cleaned image the pieces describe to `output`, a chunk at a time, and returns its sha256. */
