@@ -93,7 +93,14 @@ function imagePipeline(): Promise<typeof import('./images/image-pipeline.js')> {
 type ImageFacts = Omit<PreparedImage, 'cleaned' | 'thumbnail'>;
 
 function factsOf({ cleaned: _cleaned, thumbnail: _thumbnail, ...facts }: PreparedImage | PreparedFile): ImageFacts {
-  const { dispose: _dispose, ...rest } = facts as ImageFacts & { dispose?: unknown };
+  const {
+    dispose: _dispose,
+    cleanedIsCopy: _copy,
+    ...rest
+  } = facts as ImageFacts & {
+    dispose?: unknown;
+    cleanedIsCopy?: unknown;
+  };
   return rest;
 }
 
@@ -170,6 +177,8 @@ export class GalleryService {
     const storeFailures: unknown[] = [];
     const store = (image: PreparedImage | PreparedFile): void => {
       const dispose = 'dispose' in image ? image.dispose : undefined;
+      // The cleaned copy is thrown away after the write anyway: the store may take the file itself.
+      const move = 'cleanedIsCopy' in image && image.cleanedIsCopy;
       if (storing.has(image.hash)) {
         void dispose?.();
         return;
@@ -177,7 +186,7 @@ export class GalleryService {
       // allSettled, not all: the clean-up after a failure must wait for the sibling write too, or
       // that write could land after the clean-up and stay orphaned.
       const writing = Promise.allSettled([
-        this.putOnce(originalKey(image.hash), image.cleaned, mimeTypeOf(image.format), written),
+        this.putOnce(originalKey(image.hash), image.cleaned, mimeTypeOf(image.format), written, move),
         this.putOnce(displayKey(image.hash, DISPLAY_SIZES[0]), image.thumbnail, 'image/webp', written),
       ]).then(async (settled) => {
         await dispose?.();
@@ -194,6 +203,9 @@ export class GalleryService {
         const image = await this.imageQueue.run(async () => {
           const data = await openIncoming(file, limits.maxFileBytes);
           if (!isLocalFile(data)) return prepareImage(await readBytes(data, limits.maxFileBytes), limits);
+          // A file stream with a path (what `maiimg upload` hands over) is read by path: its own
+          // descriptor is let go rather than left open until the process ends.
+          if ('destroy' in data && typeof data.destroy === 'function') (data as { destroy(): void }).destroy();
           return prepareImageFile(await sizedLocalFile(data, limits.maxFileBytes), limits, await this.workDir());
         });
         // Identical files come out identical, and are written once (by content hash). The batch
@@ -425,14 +437,20 @@ export class GalleryService {
    * Content-addressed: an object that already exists is identical, so it is neither rewritten nor
    * owned by this batch. `data` is the bytes, or the path of a file holding them.
    */
-  private async putOnce(key: string, data: Buffer | string, contentType: string, written: string[]): Promise<void> {
+  private async putOnce(
+    key: string,
+    data: Buffer | string,
+    contentType: string,
+    written: string[],
+    move = false,
+  ): Promise<void> {
     const { blobs } = this.deps;
     if (await blobs.exists(key)) return;
     // Counted as written before the put: a put that fails on the client side (connection reset,
     // timeout) may still have landed in the store, and must be cleaned up like one that succeeded.
     written.push(key);
     if (typeof data !== 'string') await blobs.put(key, data, contentType);
-    else if (blobs.putFile) await blobs.putFile(key, data, contentType);
+    else if (blobs.putFile) await blobs.putFile(key, data, contentType, move ? { move } : undefined);
     else await blobs.put(key, await readFile(data), contentType);
   }
 

@@ -10,9 +10,11 @@ export interface BlobStore {
   put(key: string, data: Buffer, contentType: string): Promise<void>;
   /**
    * Writes the local file at `path` as the object, as atomically as {@link put}, without holding it
-   * in memory. Optional: the core falls back to reading the file and calling put.
+   * in memory. Optional: the core falls back to reading the file and calling put. With `move`, the
+   * file is the caller's to give away (a copy it made): the store may take the file itself instead
+   * of copying it, and the caller must not rely on it being there afterwards.
    */
-  putFile?(key: string, path: string, contentType: string): Promise<void>;
+  putFile?(key: string, path: string, contentType: string, options?: { move?: boolean }): Promise<void>;
   /** Whole object, or null when it does not exist. */
   get(key: string): Promise<Buffer | null>;
   /**

@@ -90,6 +90,8 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
 
 /** A prepared upload whose cleaned bytes are a file; `dispose` removes the files made for it. */
 export interface PreparedFile extends PreparedImage<string> {
+  /** True when `cleaned` is a file made for this image rather than the upload itself: it may be moved, not copied. */
+  cleanedIsCopy: boolean;
   dispose(): Promise<void>;
 }
 
@@ -140,7 +142,7 @@ export async function prepareImageFile(
       const [thumbnail, hash] = await settledBoth(rendering, writing);
       const bytes = plan.whole ? file.bytes : piecesLength(plan.pieces);
       const prepared = result(format, header.width, header.frameHeight, animated, frames, cleaned, bytes, hash);
-      return { ...prepared(thumbnail), dispose };
+      return { ...prepared(thumbnail), cleanedIsCopy: !plan.whole, dispose };
     }
     let stripped = file.path;
     // A turn decodes the upload itself (its orientation is in the metadata a copy would lose).
@@ -160,7 +162,7 @@ export async function prepareImageFile(
     ]);
     const [width, height] = displayedSize(header, rotate);
     const prepared = result(format, width, height, animated, frames, out, (await stat(out)).size, await hashFile(out));
-    return { ...prepared(thumbnail), dispose };
+    return { ...prepared(thumbnail), cleanedIsCopy: true, dispose };
   } catch (error) {
     await dispose();
     throw error;

@@ -36,6 +36,10 @@ function unavailable(error: unknown): MaiimgError {
  */
 export class LocalBlobStore implements BlobStore {
   readonly root: string;
+  /** Directories this store made or found: a batch writes 50 objects into two of them. */
+  private readonly knownDirs = new Set<string>();
+  /** Directory fsyncs running, and the one queued after each: see {@link syncDirectoryAfter}. */
+  private readonly directorySyncs = new Map<string, { running: Promise<void>; queued: Promise<void> | null }>();
 
   /** @param root Directory holding the objects; created on first write or ping. */
   constructor(root: string) {
@@ -48,16 +52,28 @@ export class LocalBlobStore implements BlobStore {
   }
 
   // The kernel copies (copy_file_range): a large upload's bytes never pass through this process.
-  async putFile(key: string, source: string, _contentType: string): Promise<void> {
+  // A file given away (`move`) on the same filesystem is made durable where it is and renamed in.
+  async putFile(key: string, source: string, _contentType: string, options: { move?: boolean } = {}): Promise<void> {
+    if (options.move && (await this.moveIn(key, source))) return;
     await this.writeAtomically(key, async (temp) => {
       await copyFile(source, temp, fsConstants.COPYFILE_EXCL);
-      const handle = await open(temp, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await syncFile(temp);
     });
+  }
+
+  /** Renames a durable `source` onto the key; false when it lives on another filesystem (EXDEV). */
+  private async moveIn(key: string, source: string): Promise<boolean> {
+    const target = this.pathFor(key);
+    const dir = path.dirname(target);
+    try {
+      await syncFile(source);
+      await this.inDirectory(dir, () => rename(source, target));
+    } catch (error) {
+      if (errnoCode(error) === 'EXDEV') return false;
+      throw unavailable(error);
+    }
+    await this.syncDirectoryAfter(dir);
+    return true;
   }
 
   private async writeAtomically(key: string, write: (temp: string) => Promise<void>): Promise<void> {
@@ -65,14 +81,62 @@ export class LocalBlobStore implements BlobStore {
     const dir = path.dirname(target);
     const temp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
-      await mkdir(dir, { recursive: true });
-      await write(temp);
-      await rename(temp, target);
+      await this.inDirectory(dir, async () => {
+        await write(temp);
+        await rename(temp, target);
+      });
     } catch (error) {
       await rm(temp, { force: true }).catch(() => undefined);
       throw unavailable(error);
     }
-    await syncDirectory(dir);
+    await this.syncDirectoryAfter(dir);
+  }
+
+  /**
+   * Runs `write` once `dir` exists, made the first time only. A directory removed behind the
+   * store's back (an operator emptying it) shows as ENOENT: it is made again and `write` retried once.
+   */
+  private async inDirectory<T>(dir: string, write: () => Promise<T>): Promise<T> {
+    const known = this.knownDirs.has(dir);
+    if (!known) await this.makeDirectory(dir);
+    try {
+      return await write();
+    } catch (error) {
+      if (!known || errnoCode(error) !== 'ENOENT') throw error;
+      this.knownDirs.delete(dir);
+      await this.makeDirectory(dir);
+      return write();
+    }
+  }
+
+  private async makeDirectory(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
+  /**
+   * Resolves once an fsync of `dir` that began after this call has finished, so a rename made before
+   * the call survives a power loss. Renames that arrive while one fsync runs share the next one:
+   * a batch's 50 renames into two directories cost a few directory fsyncs, not 50, and each waits on
+   * libuv's small thread pool, which image decodes need too.
+   */
+  private syncDirectoryAfter(dir: string): Promise<void> {
+    const current = this.directorySyncs.get(dir);
+    if (!current) return this.startDirectorySync(dir);
+    current.queued ??= current.running.then(() => this.startDirectorySync(dir));
+    return current.queued;
+  }
+
+  private startDirectorySync(dir: string): Promise<void> {
+    const entry: { running: Promise<void>; queued: Promise<void> | null } = {
+      running: Promise.resolve(),
+      queued: null,
+    };
+    entry.running = syncDirectory(dir).finally(() => {
+      if (this.directorySyncs.get(dir) === entry) this.directorySyncs.delete(dir);
+    });
+    this.directorySyncs.set(dir, entry);
+    return entry.running;
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -174,6 +238,15 @@ async function writeDurably(file: string, data: Buffer): Promise<void> {
   const handle = await open(file, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
   try {
     await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
     await handle.sync();
   } finally {
     await handle.close();

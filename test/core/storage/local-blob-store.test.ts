@@ -168,6 +168,44 @@ describe('LocalBlobStore', () => {
     expect((await other.get('originals/a.jpg'))?.toString()).toBe('a');
   });
 
+  it('takes a file given away with move, and copies one that is not', async () => {
+    const given = path.join(base, 'given.jpg');
+    const kept = path.join(base, 'kept.jpg');
+    await writeFile(given, 'moved bytes');
+    await writeFile(kept, 'copied bytes');
+    const [movedKey, copiedKey] = [freshKey(), freshKey()];
+    await store.putFile(movedKey, given, 'image/jpeg', { move: true });
+    await store.putFile(copiedKey, kept, 'image/jpeg');
+    expect((await store.get(movedKey))?.toString()).toBe('moved bytes');
+    expect((await store.get(copiedKey))?.toString()).toBe('copied bytes');
+    expect(await readdir(base)).not.toContain('given.jpg');
+    expect(await readdir(base)).toContain('kept.jpg');
+  });
+
+  it('lands every one of many concurrent puts into one directory (their directory fsyncs are shared)', async () => {
+    const keys = Array.from({ length: 40 }, () => freshKey('display', 'webp'));
+    await Promise.all(keys.map((key, i) => store.put(key, Buffer.from(`object ${i}`), 'image/webp')));
+    const read = await Promise.all(keys.map(async (key) => (await store.get(key))?.toString()));
+    expect(read).toEqual(keys.map((_, i) => `object ${i}`));
+  });
+
+  it('makes its directories again when they are removed behind its back', async () => {
+    const own = new LocalBlobStore(path.join(base, 'emptied', 'files'));
+    await own.put(freshKey(), Buffer.from('first'), 'image/jpeg');
+    await own.putFile(freshKey(), path.join(base, 'kept.jpg'), 'image/jpeg');
+    await rm(path.join(base, 'emptied'), { recursive: true, force: true });
+    const [again, copied, moved] = [freshKey(), freshKey(), freshKey()];
+    await own.put(again, Buffer.from('again'), 'image/jpeg');
+    expect((await own.get(again))?.toString()).toBe('again');
+    await rm(path.join(base, 'emptied'), { recursive: true, force: true });
+    await own.putFile(copied, path.join(base, 'kept.jpg'), 'image/jpeg');
+    expect((await own.get(copied))?.toString()).toBe('copied bytes');
+    await rm(path.join(base, 'emptied'), { recursive: true, force: true });
+    await writeFile(path.join(base, 'given-later.jpg'), 'given later');
+    await own.putFile(moved, path.join(base, 'given-later.jpg'), 'image/jpeg', { move: true });
+    expect((await own.get(moved))?.toString()).toBe('given later');
+  });
+
   describe('when the disk cannot be used', () => {
     let blocked: LocalBlobStore;
     beforeAll(async () => {
