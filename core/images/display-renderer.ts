@@ -1,9 +1,12 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 import { MaiimgError } from '../errors.js';
 import type { ImageFormat } from '../types.js';
 import { corrupt } from './container-bytes.js';
 import { formatMegapixels } from './image-inspector.js';
 import { decodeOptions, isPixelLimitError } from './sharp-input.js';
+import { requireSharp } from './sharp-loader.js';
+
+const sharp = requireSharp();
 
 export interface DecodeSource {
   /** The encoded image, in memory or as a file path (libvips then reads the file itself, as it needs it). */

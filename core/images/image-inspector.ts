@@ -1,8 +1,11 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { MaiimgError } from '../errors.js';
 import type { ImageFormat } from '../types.js';
 import { corrupt } from './container-bytes.js';
+import { requireSharp } from './sharp-loader.js';
 import { isPixelLimitError } from './sharp-input.js';
+
+const sharp = requireSharp();
 
 export interface ImageHeader {
   /** Stored width and height of one frame (before EXIF orientation). */

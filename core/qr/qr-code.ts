@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { loadSharp } from '../images/sharp-loader.js';
 import type { QrCode } from '../types.js';
 
@@ -11,8 +12,9 @@ const MIN_PNG_PIXELS = 512;
  * event loop 30-250 ms per code, which every visitor of the site felt while an upload finished.
  */
 export async function makeQrCode(url: string): Promise<QrCode> {
-  // Loaded by the first QR drawn: most commands never draw one.
-  const { default: QRCode } = await import('qrcode');
+  // Loaded by the first QR drawn: most commands never draw one. Required, not imported: qrcode is
+  // CommonJS, which Node 20 loads faster that way (see sharp-loader.ts).
+  const QRCode = createRequire(import.meta.url)('qrcode') as typeof import('qrcode');
   const [png, svg, terminal] = await Promise.all([
     qrPng(QRCode, url),
     QRCode.toString(url, { ...OPTIONS, type: 'svg' }),

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,12 +45,15 @@ interface Run {
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-function maiimg(args: string[], options: { user?: string; env?: NodeJS.ProcessEnv; node?: string[] } = {}) {
+function maiimg(
+  args: string[],
+  options: { user?: string; env?: NodeJS.ProcessEnv; node?: string[]; cwd?: string } = {},
+) {
   return new Promise<Run>((resolve) => {
     execFile(
       process.execPath,
       [...(options.node ?? []), BIN, ...args],
-      { cwd: dir, env: { ...env, MAIIMG_CLI_USER: options.user ?? 'alice', ...options.env } },
+      { cwd: options.cwd ?? dir, env: { ...env, MAIIMG_CLI_USER: options.user ?? 'alice', ...options.env } },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
@@ -95,6 +98,19 @@ describe('maiimg loads only what a command uses', () => {
     expect(loaded).toContain('@prisma/adapter-libsql');
     expect(loaded).toContain('libsql'); // required, not imported: the report sees those too
     for (const name of [...NOT_FOR_LIST, ...BOT_SDKS]) expect(loaded).not.toContain(name);
+  });
+
+  it('reads a .env in the working folder (dotenv is loaded only when there is one)', async () => {
+    const folder = path.join(dir, 'with-env');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, '.env'), 'PUBLIC_BASE_URL=https://from-dotenv.example\n');
+    const made = await maiimg(['upload', path.join(dir, 'one.png'), '--json'], { cwd: folder, user: 'dotenv' });
+    expect(made.code, made.stderr).toBe(0);
+    expect((JSON.parse(made.stdout) as { gallery: { url: string } }).gallery.url).toMatch(
+      /^https:\/\/from-dotenv\.example\/g\//,
+    );
+    const without = await maiimg(['list', '--json'], { user: 'dotenv', node: ['--import', LOG_PACKAGES] });
+    expect(loadedPackages(without)).not.toContain('dotenv');
   });
 
   it('upload --json loads the image pipeline and QR code, but no other driver or bot SDK', async () => {

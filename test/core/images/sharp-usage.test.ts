@@ -11,8 +11,10 @@ interface Call {
 
 const calls: Call[] = [];
 
-vi.mock('sharp', async (importOriginal) => {
-  const real = (await importOriginal<typeof import('sharp')>()).default;
+// The pipeline gets sharp from sharp-loader.ts (which requires it): every call goes through this spy.
+vi.mock('../../../core/images/sharp-loader.js', async (importOriginal) => {
+  const loader = await importOriginal<typeof import('../../../core/images/sharp-loader.js')>();
+  const real = loader.requireSharp();
   const spy = (input?: unknown, options?: Record<string, unknown>) => {
     const call: Call = { input, options, outputs: [] };
     calls.push(call);
@@ -26,7 +28,8 @@ vi.mock('sharp', async (importOriginal) => {
     }
     return instance;
   };
-  return { default: Object.assign(spy, real) };
+  const sharp = Object.assign(spy, real) as unknown as typeof real;
+  return { ...loader, requireSharp: () => sharp, loadSharp: () => Promise.resolve(sharp) };
 });
 
 const { prepareImage, prepareImageFile, renderDisplayVersion } = await import('../../../core/images/image-pipeline.js');
