@@ -118,27 +118,31 @@ export async function prepareImageFile(
   const { frames, animated, rotate } = judge(header, plan.containerFrames, limits);
   const rewrite = rotate || plan.foreign;
 
-  const dir = await mkdtemp(path.join(workDir, 'image-'));
+  const source: DecodeSource = {
+    input: file.path,
+    pages: header.pages,
+    animated,
+    orient: false,
+    maxImagePixels: limits.maxImagePixels,
+  };
+  // A JPEG loses only metadata segments and what follows its end, never a segment its pixels come
+  // from, so the upload decodes to the same thumbnail as the cleaned copy: the decode starts now,
+  // and the copy is written meanwhile. Other formats decode from the copy.
+  const early = !rewrite && (plan.whole || format === 'jpeg') ? renderWebp(source, THUMBNAIL_EDGE) : null;
+  let dir: string;
+  try {
+    dir = await mkdtemp(path.join(workDir, 'image-'));
+  } catch (error) {
+    await early?.catch(() => undefined);
+    throw error;
+  }
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
-    const source: DecodeSource = {
-      input: file.path,
-      pages: header.pages,
-      animated,
-      orient: false,
-      maxImagePixels: limits.maxImagePixels,
-    };
     if (!rewrite) {
       const cleaned = plan.whole ? file.path : path.join(dir, 'stripped');
       // Written (or only read, when nothing is removed) and hashed in one pass.
       const writing = plan.whole ? hashFile(file.path) : writePieces(file.path, plan.pieces, cleaned);
-      // A JPEG loses only metadata segments and what follows its end, never a segment its pixels
-      // come from, so the upload decodes to the same thumbnail as the cleaned copy: the decode
-      // starts now and the copy is written meanwhile. Other formats decode from the copy.
-      const rendering =
-        plan.whole || format === 'jpeg'
-          ? renderWebp(source, THUMBNAIL_EDGE)
-          : writing.then(() => renderWebp({ ...source, input: cleaned }, THUMBNAIL_EDGE));
+      const rendering = early ?? writing.then(() => renderWebp({ ...source, input: cleaned }, THUMBNAIL_EDGE));
       const [thumbnail, hash] = await settledBoth(rendering, writing);
       const bytes = plan.whole ? file.bytes : piecesLength(plan.pieces);
       const prepared = result(format, header.width, header.frameHeight, animated, frames, cleaned, bytes, hash);
