@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { displayKey } from '../../../core/blob-keys.js';
-import { defaultImageConcurrency } from '../../../core/images/image-work-queue.js';
+import { defaultImageConcurrency, IMAGE_THREAD_NICE } from '../../../core/images/image-work-queue.js';
 import type { Gallery } from '../../../core/types.js';
 import { startTestCore, type TestCore } from '../../helpers/test-core.js';
 import { flat, flatFrames } from './image-fixtures.js';
@@ -83,4 +85,21 @@ describe('display versions under load', () => {
     expect(defaultImageConcurrency(16, 12)).toBe(10);
     expect(defaultImageConcurrency(1, 2)).toBe(1);
   });
+
+  it.runIf(process.platform === 'linux')(
+    'runs libvips’ threads at a lower CPU priority than the server’s thread once image work has run',
+    async () => {
+      test = await startTestCore();
+      const { core } = test;
+      const gallery = await galleryOf(core, [{ name: 'a.jpg', data: await flat(2400, 1600).jpeg().toBuffer() }]);
+      await core.service.displayVersionKey(gallery.images[0]!, 1600);
+      const threads = readdirSync('/proc/self/task')
+        .map(Number)
+        .map((tid) => ({ tid, name: readFileSync(`/proc/self/task/${tid}/comm`, 'latin1').trim() }));
+      const libvips = threads.filter((thread) => thread.name.startsWith('libvips'));
+      expect(libvips.length).toBeGreaterThan(0);
+      expect(new Set(libvips.map((thread) => getPriority(thread.tid)))).toEqual(new Set([IMAGE_THREAD_NICE]));
+      expect(getPriority(process.pid)).toBe(0);
+    },
+  );
 });
