@@ -315,6 +315,8 @@ async function main(): Promise<void> {
   process.stderr.write('drawing the seed images...\n');
   await drawSeed(seedDirOf(dataDir), loadConfig({ DATA_DIR: dataDir }, dataDir).limits.maxAnimationPixels);
   const server = fork(fileURLToPath(import.meta.url), ['--serve', dataDir], {
+    // What bin/maiimg.js and the Dockerfile set for `serve`: two glibc malloc arenas.
+    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
     execArgv: [
       '--import',
       'tsx',

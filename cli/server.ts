@@ -128,8 +128,13 @@ export async function startServer(config: Config): Promise<void> {
   }
   // Printed plainly too, so a person running `npm start` sees where to go.
   process.stdout.write(`maiimg is running on ${running.url} (public links: ${config.publicBaseUrl})\n`);
+  // One stop: a Ctrl-C reaches the server twice when bin/maiimg.js started it (from the terminal and
+  // forwarded), and the second must not cut the graceful stop short (it has its own time limit).
+  let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
       running.stop().then(
         () => process.exit(0),
         (error: unknown) => {
