@@ -126,8 +126,6 @@ export async function startServer(config: Config): Promise<void> {
   if (running.bots.length === 0 && config.role !== 'web') {
     running.core.logger.info('no bot token set: only the web site runs (see .env.example to add bots)');
   }
-  // Printed plainly too, so a person running `npm start` sees where to go.
-  process.stdout.write(`maiimg is running on ${running.url} (public links: ${config.publicBaseUrl})\n`);
   // One stop: a Ctrl-C reaches the server twice when bin/maiimg.js started it (from the terminal and
   // forwarded), and the second must not cut the graceful stop short (it has its own time limit).
   let stopping = false;
@@ -144,4 +142,8 @@ export async function startServer(config: Config): Promise<void> {
       );
     });
   }
+  // Printed plainly too, so a person running `npm start` sees where to go. Only once a stop signal
+  // is handled: whoever waits for this line (a supervisor, a test) may send one at once, and without
+  // a handler Node dies of it instead of stopping gracefully.
+  process.stdout.write(`maiimg is running on ${running.url} (public links: ${config.publicBaseUrl})\n`);
 }
