@@ -260,9 +260,12 @@ function unsignedSlackPost(seeded: Seeded): Promise<string> {
     let answer = '';
     let sent = 0;
     const chunk = Buffer.alloc(64 * 1024, 0x61);
+    // The server answers 413 and closes after at most 1 MB; the client, still writing, may see the
+    // reset before it reads that answer. Either way, how much it got to send says the body was refused.
     const finish = () => {
       socket.destroy();
-      resolve(answer.split('\r\n')[0] ?? 'no answer');
+      const status = answer.split('\r\n')[0] || 'connection closed by the server before its answer was read';
+      resolve(`${status} (${(sent / 1024 / 1024).toFixed(1)} of ${SLACK_POST_BYTES / 1024 / 1024} MB sent)`);
     };
     socket.on('data', (data: Buffer) => {
       answer += data.toString('latin1');
