@@ -14,8 +14,10 @@ import { constants } from 'node:os';
  */
 const SERVE_ARENAS = '2';
 if (process.argv[2] === 'serve' && process.platform === 'linux' && process.env.MALLOC_ARENA_MAX === undefined) {
+  // The IPC channel is how the server learns that this process is gone, even when it was killed
+  // outright (SIGKILL cannot be forwarded): the channel closes and the server stops gracefully.
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, MALLOC_ARENA_MAX: SERVE_ARENAS },
   });
   // A stop asked of this process is the server's to do (it ignores a repeated signal while it stops).

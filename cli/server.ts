@@ -129,17 +129,25 @@ export async function startServer(config: Config): Promise<void> {
   // One stop: a Ctrl-C reaches the server twice when bin/maiimg.js started it (from the terminal and
   // forwarded), and the second must not cut the graceful stop short (it has its own time limit).
   let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      running.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          running.core.logger.error({ err: error }, 'error while stopping');
-          process.exit(1);
-        },
-      );
+  const stopOnce = () => {
+    if (stopping) return;
+    stopping = true;
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        running.core.logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, stopOnce);
+  // Started by bin/maiimg.js with an IPC channel: it closes when that parent is gone, even killed
+  // outright, and a server left without it would hold the port with nobody to stop it.
+  if (process.channel) {
+    process.channel.unref();
+    process.once('disconnect', () => {
+      running.core.logger.warn('the process that started the server is gone: stopping');
+      stopOnce();
     });
   }
   // Printed plainly too, so a person running `npm start` sees where to go. Only once a stop signal
