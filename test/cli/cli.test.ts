@@ -1,9 +1,8 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMaiimg, type CliRun } from '../helpers/cli-run.js';
+import { cliSandbox, runMaiimg, type CliSandbox } from '../helpers/cli-run.js';
 import { makeGif, makeJpeg, makePng, svgFile, textFile } from '../helpers/images.js';
 
 /**
@@ -11,31 +10,13 @@ import { makeGif, makeJpeg, makePng, svgFile, textFile } from '../helpers/images
  * process with its own data directory, checking what it prints and how it exits.
  */
 
-let dir: string;
-let env: NodeJS.ProcessEnv;
+let cli: CliSandbox;
 const files: Record<string, string> = {};
 
-function maiimg(args: string[], user = 'alice'): Promise<CliRun> {
-  return runMaiimg(args, { cwd: dir, env, user });
-}
-
-async function json<T = Record<string, unknown>>(args: string[], user?: string): Promise<T> {
-  const run = await maiimg([...args, '--json'], user);
-  expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as T;
-}
-
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'maiimg-cli-'));
-  env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    DATA_DIR: path.join(dir, 'data'),
-    PUBLIC_BASE_URL: 'https://gallery.example',
-    LOG_LEVEL: 'silent',
-  };
+  cli = await cliSandbox('maiimg-cli-');
   const write = async (name: string, bytes: Buffer) => {
-    files[name] = path.join(dir, name);
+    files[name] = path.join(cli.dir, name);
     await writeFile(files[name], bytes);
   };
   await write('beach.jpg', await makeJpeg(640, 480, 1));
@@ -48,12 +29,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await cli.remove();
 });
 
 describe('maiimg upload', () => {
   it('makes a gallery of the valid files, reports every rejected one by name, and prints one JSON object', async () => {
-    const run = await maiimg([
+    const run = await cli.maiimg([
       'upload',
       files['beach.jpg']!,
       files['map.png']!,
@@ -88,7 +69,7 @@ describe('maiimg upload', () => {
   });
 
   it('prints the link, a terminal QR code and the rejected files in text mode', async () => {
-    const run = await maiimg(['upload', files['beach.jpg']!, files['notes.jpg']!]);
+    const run = await cli.maiimg(['upload', files['beach.jpg']!, files['notes.jpg']!]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/https:\/\/gallery\.example\/g\/[A-Za-z0-9_-]{22,}/);
     // The terminal rendering of the QR code draws with block characters, many lines of it.
@@ -97,27 +78,29 @@ describe('maiimg upload', () => {
   });
 
   it('refuses 26 files as a whole, exit 2, nothing stored', async () => {
-    const before = await json<{ galleries: unknown[] }>(['list'], 'carol');
+    const before = await cli.json<{ galleries: unknown[] }>(['list'], 'carol');
     const many = Array.from({ length: 26 }, (_, i) => files[`many-${i}.png`]!);
-    const run = await maiimg(['upload', ...many], 'carol');
+    const run = await cli.maiimg(['upload', ...many], 'carol');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/26/);
     expect(run.stderr).toMatch(/25/);
-    expect((await json<{ galleries: unknown[] }>(['list'], 'carol')).galleries).toHaveLength(before.galleries.length);
+    expect((await cli.json<{ galleries: unknown[] }>(['list'], 'carol')).galleries).toHaveLength(
+      before.galleries.length,
+    );
   });
 
   it('makes no gallery when nothing is valid, exit 2', async () => {
-    const run = await maiimg(['upload', files['notes.jpg']!, files['logo.svg']!, '--json'], 'dave');
+    const run = await cli.maiimg(['upload', files['notes.jpg']!, files['logo.svg']!, '--json'], 'dave');
     expect(run.code).toBe(2);
     const result = JSON.parse(run.stdout) as { gallery: unknown; rejected: unknown[] };
     expect(result.gallery).toBeNull();
     expect(result.rejected).toHaveLength(2);
-    expect((await json<{ galleries: unknown[] }>(['list'], 'dave')).galleries).toHaveLength(0);
+    expect((await cli.json<{ galleries: unknown[] }>(['list'], 'dave')).galleries).toHaveLength(0);
   });
 
   it('names a file it cannot read instead of failing the batch', async () => {
-    const result = await json<{ rejected: Array<{ file: string; code: string }> }>(
-      ['upload', files['map.png']!, path.join(dir, 'missing.png')],
+    const result = await cli.json<{ rejected: Array<{ file: string; code: string }> }>(
+      ['upload', files['map.png']!, path.join(cli.dir, 'missing.png')],
       'erin',
     );
     expect(result.rejected).toEqual([expect.objectContaining({ file: 'missing.png', code: 'FILE_UNREADABLE' })]);
@@ -128,7 +111,7 @@ describe('managing a link from the terminal', () => {
   let slug: string;
   let url: string;
   beforeAll(async () => {
-    const made = await json<{ gallery: { slug: string; url: string } }>(
+    const made = await cli.json<{ gallery: { slug: string; url: string } }>(
       ['upload', files['beach.jpg']!, files['map.png']!, '--max-views', '10', '--expires', '7d'],
       'frank',
     );
@@ -136,9 +119,9 @@ describe('managing a link from the terminal', () => {
   });
 
   it('lists and shows the owner’s galleries, by slug or by full link', async () => {
-    const list = await json<{ galleries: Array<{ slug: string }> }>(['list'], 'frank');
+    const list = await cli.json<{ galleries: Array<{ slug: string }> }>(['list'], 'frank');
     expect(list.galleries.map((g) => g.slug)).toContain(slug);
-    const shown = await json<{ slug: string; maxOpens: number; expiresAt: string; images: unknown[] }>(
+    const shown = await cli.json<{ slug: string; maxOpens: number; expiresAt: string; images: unknown[] }>(
       ['show', url],
       'frank',
     );
@@ -149,21 +132,21 @@ describe('managing a link from the terminal', () => {
   });
 
   it('disables and re-enables, keeping the images', async () => {
-    expect((await json<{ state: string }>(['disable', slug], 'frank')).state).toBe('disabled');
-    expect((await json<{ state: string; images: unknown[] }>(['show', slug], 'frank')).state).toBe('disabled');
-    const enabled = await json<{ state: string; images: unknown[] }>(['enable', slug], 'frank');
+    expect((await cli.json<{ state: string }>(['disable', slug], 'frank')).state).toBe('disabled');
+    expect((await cli.json<{ state: string; images: unknown[] }>(['show', slug], 'frank')).state).toBe('disabled');
+    const enabled = await cli.json<{ state: string; images: unknown[] }>(['enable', slug], 'frank');
     expect(enabled.state).toBe('active');
     expect(enabled.images).toHaveLength(2);
   });
 
   it('changes and clears settings; the password is never shown back', async () => {
-    const set = await json<Record<string, unknown>>(
+    const set = await cli.json<Record<string, unknown>>(
       ['set', slug, '--password', 'open sesame', '--no-download', '--max-views', '3', '--title', 'Renamed'],
       'frank',
     );
     expect(set).toMatchObject({ passwordProtected: true, downloadsAllowed: false, maxOpens: 3, title: 'Renamed' });
     expect(JSON.stringify(set)).not.toContain('open sesame');
-    const cleared = await json<Record<string, unknown>>(
+    const cleared = await cli.json<Record<string, unknown>>(
       ['set', slug, '--no-password', '--download', '--no-max-views', '--no-expiry'],
       'frank',
     );
@@ -176,44 +159,44 @@ describe('managing a link from the terminal', () => {
   });
 
   it('refuses someone else, and unknown links, with the catalogue’s sentence', async () => {
-    const other = await maiimg(['disable', slug], 'mallory');
+    const other = await cli.maiimg(['disable', slug], 'mallory');
     expect(other.code).toBe(1);
     expect(other.stderr.trim().length).toBeGreaterThan(5);
-    expect((await json<{ state: string }>(['show', slug], 'frank')).state).toBe('active');
-    const unknown = await maiimg(['show', 'AAAAAAAAAAAAAAAAAAAAAA'], 'frank');
+    expect((await cli.json<{ state: string }>(['show', slug], 'frank')).state).toBe('active');
+    const unknown = await cli.maiimg(['show', 'AAAAAAAAAAAAAAAAAAAAAA'], 'frank');
     expect(unknown.code).toBe(1);
   });
 
   it('reports stats as JSON', async () => {
-    const stats = await json<Record<string, unknown>>(['stats', slug], 'frank');
+    const stats = await cli.json<Record<string, unknown>>(['stats', slug], 'frank');
     expect(stats).toMatchObject({ humanOpens: 0 });
   });
 
   it('deletes the gallery and its stored files, keeping files another gallery shares', async () => {
     // wave.gif is in alice's gallery too (stored once by content): it must survive this delete.
-    const own = await json<{ gallery: { slug: string } }>(
+    const own = await cli.json<{ gallery: { slug: string } }>(
       ['upload', files['unique.jpg']!, files['wave.gif']!],
       'grace',
     );
-    const storeDir = path.join(dir, 'data', 'files');
+    const storeDir = path.join(cli.dir, 'data', 'files');
     const countFiles = async (): Promise<number> =>
       (await readdir(storeDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
     const before = await countFiles();
-    expect(await json<{ deleted: string }>(['delete', own.gallery.slug], 'grace')).toEqual({
+    expect(await cli.json<{ deleted: string }>(['delete', own.gallery.slug], 'grace')).toEqual({
       deleted: own.gallery.slug,
       scope: 'gallery',
     });
     // unique.jpg's original and thumbnail are gone; the shared GIF's are not.
     expect(await countFiles()).toBe(before - 2);
-    expect((await maiimg(['show', own.gallery.slug], 'grace')).code).toBe(1);
+    expect((await cli.maiimg(['show', own.gallery.slug], 'grace')).code).toBe(1);
   });
 });
 
 describe('maiimg configuration', () => {
   it('lists every configuration problem at once and exits 1', async () => {
     const run = await runMaiimg(['list'], {
-      cwd: dir,
-      env: { ...env, PORT: 'abc', STORAGE_DRIVER: 'ftp' },
+      cwd: cli.dir,
+      env: { ...cli.env, PORT: 'abc', STORAGE_DRIVER: 'ftp' },
       user: 'alice',
     });
     expect(run.code).toBe(1);

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 /** The CLI from source, as `maiimg` (see scripts/maiimg-source.mjs). */
 const BIN = path.resolve('scripts/maiimg-source.mjs');
@@ -26,4 +29,37 @@ export function runMaiimg(
       },
     );
   });
+}
+
+/** A CLI test file's own folder and data directory, and `maiimg` run in it. */
+export interface CliSandbox {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  maiimg(args: string[], user?: string): Promise<CliRun>;
+  /** `maiimg <args> --json`, which must exit 0: its output, parsed. */
+  json<T = Record<string, unknown>>(args: string[], user?: string): Promise<T>;
+  remove(): Promise<void>;
+}
+
+export async function cliSandbox(prefix: string): Promise<CliSandbox> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    DATA_DIR: path.join(dir, 'data'),
+    PUBLIC_BASE_URL: 'https://gallery.example',
+    LOG_LEVEL: 'silent',
+  };
+  const maiimg = (args: string[], user = 'alice') => runMaiimg(args, { cwd: dir, env, user });
+  return {
+    dir,
+    env,
+    maiimg,
+    async json<T = Record<string, unknown>>(args: string[], user?: string): Promise<T> {
+      const run = await maiimg([...args, '--json'], user);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as T;
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }
