@@ -5,7 +5,9 @@
  * In a fresh data folder (SQLite and local files, migrated and holding one gallery before timing),
  * each round spawns, one after the other: `node -e 0`, `maiimg --help`, `maiimg list --json` and
  * `maiimg upload <one small PNG> --json`; ROUNDS rounds, interleaved so a change in the machine's load
- * touches every command alike. Wall time from spawn to exit; medians reported. Targets on these
+ * touches every command alike. `list_unbundled_ms` and `upload_unbundled_ms` are the same two commands
+ * run from the compiled modules in dist/cli/ without the bin's choices (the bundle in dist/cli-bundle/
+ * and V8's baseline-only WebAssembly, see bin/maiimg.js): what those choices save, in the same run. Wall time from spawn to exit; medians reported. Targets on these
  * 2 cores: --help at most 5 times bare Node, list under 600 ms, a one-photo upload under 1 s.
  * Last line: one JSON object.
  */
@@ -20,8 +22,9 @@ import sharp from 'sharp';
 const ROUNDS = Number(process.argv[2] ?? 10);
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(REPO, 'bin/maiimg.js');
+const UNBUNDLED = path.join(REPO, 'dist/cli/run.js');
 
-if (!existsSync(path.join(REPO, 'dist/cli/run.js'))) throw new Error('dist/ is not built: run `npm run build`');
+if (!existsSync(path.join(REPO, 'dist/cli-bundle/run.js'))) throw new Error('dist/ is not built: run `npm run build`');
 
 const dir = await mkdtemp(path.join(tmpdir(), 'maiimg-bench-cli-'));
 const png = path.join(dir, 'photo.png');
@@ -51,15 +54,19 @@ function timed(args: string[], check: (stdout: string) => void): number {
 const commands = {
   node: { args: ['-e', '0'], check: () => {} },
   help: { args: [BIN, '--help'], check: (out: string) => assert(out.includes('upload'), 'help') },
-  list: {
-    args: [BIN, 'list', '--json'],
-    check: (out: string) => assert((JSON.parse(out) as { galleries: unknown[] }).galleries.length > 0, 'list'),
-  },
-  upload: {
-    args: [BIN, 'upload', png, '--json'],
-    check: (out: string) => assert((JSON.parse(out) as { gallery: unknown }).gallery !== null, 'upload'),
-  },
+  list: { args: [BIN, 'list', '--json'], check: listCheck },
+  upload: { args: [BIN, 'upload', png, '--json'], check: uploadCheck },
+  listUnbundled: { args: [UNBUNDLED, 'list', '--json'], check: listCheck },
+  uploadUnbundled: { args: [UNBUNDLED, 'upload', png, '--json'], check: uploadCheck },
 };
+
+function listCheck(out: string): void {
+  assert((JSON.parse(out) as { galleries: unknown[] }).galleries.length > 0, 'list');
+}
+
+function uploadCheck(out: string): void {
+  assert((JSON.parse(out) as { gallery: unknown }).gallery !== null, 'upload');
+}
 
 function assert(ok: boolean, what: string): void {
   if (!ok) throw new Error(`${what}: unexpected output`);
@@ -74,7 +81,14 @@ function median(values: number[]): number {
 try {
   // The "existing data folder": migrated, with one gallery, before anything is timed.
   timed(commands.upload.args, commands.upload.check);
-  const times: Record<keyof typeof commands, number[]> = { node: [], help: [], list: [], upload: [] };
+  const times: Record<keyof typeof commands, number[]> = {
+    node: [],
+    help: [],
+    list: [],
+    upload: [],
+    listUnbundled: [],
+    uploadUnbundled: [],
+  };
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, command] of Object.entries(commands) as [keyof typeof commands, (typeof commands)['node']][]) {
       times[name].push(timed(command.args, command.check));
@@ -88,6 +102,8 @@ try {
     help_ms: round1(median(times.help)),
     list_ms: round1(median(times.list)),
     upload_ms: round1(median(times.upload)),
+    list_unbundled_ms: round1(median(times.listUnbundled)),
+    upload_unbundled_ms: round1(median(times.uploadUnbundled)),
     help_ratio: Math.round((median(times.help) / median(times.node)) * 100) / 100,
     targets_met: {
       help: median(times.help) <= 5 * median(times.node),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isTimeZone } from './analytics/time-zone.js';
 import { defaultImageConcurrency } from './images/image-work-queue.js';
 

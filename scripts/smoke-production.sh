@@ -40,7 +40,7 @@ rm -rf node_modules/prisma node_modules/typescript node_modules/.bin/prisma node
 for dev in typescript tsx prisma esbuild vitest eslint; do
   [ ! -e "node_modules/$dev" ] || fail "development dependency $dev is still installed after the prune"
 done
-[ -f dist/cli/run.js ] || fail "dist/ was not built"
+[ -f dist/cli/run.js ] && [ -f dist/cli-bundle/run.js ] || fail "dist/ was not built (the compiled modules and the CLI bundle)"
 
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 base="http://127.0.0.1:$port"

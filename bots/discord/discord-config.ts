@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../../core/config.js';
 
 /** The Discord adapter's own settings, parsed once from the validated environment (`config.env`). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../../core/config.js';
 
 /** The Slack app's own settings, read once from the validated environment (`config.env`). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Config } from '../../core/config.js';
 import { ConfigError } from '../../core/config.js';
 

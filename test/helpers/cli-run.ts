@@ -4,8 +4,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 
-/** The CLI from source, as `maiimg` (see scripts/maiimg-source.mjs). */
-const BIN = path.resolve('scripts/maiimg-source.mjs');
+/**
+ * Which `maiimg`: the TypeScript source (scripts/maiimg-source.mjs, what most tests run, so they never
+ * run a stale build) or the shipped bin, bin/maiimg.js, which runs the build in dist/ (`npm test`
+ * builds it first).
+ */
+export type CliBuild = 'source' | 'built';
+const BINS: Record<CliBuild, string> = {
+  source: path.resolve('scripts/maiimg-source.mjs'),
+  built: path.resolve('bin/maiimg.js'),
+};
 
 export interface CliRun {
   code: number;
@@ -16,12 +24,12 @@ export interface CliRun {
 /** Runs `maiimg <args>` as a person would, as `user`, and collects its exit code and output. */
 export function runMaiimg(
   args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; user: string },
+  options: { cwd: string; env: NodeJS.ProcessEnv; user: string; build?: CliBuild; node?: string[] },
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [...(options.node ?? []), BINS[options.build ?? 'source'], ...args],
       { cwd: options.cwd, env: { ...options.env, MAIIMG_CLI_USER: options.user }, maxBuffer: 10 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -41,7 +49,7 @@ export interface CliSandbox {
   remove(): Promise<void>;
 }
 
-export async function cliSandbox(prefix: string): Promise<CliSandbox> {
+export async function cliSandbox(prefix: string, build: CliBuild = 'source'): Promise<CliSandbox> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -50,7 +58,7 @@ export async function cliSandbox(prefix: string): Promise<CliSandbox> {
     PUBLIC_BASE_URL: 'https://gallery.example',
     LOG_LEVEL: 'silent',
   };
-  const maiimg = (args: string[], user = 'alice') => runMaiimg(args, { cwd: dir, env, user });
+  const maiimg = (args: string[], user = 'alice') => runMaiimg(args, { cwd: dir, env, user, build });
   return {
     dir,
     env,
