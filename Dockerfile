@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # maiimg: the gallery site, the bots and the `maiimg` CLI in one image.
 # The build stage runs exactly the steps of scripts/smoke-production.sh (npm ci, npm run build,
-# npm prune --omit=dev, removing @prisma/client's optional peers), which CI runs on the host, since
+# npm prune --omit=dev, then scripts/remove-dev-tools.mjs), which CI runs on the host, since
 # no image can be built on the project's own machines.
 
 FROM node:24-bookworm-slim AS build
@@ -10,7 +10,7 @@ COPY . .
 RUN npm ci --no-audit --no-fund
 RUN npm run build
 RUN npm prune --omit=dev --no-audit --no-fund \
- && rm -rf node_modules/prisma node_modules/typescript node_modules/.bin/prisma node_modules/.bin/tsc node_modules/.bin/tsserver
+ && node scripts/remove-dev-tools.mjs
 
 FROM node:24-bookworm-slim AS runtime
 # MALLOC_ARENA_MAX: two glibc malloc arenas, as bin/maiimg.js sets for `serve` (see there why).

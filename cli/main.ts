@@ -352,7 +352,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       return 1;
     }
     if (isMaiimgError(error)) {
-      refuse(error.code, errorMessage(locale, error.code, error.params));
+      refuse(error.code, operatorMessage(error, locale));
       return REFUSED_CODES.has(error.code) ? EXIT_REFUSED : 1;
     }
     if ((error as Error).name === 'ConfigError') {
@@ -365,6 +365,37 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     await core?.close();
   }
   return exitCode;
+}
+
+/**
+ * The catalogue's sentence for an error, except where it is written for a visitor or a chat user:
+ * a database or store that cannot be reached is said with the reason, since whoever runs `maiimg`
+ * (a command, or `serve` failing to start) is who can fix it.
+ */
+function operatorMessage(error: MaiimgError, locale: Locale): string {
+  const key =
+    error.code === 'DATABASE_UNAVAILABLE'
+      ? 'cli.databaseUnavailable'
+      : error.code === 'STORAGE_UNAVAILABLE'
+        ? 'cli.storageUnavailable'
+        : null;
+  const reason = key ? causeText(error.cause) : null;
+  return key && reason ? t(locale, key, { reason }) : errorMessage(locale, error.code, error.params);
+}
+
+/** The innermost cause's words: `connect ECONNREFUSED 127.0.0.1:5432`, say. */
+function causeText(cause: unknown): string | null {
+  let text: string | null = null;
+  for (let layer = cause, depth = 0; layer && depth < 5; depth++) {
+    const { message, code, errors } = layer as { message?: string; code?: string; errors?: unknown[] };
+    // Node reports a refused connection to a name with several addresses as an AggregateError
+    // without a message of its own; its first error says what happened.
+    if (message) text = message;
+    else if (errors?.length) text = causeText(errors[0]) ?? text;
+    else if (code) text = code;
+    layer = (layer as { cause?: unknown }).cause;
+  }
+  return text;
 }
 
 /** One link in a list: name, state, opens, visitors and last open. */

@@ -23,6 +23,8 @@ const en = {
   INVALID_OPTION: 'Invalid value for {option}: {reason}',
   STORAGE_UNAVAILABLE: 'Storage is unavailable right now. Nothing was saved; please try again in a moment.',
   DATABASE_UNAVAILABLE: 'The service is temporarily unavailable. Please try again in a moment.',
+  FOLDER_NOT_WRITABLE:
+    'This process (user {user}) cannot write to the folder {folder}. Make it writable by that user, or set DATA_DIR (or DATABASE_URL, STORAGE_DIR) to a folder that is.',
   DOWNLOAD_FAILED: 'could not be downloaded',
   PLATFORM_FILE_TOO_LARGE:
     'is larger than the {limit} this chat platform lets bots download. An operator can lift this by running a self-hosted API server.',
@@ -74,6 +76,11 @@ const en = {
   'link.state.expired': 'expired',
   'link.state.exhausted': 'open limit reached',
   'list.empty': 'You have no galleries yet. Send some photos to make one.',
+  // For the person at the terminal, who runs the service: the reason, not the visitor's apology.
+  'cli.databaseUnavailable':
+    'Cannot reach the database: {reason}. Check DATABASE_URL, and that the database server is running and accepts connections.',
+  'cli.storageUnavailable':
+    'Cannot use the image store: {reason}. Check the S3_* settings (or STORAGE_DIR), and that the store is running.',
   'list.line': '{title} · {count|one:# image|other:# images} · {status} · {opens|one:# open|other:# opens} · {url}',
   'stats.summary':
     '{opens|one:# open|other:# opens} by {unique|one:# visitor|other:# visitors}; {previews|one:# link preview|other:# link previews}; last open: {last}',
@@ -481,6 +488,8 @@ const zhCN: Record<MessageKey, string> = {
   INVALID_OPTION: '{option} 的值无效：{reason}',
   STORAGE_UNAVAILABLE: '存储暂时不可用，未保存任何内容，请稍后重试。',
   DATABASE_UNAVAILABLE: '服务暂时不可用，请稍后重试。',
+  FOLDER_NOT_WRITABLE:
+    '本进程（用户 {user}）无法写入文件夹 {folder}。请让该用户可以写入它，或把 DATA_DIR（或 DATABASE_URL、STORAGE_DIR）设为可写的文件夹。',
   DOWNLOAD_FAILED: '下载失败',
   PLATFORM_FILE_TOO_LARGE: '超过了该聊天平台允许机器人下载的 {limit} 上限。管理员可以通过自建 API 服务器解除此限制。',
   INTERNAL: '我们这边出了点问题，请重试。',
@@ -530,6 +539,8 @@ const zhCN: Record<MessageKey, string> = {
   'link.state.expired': '已过期',
   'link.state.exhausted': '已达到打开次数上限',
   'list.empty': '你还没有相册。发送照片即可创建。',
+  'cli.databaseUnavailable': '无法连接数据库：{reason}。请检查 DATABASE_URL，并确认数据库服务正在运行且接受连接。',
+  'cli.storageUnavailable': '无法使用图片存储：{reason}。请检查 S3_* 设置（或 STORAGE_DIR），并确认存储服务正在运行。',
   'list.line': '{title} · {count|other:# 张图片} · {status} · {opens|other:# 次打开} · {url}',
   'stats.summary': '{unique|other:# 位访客}共打开 {opens|other:# 次}；链接预览 {previews|other:# 次}；最近打开：{last}',
   'stats.never': '从未',

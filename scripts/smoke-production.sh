@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A production install, start to finish, in a temp folder: the same steps the Dockerfile runs
-# (npm ci, npm run build, npm prune --omit=dev, then `node bin/maiimg.js serve`), so CI proves them
-# on the host where no container can be built. Then: upload one photo with the CLI, open the gallery
-# over HTTP, check /healthz and /readyz, stop with SIGTERM. Exits non-zero on any failure.
+# (npm ci, npm run build, npm prune --omit=dev and scripts/remove-dev-tools.mjs, then
+# `node bin/maiimg.js serve`), so CI proves them on the host, where no image can be pulled or built.
+# Then: upload one photo with the CLI, open the gallery over HTTP, check /healthz and /readyz, stop
+# with SIGTERM. Exits non-zero on any failure.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,11 +34,11 @@ step "npm run build"
 npm run build
 step "npm prune --omit=dev"
 npm prune --omit=dev --no-audit --no-fund
-# npm keeps @prisma/client's optional peers (the Prisma CLI and TypeScript, 74 MB) through a prune;
-# the product needs neither at run time (its own runner applies the migrations), so they go too.
-rm -rf node_modules/prisma node_modules/typescript node_modules/.bin/prisma node_modules/.bin/tsc node_modules/.bin/tsserver
+# npm keeps @prisma/client's optional peers (the Prisma CLI and TypeScript) and all they depend on
+# through a prune; the product runs neither (its own runner applies the migrations).
+node scripts/remove-dev-tools.mjs
 
-for dev in typescript tsx prisma esbuild vitest eslint; do
+for dev in typescript tsx prisma esbuild vitest eslint effect fast-check c12; do
   [ ! -e "node_modules/$dev" ] || fail "development dependency $dev is still installed after the prune"
 done
 [ -f dist/cli/run.js ] && [ -f dist/cli-bundle/run.js ] || fail "dist/ was not built (the compiled modules and the CLI bundle)"

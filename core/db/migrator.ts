@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import { MaiimgError } from '../errors.js';
 import type { Logger } from '../ports.js';
 import { parsePostgresUrl, quoteIdentifier } from './database-url.js';
+import { ensureWritableFolder } from '../storage/writable-folder.js';
 import { toDatabaseError } from './database-errors.js';
 import { openSqlite, type SqliteDatabase } from './sqlite-driver.js';
 
@@ -100,7 +101,8 @@ export async function applyMigrations(
 }
 
 function applySqlite(file: string, files: MigrationFile[], logger?: Logger): string[] {
-  mkdirSync(path.dirname(file), { recursive: true });
+  // SQLite writes its journal beside the file: the folder itself must be writable.
+  ensureWritableFolder(path.dirname(file));
   let db: SqliteDatabase;
   try {
     db = openSqlite(file);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,13 +47,18 @@ let env: NodeJS.ProcessEnv;
 
 function maiimg(
   args: string[],
-  options: { user?: string; env?: NodeJS.ProcessEnv; node?: string[]; cwd?: string } = {},
+  options: { user?: string; env?: NodeJS.ProcessEnv; node?: string[]; cwd?: string; uid?: number; gid?: number } = {},
 ) {
   return new Promise<Run>((resolve) => {
     execFile(
       process.execPath,
       [...(options.node ?? []), BIN, ...args],
-      { cwd: options.cwd ?? dir, env: { ...env, MAIIMG_CLI_USER: options.user ?? 'alice', ...options.env } },
+      {
+        cwd: options.cwd ?? dir,
+        env: { ...env, MAIIMG_CLI_USER: options.user ?? 'alice', ...options.env },
+        uid: options.uid,
+        gid: options.gid,
+      },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
@@ -167,6 +172,44 @@ describe('maiimg --json refusals', () => {
       expect(run.code, args.join(' ')).toBe(1);
       expect(jsonError(run).code).toBe('INVALID_OPTION');
       expect(run.stderr).toBe('');
+    }
+  });
+
+  it('DATABASE_UNAVAILABLE says why, for whoever runs the service: exit 1', async () => {
+    // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    const run = await maiimg(['list', '--json'], { env: { DATABASE_URL: 'postgresql://maiimg@127.0.0.1:1/maiimg' } });
+    expect(run.code).toBe(1);
+    const error = jsonError(run);
+    expect(error.code).toBe('DATABASE_UNAVAILABLE');
+    expect(error.message).toContain('ECONNREFUSED 127.0.0.1:1');
+    expect(error.message).toContain('DATABASE_URL');
+
+    const text = await maiimg(['serve'], {
+      env: { DATABASE_URL: 'postgresql://maiimg@127.0.0.1:1/maiimg', PORT: '0' },
+    });
+    expect(text.code).toBe(1);
+    expect(text.stderr).toMatch(/^Cannot reach the database: connect ECONNREFUSED 127\.0\.0\.1:1\./);
+  });
+
+  it('FOLDER_NOT_WRITABLE names the folder and the user when the data folder cannot be written, exit 1', async () => {
+    // Root may write anywhere, so as root the command runs as `nobody`, as a container's `node` user
+    // meets a volume owned by root; any other user meets a folder it cannot write to.
+    const locked = await mkdtemp(path.join(tmpdir(), 'maiimg-locked-'));
+    try {
+      await chmod(locked, 0o555);
+      const asRoot = process.getuid?.() === 0;
+      const run = await maiimg(['list', '--json'], {
+        cwd: tmpdir(),
+        env: { DATA_DIR: path.join(locked, 'data') },
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      expect(run.code, run.stderr).toBe(1);
+      const error = jsonError(run);
+      expect(error.code).toBe('FOLDER_NOT_WRITABLE');
+      expect(error.message).toContain(path.join(locked, 'data'));
+      expect(error.message).toMatch(new RegExp(`uid ${asRoot ? 65534 : process.getuid?.()}`));
+    } finally {
+      await rm(locked, { recursive: true, force: true });
     }
   });
 
