@@ -215,6 +215,25 @@ describe('maiimg --json refusals', () => {
     expect(text.stderr).toMatch(/^Cannot reach the database: connect ECONNREFUSED 127\.0\.0\.1:1\./);
   });
 
+  it('STORAGE_UNAVAILABLE says why too: an S3 endpoint that refuses connections, exit 1', async () => {
+    const run = await maiimg(['upload', path.join(dir, 'one.png'), '--json'], {
+      env: {
+        DATA_DIR: path.join(dir, 's3-data'),
+        STORAGE_DRIVER: 's3',
+        S3_BUCKET: 'photos',
+        S3_ENDPOINT: 'http://127.0.0.1:1',
+        S3_ACCESS_KEY_ID: 'key',
+        S3_SECRET_ACCESS_KEY: 'secret',
+        S3_FORCE_PATH_STYLE: 'true',
+      },
+    });
+    expect(run.code).toBe(1);
+    const error = jsonError(run);
+    expect(error.code).toBe('STORAGE_UNAVAILABLE');
+    expect(error.message).toContain('ECONNREFUSED 127.0.0.1:1');
+    expect(error.message).toContain('S3_');
+  });
+
   it('FOLDER_NOT_WRITABLE names the folder and the user when the data folder cannot be written, exit 1', async () => {
     // Root may write anywhere, so as root the command runs as `nobody`, as a container's `node` user
     // meets a volume owned by root; any other user meets a folder it cannot write to.
