@@ -5,12 +5,12 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../core/config.js';
 import type { Core } from '../core/core-app.js';
-import { MaiimgError, isMaiimgError, type ErrorCode } from '../core/errors.js';
+import { MaiimgError, errorChain, isMaiimgError, type ErrorCode } from '../core/errors.js';
 import { parseExpiry, parseMaxOpens } from '../core/link-options.js';
 import { linkName } from '../core/links/link-names.js';
 import type { LinkSummary } from '../core/links/links-api.js';
 import { statusText } from '../core/chat/chat-commands.js';
-import { errorMessage, t } from '../core/messages.js';
+import { errorMessage, t, type MessageKey } from '../core/messages.js';
 import type { Gallery, GalleryOptions, IncomingFile, Locale, Owner, SettingsPatch } from '../core/types.js';
 
 // Only what every command needs is imported above. The rest is imported by the command that uses it
@@ -368,17 +368,17 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
 }
 
 /**
- * The catalogue's sentence for an error, except where it is written for a visitor or a chat user:
- * a database or store that cannot be reached is said with the reason, since whoever runs `maiimg`
- * (a command, or `serve` failing to start) is who can fix it.
+ * Errors whose catalogue sentence is written for a visitor or a chat user ("temporarily
+ * unavailable"): the person at the terminal (a command, or `serve` failing to start) runs the
+ * service and is who can fix it, so they get a sentence with the reason.
  */
+const OPERATOR_MESSAGES: Partial<Record<ErrorCode, MessageKey>> = {
+  DATABASE_UNAVAILABLE: 'cli.databaseUnavailable',
+  STORAGE_UNAVAILABLE: 'cli.storageUnavailable',
+};
+
 function operatorMessage(error: MaiimgError, locale: Locale): string {
-  const key =
-    error.code === 'DATABASE_UNAVAILABLE'
-      ? 'cli.databaseUnavailable'
-      : error.code === 'STORAGE_UNAVAILABLE'
-        ? 'cli.storageUnavailable'
-        : null;
+  const key = OPERATOR_MESSAGES[error.code];
   const reason = key ? causeText(error.cause) : null;
   return key && reason ? t(locale, key, { reason }) : errorMessage(locale, error.code, error.params);
 }
@@ -386,14 +386,12 @@ function operatorMessage(error: MaiimgError, locale: Locale): string {
 /** The innermost cause's words: `connect ECONNREFUSED 127.0.0.1:5432`, say. */
 function causeText(cause: unknown): string | null {
   let text: string | null = null;
-  for (let layer = cause, depth = 0; layer && depth < 5; depth++) {
-    const { message, code, errors } = layer as { message?: string; code?: string; errors?: unknown[] };
+  for (const layer of errorChain(cause, 5) as Iterable<{ message?: string; code?: string; errors?: unknown[] }>) {
     // Node reports a refused connection to a name with several addresses as an AggregateError
     // without a message of its own; its first error says what happened.
-    if (message) text = message;
-    else if (errors?.length) text = causeText(errors[0]) ?? text;
-    else if (code) text = code;
-    layer = (layer as { cause?: unknown }).cause;
+    if (layer.message) text = layer.message;
+    else if (layer.errors?.length) text = causeText(layer.errors[0]) ?? text;
+    else if (layer.code) text = layer.code;
   }
   return text;
 }

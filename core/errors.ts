@@ -42,3 +42,12 @@ export class MaiimgError extends Error {
 export function isMaiimgError(error: unknown, code?: ErrorCode): error is MaiimgError {
   return error instanceof MaiimgError && (code === undefined || error.code === code);
 }
+
+/** An error and the errors in its `cause` chain, outermost first (at most `maxDepth` of them). */
+export function* errorChain(error: unknown, maxDepth = 3): Generator<object> {
+  let current = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < maxDepth; depth++) {
+    yield current;
+    current = (current as { cause?: unknown }).cause;
+  }
+}

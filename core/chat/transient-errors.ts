@@ -1,3 +1,5 @@
+import { errorChain } from '../errors.js';
+
 /**
  * The one list of failures worth trying again, and of failures that never heal, for every chat
  * platform. Reads the shapes the SDKs throw without importing them (core imports no SDK):
@@ -37,12 +39,8 @@ interface ErrorShape {
   retryAfter?: unknown;
 }
 
-function* layers(error: unknown): Generator<ErrorShape> {
-  let current = error;
-  for (let depth = 0; current && typeof current === 'object' && depth < 3; depth++) {
-    yield current as ErrorShape;
-    current = (current as ErrorShape).cause;
-  }
+function layers(error: unknown): Iterable<ErrorShape> {
+  return errorChain(error) as Iterable<ErrorShape>;
 }
 
 /** The HTTP status a platform answered with, if the error carries one. */
