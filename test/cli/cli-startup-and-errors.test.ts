@@ -1,5 +1,5 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,8 +52,6 @@ function maiimg(
     env?: NodeJS.ProcessEnv;
     node?: string[];
     cwd?: string;
-    uid?: number;
-    gid?: number;
     execPath?: string;
   } = {},
 ) {
@@ -64,8 +62,6 @@ function maiimg(
       {
         cwd: options.cwd ?? dir,
         env: { ...env, MAIIMG_CLI_USER: options.user ?? 'alice', ...options.env },
-        uid: options.uid,
-        gid: options.gid,
       },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
@@ -75,21 +71,22 @@ function maiimg(
 
 const loadedPackages = (run: Run) => [...run.stderr.matchAll(/^loaded-package (\S+)$/gm)].map((m) => m[1]);
 
-const NOBODY = 65534;
-
 /**
- * A Node binary `nobody` may run: this one, or a copy of it in `dir` when this one sits in a folder
- * only root may enter (a `mktemp -d` prefix, as CI's Node 24 does, or root's ~/.nvm).
+ * Root may write anywhere, by its capability to override file permissions. As root the command runs
+ * without it (util-linux's setpriv drops it), so root meets a folder it may not write to as any
+ * other user does, as a container's `node` user meets a volume owned by root.
  */
-async function nodeForNobody(dir: string): Promise<string> {
-  if (spawnSync(process.execPath, ['-e', '0'], { uid: NOBODY, gid: NOBODY }).status === 0) return process.execPath;
-  const copy = path.join(dir, 'node');
-  await chmod(dir, 0o755);
-  await copyFile(process.execPath, copy);
-  await chmod(copy, 0o755);
-  await chmod(dir, 0o555);
-  return copy;
-}
+const WITHOUT_OVERRIDE =
+  process.getuid?.() === 0
+    ? {
+        execPath: 'setpriv',
+        node: [
+          '--inh-caps=-dac_override,-dac_read_search',
+          '--bounding-set=-dac_override,-dac_read_search',
+          process.execPath,
+        ],
+      }
+    : {};
 
 function jsonError(run: Run): { code: string; message: string } {
   const body = JSON.parse(run.stdout) as { error: { code: string; message: string } };
@@ -235,22 +232,18 @@ describe('maiimg --json refusals', () => {
   });
 
   it('FOLDER_NOT_WRITABLE names the folder and the user when the data folder cannot be written, exit 1', async () => {
-    // Root may write anywhere, so as root the command runs as `nobody`, as a container's `node` user
-    // meets a volume owned by root; any other user meets a folder it cannot write to.
-    const asRoot = process.getuid?.() === 0;
     const locked = await mkdtemp(path.join(tmpdir(), 'maiimg-locked-'));
     try {
       await chmod(locked, 0o555);
       const run = await maiimg(['list', '--json'], {
-        cwd: tmpdir(),
         env: { DATA_DIR: path.join(locked, 'data') },
-        ...(asRoot ? { uid: NOBODY, gid: NOBODY, execPath: await nodeForNobody(locked) } : {}),
+        ...WITHOUT_OVERRIDE,
       });
       expect(run.code, run.stderr).toBe(1);
       const error = jsonError(run);
       expect(error.code).toBe('FOLDER_NOT_WRITABLE');
       expect(error.message).toContain(path.join(locked, 'data'));
-      expect(error.message).toMatch(new RegExp(`uid ${asRoot ? NOBODY : process.getuid?.()}`));
+      expect(error.message).toContain(`uid ${process.getuid?.()}`);
     } finally {
       await rm(locked, { recursive: true, force: true });
     }
